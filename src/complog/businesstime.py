@@ -1,0 +1,149 @@
+"""Working-time arithmetic: business days, business hours, end of day.
+
+Pure: every function takes the instants it needs and returns aware UTC
+datetimes. Local wall-clock times are built with zoneinfo, so a working day
+is 09:00-17:00 on the wall clock on both sides of a DST change.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@functools.cache
+def _country_holidays(code: str) -> Any:
+    """The `holidays` package's calendar for "GB" or "US-CA" (imported lazily: ~40 ms)."""
+    import holidays
+
+    country, _, subdivision = code.partition("-")
+    return holidays.country_holidays(country, subdiv=subdivision or None)
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    """When the business works: hours of a day, days of a week, holidays, time zone."""
+
+    tz: tzinfo
+    day_start: time = time(9, 0)
+    day_end: time = time(17, 0)
+    workdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    holiday_dates: frozenset[date] = field(default_factory=frozenset)
+    holiday_countries: tuple[str, ...] = ()
+
+    # -- days -------------------------------------------------------------
+
+    def is_holiday(self, day: date) -> bool:
+        if day in self.holiday_dates:
+            return True
+        return any(day in _country_holidays(code) for code in self.holiday_countries)
+
+    def is_workday(self, day: date) -> bool:
+        return day.weekday() in self.workdays and not self.is_holiday(day)
+
+    def local_date(self, instant: datetime) -> date:
+        return instant.astimezone(self.tz).date()
+
+    def at(self, day: date, clock: time) -> datetime:
+        """The UTC instant of a local wall-clock time on a given day."""
+        return datetime.combine(day, clock, tzinfo=self.tz).astimezone(UTC)
+
+    def end_of_day(self, day: date) -> datetime:
+        return self.at(day, self.day_end)
+
+    def start_of_day(self, day: date) -> datetime:
+        return self.at(day, self.day_start)
+
+    def next_workday(self, day: date) -> date:
+        """The first working day strictly after `day`."""
+        if not self.workdays:
+            raise ValueError("no working days configured")
+        candidate = day + timedelta(days=1)
+        for _ in range(3660):  # ten years of holidays would be a misconfiguration
+            if self.is_workday(candidate):
+                return candidate
+            candidate += timedelta(days=1)
+        raise ValueError("no working day in the next ten years")
+
+    def add_business_days(self, day: date, count: int) -> date:
+        """The `count`-th working day after `day` (0 gives `day` itself)."""
+        for _ in range(count):
+            day = self.next_workday(day)
+        return day
+
+    def end_of_business_day(self, now: datetime) -> datetime:
+        """`eod`: the end of today's working day, or of the next one if today's is over."""
+        today = self.local_date(now)
+        if self.is_workday(today) and now < self.end_of_day(today):
+            return self.end_of_day(today)
+        return self.end_of_day(self.next_workday(today))
+
+    def end_of_business_week(self, now: datetime) -> datetime:
+        """`eow`: the end of the last working day of this week (or next week, once over)."""
+        today = self.local_date(now)
+        monday = today - timedelta(days=today.weekday())
+        for week in (0, 1, 2):
+            start = monday + timedelta(weeks=week)
+            days = [start + timedelta(days=i) for i in range(7)]
+            working = [d for d in days if self.is_workday(d)]
+            if working and self.end_of_day(working[-1]) > now:
+                return self.end_of_day(working[-1])
+        return self.end_of_day(self.next_workday(today))
+
+    # -- hours ------------------------------------------------------------
+
+    def _working_windows(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Working intervals of each local day that overlap [start, end)."""
+        day = self.local_date(start)
+        last = self.local_date(end)
+        while day <= last:
+            if self.is_workday(day):
+                opens, closes = self.start_of_day(day), self.end_of_day(day)
+                lo, hi = max(opens, start), min(closes, end)
+                if lo < hi:
+                    yield lo, hi
+            day += timedelta(days=1)
+
+    def business_seconds_between(self, start: datetime, end: datetime) -> float:
+        """Working time between two instants, in seconds (0 when end <= start)."""
+        if end <= start:
+            return 0.0
+        return sum((hi - lo).total_seconds() for lo, hi in self._working_windows(start, end))
+
+    def add_business_seconds(self, start: datetime, seconds: float) -> datetime:
+        """The instant when `seconds` of working time have passed since `start`."""
+        remaining = seconds
+        day = self.local_date(start)
+        cursor = start
+        for _ in range(36600):
+            if self.is_workday(day):
+                opens, closes = self.start_of_day(day), self.end_of_day(day)
+                lo = max(opens, cursor)
+                if lo < closes:
+                    available = (closes - lo).total_seconds()
+                    if remaining <= available:
+                        return lo + timedelta(seconds=remaining)
+                    remaining -= available
+            day += timedelta(days=1)
+            cursor = self.start_of_day(day)
+        raise ValueError("working time does not reach that far (no working days?)")
+
+    def add_business_duration(self, start: datetime, days: int, seconds: float) -> datetime:
+        """Add whole business days (same working-clock position) then working seconds."""
+        instant = start
+        if days:
+            # A business day is one working-day length; adding N of them keeps the
+            # position within the working day, e.g. Fri 15:00 + 1bd = Mon 15:00.
+            day_length = (
+                datetime.combine(date(2000, 1, 3), self.day_end)
+                - datetime.combine(date(2000, 1, 3), self.day_start)
+            ).total_seconds()
+            instant = self.add_business_seconds(instant, days * day_length)
+        if seconds:
+            instant = self.add_business_seconds(instant, seconds)
+        return instant

@@ -1,0 +1,1 @@
+"""The command-line layer: parse, call one service or query, render."""

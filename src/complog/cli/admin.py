@@ -1,0 +1,99 @@
+"""Commands about the logbook itself: init, config, history, demo."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from complog.cli.options import FormatOption, app_context, fmt
+
+
+def init(ctx: typer.Context) -> None:
+    """Create the logbook (if it does not exist) and print where it is.
+
+    Any command that writes creates it too.
+
+    Example: complog --db ~/shop/complaints.db init
+    """
+    from complog.render import output
+
+    app = app_context(ctx)
+    location = app.location
+    existed = location.path is not None and location.path.exists()
+    app.reader()
+    output.say(f"{'Logbook at' if existed else 'Created logbook at'} {location}")
+
+
+def config(
+    ctx: typer.Context,
+    key: Annotated[str | None, typer.Argument(help="Setting to show or set.", show_default=False)] = None,
+    value: Annotated[str | None, typer.Argument(help="New value.", show_default=False)] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Return KEY to its default.")] = False,
+    format: FormatOption = None,
+) -> None:
+    """Show or change settings kept in the logbook (shared by everyone using it).
+
+    With no KEY, lists every setting. Business hours: day_start, day_end,
+    workdays (mon-fri), holidays (dates and/or a country code such as GB), tz.
+
+    Example: complog config day_end 17:30
+    """
+    from complog.render import output, views
+    from complog.settings import SPECS, check_key
+
+    app = app_context(ctx)
+    if key is None:
+        reader = app.reader()
+        stored = reader.stored_settings()
+        values = dict(reader.settings().values)
+        views.settings(values, set(stored), {k: s.help for k, s in SPECS.items()}, fmt(format))
+        return
+    check_key(key)
+    if value is None and not reset:
+        output.say(app.reader().settings().values[key])
+        return
+    from complog.services.config import set_setting
+
+    if reset and value is not None:
+        from complog.errors import InvalidInput
+
+        raise InvalidInput("give a VALUE or --reset, not both")
+    with app.store().transaction() as session:
+        stored_value = set_setting(session, app.actor(), key, None if reset else value)
+    output.say(f"{key} = {stored_value}" if stored_value is not None else f"{key} reset to its default")
+
+
+def history(
+    ctx: typer.Context,
+    complaint_id: Annotated[int | None, typer.Argument(help="Only this complaint's events.", show_default=False)] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the last N events.")] = None,
+    format: FormatOption = None,
+) -> None:
+    """The audit log: every change, who made it and when, with before and after.
+
+    Example: complog history 12 --format json
+    """
+    from complog.render import views
+
+    app = app_context(ctx)
+    reader = app.reader()
+    if complaint_id is not None:
+        reader.complaint(complaint_id)  # exit 3 for an unknown id
+    views.history(reader.events(complaint_id, limit), fmt(format), reader.settings().tz)
+
+
+def demo(
+    ctx: typer.Context,
+    keep: Annotated[str | None, typer.Option("--keep", help="Write the sample logbook to this file instead of a temporary one.")] = None,
+) -> None:
+    """Load a realistic sample logbook into a temporary database and tour it.
+
+    Never touches your own logbook.
+
+    Example: complog demo
+    """
+    from complog.demo import run_demo
+
+    app = app_context(ctx)
+    run_demo(app.now, app.user, keep)

@@ -1,0 +1,209 @@
+"""Commands about complaints: add, note, show, list, resolve, reopen."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from complog.cli.options import (
+    AtOption,
+    Cause,
+    Channel,
+    ComplaintId,
+    FormatOption,
+    Status,
+    app_context,
+    fmt,
+)
+from complog.errors import InvalidInput
+
+
+def add(
+    ctx: typer.Context,
+    customer: Annotated[str | None, typer.Argument(help="Customer name (created if new; matched ignoring case).", show_default=False)] = None,
+    summary: Annotated[str | None, typer.Argument(help="What the complaint is about, in a line.", show_default=False)] = None,
+    channel: Annotated[Channel, typer.Option(help="How the complaint reached you.")] = Channel.phone,
+    category: Annotated[str | None, typer.Option(help="Your category, e.g. billing, delivery, equipment.")] = None,
+    heat: Annotated[int, typer.Option(help="How hot the customer is: 1 calm .. 5 boiling.")] = 3,
+    wants: Annotated[str | None, typer.Option(help="What the customer wants (refund, visit, apology...).")] = None,
+    loss: Annotated[str | None, typer.Option(help="The customer's loss, e.g. 120 or 120.50.")] = None,
+    written: Annotated[bool, typer.Option("--written", help="The complaint was made in writing (needs a written reply).")] = False,
+    owner: Annotated[str | None, typer.Option(help="Who owns the complaint. Default: you.")] = None,
+    at: AtOption = None,
+    promise: Annotated[str | None, typer.Option(help="A promise made on the call (needs --due).")] = None,
+    due: Annotated[str | None, typer.Option(help="When the promise is due: 'tomorrow 10am', 'fri', '+2h', '3bd'.")] = None,
+    phone: Annotated[str | None, typer.Option(help="Customer's phone number.")] = None,
+    email: Annotated[str | None, typer.Option(help="Customer's email address.")] = None,
+    format: FormatOption = None,
+) -> None:
+    """Log a complaint; creates the customer if new.
+
+    With no arguments on a terminal, asks for the fields one by one.
+
+    Example: complog add "Acme Newsagency" "Till crashes at close" --heat 4 --promise "Call back with fix" --due "tomorrow 10am"
+    """
+    from complog.render import output, shapes
+    from complog.services.complaints import NewComplaint, log_complaint
+
+    app = app_context(ctx)
+    if customer is None and summary is None and sys.stdin.isatty() and sys.stdout.isatty():
+        customer, summary, heat, promise, due = _ask(heat)
+    if customer is None or summary is None:
+        raise InvalidInput("CUSTOMER and SUMMARY are required", 'e.g. complog add "Acme Newsagency" "Till crashes at close"')
+    new = NewComplaint(
+        customer=customer, summary=summary, channel=channel.value, category=category, heat=heat,
+        wants=wants, loss=loss, written=written or channel in (Channel.letter,), owner=owner,
+        at=app.when(at) if at else None, promise=promise, due=app.when(due) if due else None,
+        phone=phone, email=email,
+    )  # fmt: skip
+    with app.store().transaction() as session:
+        logged = log_complaint(session, app.actor(), new)
+    reader = app.reader()
+    tz = reader.settings().tz
+    if logged.other_open:
+        others = reader.other_open_complaints(reader.complaint(logged.complaint_id).customer_id, logged.complaint_id)
+        output.warn(f"{logged.customer} already has {len(others)} open complaint{'s' if len(others) != 1 else ''}:")
+        for other in others:
+            from complog.render.text import friendly, safe
+
+            output.note(f"  #{other.id} {safe(other.summary, one_line=True)} (opened {friendly(other.opened_at, app.now, tz)}, {other.owner})")
+    if fmt(format) == "json":
+        output.emit_json(shapes.complaint_json(reader.complaint(logged.complaint_id), tz))
+        return
+    from complog.render.text import friendly, safe
+
+    message = f"Logged complaint {logged.complaint_id} for {safe(logged.customer, one_line=True)}"
+    if logged.promise_id is not None and logged.promise_due is not None:
+        message += f" (promise {logged.promise_id} due {friendly(logged.promise_due, app.now, tz)})"
+    output.say(message)
+
+
+def _ask(heat: int) -> tuple[str, str, int, str | None, str | None]:
+    """The interactive form for `complog add` with no arguments."""
+    from rich.prompt import IntPrompt, Prompt
+
+    customer = Prompt.ask("Customer")
+    summary = Prompt.ask("What is the complaint")
+    chosen = IntPrompt.ask("Heat 1-5", default=heat, choices=[str(i) for i in range(1, 6)], show_choices=False)
+    promise = Prompt.ask("Promise made (blank for none)", default="", show_default=False) or None
+    due = Prompt.ask("Due (e.g. tomorrow 10am)") if promise else None
+    return customer, summary, chosen, promise, due
+
+
+def note(
+    ctx: typer.Context,
+    complaint_id: ComplaintId,
+    text: Annotated[str, typer.Argument(help="What was said or done.", show_default=False)],
+    channel: Annotated[Channel | None, typer.Option(help="Channel of the interaction. Default: the complaint's.")] = None,
+    inbound: Annotated[bool, typer.Option("--in", help="The customer contacted us.")] = False,
+    outbound: Annotated[bool, typer.Option("--out", help="We contacted the customer (counts as a response).")] = False,
+    internal: Annotated[bool, typer.Option("--internal", help="An internal note (the default).")] = False,
+    at: AtOption = None,
+) -> None:
+    """Add an interaction or internal note to a complaint.
+
+    Example: complog note 12 "Rang back, engineer booked for Friday" --out
+    """
+    from complog.render import output
+    from complog.services.complaints import add_note
+
+    if inbound + outbound + internal > 1:
+        raise InvalidInput("choose one of --in, --out, --internal")
+    direction = "in" if inbound else "out" if outbound else "internal"
+    app = app_context(ctx)
+    when = app.when(at) if at else None
+    with app.store().transaction() as session:
+        note_id = add_note(session, app.actor(), complaint_id, text, direction=direction,
+                           channel=channel.value if channel else None, at=when)  # fmt: skip
+    output.say(f"Noted on complaint {complaint_id} (note {note_id}, {direction})")
+
+
+def show(ctx: typer.Context, complaint_id: ComplaintId, format: FormatOption = None) -> None:
+    """Show a complaint with its customer and full timeline, in time order.
+
+    Example: complog show 12 --format json
+    """
+    from complog.render import views
+
+    app = app_context(ctx)
+    reader = app.reader()
+    views.show(reader.detail(complaint_id), fmt(format), app.now, reader.settings().tz)
+
+
+def list_complaints(
+    ctx: typer.Context,
+    status: Annotated[Status, typer.Option(help="Which complaints.")] = Status.open,
+    customer: Annotated[str | None, typer.Option(help="Only this customer's.")] = None,
+    owner: Annotated[str | None, typer.Option(help="Only complaints this person owns.")] = None,
+    category: Annotated[str | None, typer.Option(help="Only this category.")] = None,
+    since: Annotated[str | None, typer.Option(help="Opened at or after (e.g. 2026-11-01, -7d).")] = None,
+    until: Annotated[str | None, typer.Option(help="Opened before.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many.")] = None,
+    format: FormatOption = None,
+) -> None:
+    """List complaints, newest first (default: open ones).
+
+    Example: complog list --status all --customer "Acme Newsagency"
+    """
+    from complog.queries import ComplaintFilter
+    from complog.render import views
+
+    app = app_context(ctx)
+    reader = app.reader()
+    flt = ComplaintFilter(
+        status=status.value, customer=customer, owner=owner, category=category,
+        since=app.when(since) if since else None, until=app.when(until) if until else None,
+        limit=limit,
+    )  # fmt: skip
+    views.complaints(reader.complaints(flt), fmt(format), app.now, reader.settings().tz)
+
+
+def resolve(
+    ctx: typer.Context,
+    complaint_id: ComplaintId,
+    outcome: Annotated[str, typer.Option(help="What was done; what the customer got.", show_default=False)],
+    confirmed: Annotated[bool | None, typer.Option("--confirmed/--unconfirmed", help="Did the customer confirm it is acceptable?", show_default=False)] = None,
+    satisfaction: Annotated[int | None, typer.Option(help="Customer satisfaction 1-5.")] = None,
+    compensation: Annotated[str | None, typer.Option(help="Compensation given (refund, free visit...).")] = None,
+    cause: Annotated[Cause | None, typer.Option(help="Who caused the problem.")] = None,
+    prevention: Annotated[str | None, typer.Option(help="What will stop it happening again.")] = None,
+    at: AtOption = None,
+    cancel_open_promises: Annotated[bool, typer.Option("--cancel-open-promises", help="Cancel promises still open instead of refusing.")] = False,
+) -> None:
+    """Resolve a complaint. Refuses (exit 4) while promises are open.
+
+    Example: complog resolve 12 --outcome "Till replaced" --confirmed --satisfaction 4 --cause ours
+    """
+    from complog.render import output
+    from complog.services.complaints import Resolution, resolve_complaint
+
+    app = app_context(ctx)
+    resolution = Resolution(
+        outcome=outcome, confirmed=confirmed, satisfaction=satisfaction, compensation=compensation,
+        cause=cause.value if cause else None, prevention=prevention,
+        at=app.when(at) if at else None, cancel_open_promises=cancel_open_promises,
+    )  # fmt: skip
+    with app.store().transaction() as session:
+        cancelled = resolve_complaint(session, app.actor(), complaint_id, resolution)
+    extra = f" (cancelled {cancelled} open promise{'s' if cancelled != 1 else ''})" if cancelled else ""
+    output.say(f"Resolved complaint {complaint_id}{extra}")
+
+
+def reopen(
+    ctx: typer.Context,
+    complaint_id: ComplaintId,
+    reason: Annotated[str, typer.Option(help="Why it is being reopened.", show_default=False)],
+) -> None:
+    """Reopen a resolved complaint; the old resolution stays in its history.
+
+    Example: complog reopen 12 --reason "Till crashed again"
+    """
+    from complog.render import output
+    from complog.services.complaints import reopen_complaint
+
+    app = app_context(ctx)
+    with app.store().transaction() as session:
+        reopen_complaint(session, app.actor(), complaint_id, reason)
+    output.say(f"Reopened complaint {complaint_id}")

@@ -1,0 +1,131 @@
+"""Commands about promises: promise, kept, cancel, reschedule, and the morning `due`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from complog.cli.options import AtOption, ComplaintId, FormatOption, PromiseId, app_context, fmt
+from complog.errors import InvalidInput
+
+DueOption = Annotated[
+    str,
+    typer.Option("--due", help="When: 'tomorrow 10am', 'fri 14:30', '2026-12-01', '+2h', '3bd', 'eod'.", show_default=False),
+]
+ReasonOption = Annotated[str, typer.Option("--reason", help="Why (recorded in the history).", show_default=False)]
+
+
+def promise(
+    ctx: typer.Context,
+    complaint_id: ComplaintId,
+    text: Annotated[str, typer.Argument(help="What was promised to the customer.", show_default=False)],
+    due: DueOption,
+    owner: Annotated[str | None, typer.Option(help="Who must keep it. Default: you.")] = None,
+) -> None:
+    """Record a promise made to the customer, with an owner and a due time.
+
+    Example: complog promise 12 "Engineer visit" --due "fri 10am" --owner sam
+    """
+    from complog.render import output
+    from complog.render.text import friendly
+    from complog.services.promises import make_promise
+
+    app = app_context(ctx)
+    when = app.when(due)
+    with app.store().transaction() as session:
+        made = make_promise(session, app.actor(), complaint_id, text, when, owner)
+    tz = app.settings().tz
+    output.say(f"Promise {made.id} on complaint {complaint_id} due {friendly(made.due_at, app.now, tz)} ({made.owner})")
+    if made.due_at < app.now:
+        output.warn(f"promise {made.id} is already overdue")
+
+
+def kept(
+    ctx: typer.Context,
+    promise_id: PromiseId,
+    note: Annotated[str | None, typer.Option("--note", help="What was done (recorded as an outbound note).")] = None,
+    at: AtOption = None,
+) -> None:
+    """Mark a promise kept; says how late if it was.
+
+    Example: complog kept 7 --note "Called back, fix confirmed"
+    """
+    from complog.render import output
+    from complog.render.text import late_by
+    from complog.services.promises import keep_promise
+
+    app = app_context(ctx)
+    when = app.when(at) if at else None
+    with app.store().transaction() as session:
+        result = keep_promise(session, app.actor(), promise_id, note=note, at=when)
+    if result.late_by_seconds > 0:
+        output.say(f"Kept promise {promise_id}, late by {late_by(result.kept_at - result.due_at)}")
+    else:
+        output.say(f"Kept promise {promise_id} on time")
+
+
+def cancel(ctx: typer.Context, promise_id: PromiseId, reason: ReasonOption) -> None:
+    """Cancel a promise that will not be kept (a reason is required).
+
+    Example: complog cancel 7 --reason "Customer no longer wants a visit"
+    """
+    from complog.render import output
+    from complog.services.promises import cancel_promise
+
+    app = app_context(ctx)
+    with app.store().transaction() as session:
+        cancel_promise(session, app.actor(), promise_id, reason)
+    output.say(f"Cancelled promise {promise_id}")
+
+
+def reschedule(ctx: typer.Context, promise_id: PromiseId, due: DueOption, reason: ReasonOption) -> None:
+    """Move a promise to a new due time; the move and its reason are kept in its history.
+
+    Moving a promise after it fell due marks it broken.
+
+    Example: complog reschedule 7 --due "mon 10am" --reason "Part delayed by supplier"
+    """
+    from complog.render import output
+    from complog.render.text import friendly
+    from complog.services.promises import reschedule_promise
+
+    app = app_context(ctx)
+    when = app.when(due)
+    with app.store().transaction() as session:
+        moved = reschedule_promise(session, app.actor(), promise_id, when, reason)
+    tz = app.settings().tz
+    late = " (it was already late: recorded as broken)" if moved.late else ""
+    output.say(
+        f"Rescheduled promise {promise_id} to {friendly(moved.new_due_at, app.now, tz)}{late}"
+        f"; rescheduled {moved.count} time{'s' if moved.count != 1 else ''}"
+    )
+
+
+def due(
+    ctx: typer.Context,
+    owner: Annotated[str | None, typer.Option(help="Only promises this person owns.")] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Only my promises (--user / COMPLOG_USER).")] = False,
+    days: Annotated[int, typer.Option(min=0, max=3660, help="How many days ahead to list.")] = 7,
+    by: Annotated[str | None, typer.Option("--by", help="Group by: owner.")] = None,
+    exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when anything is overdue, else 0.")] = False,
+    format: FormatOption = None,
+) -> None:
+    """Open promises: overdue (most late first), due today, and the next N days.
+
+    Escalations not yet acknowledged are listed after them.
+
+    Example: complog due --mine --exit-code
+    """
+    from complog.render import views
+
+    if owner and mine:
+        raise InvalidInput("use --owner or --mine, not both")
+    if by not in (None, "owner"):
+        raise InvalidInput(f"cannot group by {by!r}", "use --by owner")
+    app = app_context(ctx)
+    reader = app.reader()
+    listing = reader.due(app.now, days=days, owner=app.user if mine else owner)
+    views.due(listing, fmt(format), app.now, reader.settings().tz, by_owner=by == "owner")
+    if exit_code and listing.overdue:
+        raise typer.Exit(1)

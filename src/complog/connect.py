@@ -1,0 +1,201 @@
+"""Opening the logbook: where it is, with which guarantees, and what errors mean.
+
+Both paths go through here: the read path (queries.py, plain DB-API, cheap to
+import) and the write path (store.py hands `connect_sqlite` to SQLAlchemy as
+its `creator`). So every connection gets the same pragmas, and every driver
+error becomes a StorageError at this boundary.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from complog.errors import StorageError
+
+#: The Alembic revision this program writes. A test keeps it equal to the head.
+SCHEMA_HEAD = "0001_initial"
+#: Every revision this program knows, oldest first (a test keeps it in sync).
+KNOWN_REVISIONS = ("0001_initial",)
+
+BUSY_TIMEOUT_SECONDS = float(os.environ.get("COMPLOG_BUSY_TIMEOUT", "30"))
+
+_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def encode_time(value: datetime) -> str:
+    """Aware datetime -> the stored UTC text (sorts and compares as text)."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime reached the storage layer")
+    return value.astimezone(UTC).strftime(_TIME_FORMAT)
+
+
+def decode_time(value: str | datetime | None) -> datetime | None:
+    """Stored text (or a driver's datetime) -> aware UTC datetime."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the logbook lives: a SQLite file, or a server URL."""
+
+    path: Path | None = None
+    url: str | None = None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.path is not None
+
+    def __str__(self) -> str:
+        if self.path is not None:
+            return str(self.path)
+        return redact_url(self.url or "")
+
+
+def redact_url(url: str) -> str:
+    """postgresql://user:secret@host/db -> postgresql://user:***@host/db."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+def default_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("complog", appauthor=False) / "complog.db"
+
+
+def resolve_location(value: str | None) -> Location:
+    """`--db` / COMPLOG_DB: a file path, `sqlite:///path`, or a server URL."""
+    if value is None or not value.strip():
+        return Location(path=default_path())
+    value = value.strip()
+    if value.startswith("sqlite:///"):
+        return Location(path=Path(value.removeprefix("sqlite:///")).expanduser())
+    if "://" in value:
+        return Location(url=value)
+    return Location(path=Path(value).expanduser())
+
+
+def create_sqlite_file(path: Path) -> None:
+    """Create an empty logbook file 0600 (directory 0700) before SQLite touches it.
+
+    SQLite creates the -wal and -shm files with the database file's mode, so
+    getting this one right keeps all three private.
+    """
+    directory = path.parent
+    try:
+        if not directory.exists():
+            directory.mkdir(mode=0o700, parents=True)
+            os.chmod(directory, 0o700)  # mkdir's mode is filtered by the umask
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+        os.chmod(path, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise StorageError(
+            f"cannot create the logbook at {path}: {exc.strerror}",
+            "choose another location with --db or COMPLOG_DB",
+        ) from None
+    conn = connect_sqlite(path)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.Error as exc:
+        raise translate_error(exc, Location(path=path)) from None
+    finally:
+        conn.close()
+
+
+def connect_sqlite(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection with the logbook's pragmas, in autocommit mode.
+
+    Autocommit (isolation_level=None) lets us issue BEGIN IMMEDIATE ourselves:
+    Python's sqlite3 would otherwise begin a deferred transaction, which can
+    fail with "database is locked" when two writers upgrade at once.
+    """
+    location = Location(path=path)
+    try:
+        if readonly:
+            conn = _connect_readonly(path)
+        else:
+            conn = sqlite3.connect(
+                path,
+                timeout=BUSY_TIMEOUT_SECONDS,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        if not readonly:
+            conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+    except sqlite3.Error as exc:
+        raise translate_error(exc, location) from None
+    return conn
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """Open a file we may not write. WAL readers need the -shm file; when they
+    cannot create it, the file is opened as immutable (nobody can be writing it)."""
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(
+        f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None
+    )
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        conn = sqlite3.connect(
+            f"{uri}?immutable=1", uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None
+        )
+    return conn
+
+
+def read_revision(conn: sqlite3.Connection) -> str | None:
+    """The stored Alembic revision, or None for a logbook with no schema yet."""
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return None
+        raise
+    return row[0] if row else None
+
+
+def is_writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def translate_error(exc: BaseException, location: Location) -> StorageError:
+    """A driver error -> one StorageError with a message a user can act on."""
+    text = str(exc)
+    lowered = text.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return StorageError(
+            f"the logbook {location} is locked by another process",
+            f"waited {BUSY_TIMEOUT_SECONDS:g}s; try again, or set COMPLOG_BUSY_TIMEOUT",
+        )
+    if "readonly" in lowered or "read-only" in lowered or "attempt to write" in lowered:
+        return StorageError(
+            f"the logbook {location} is read-only",
+            "reading commands work; to write, fix the file's permissions",
+        )
+    if "disk is full" in lowered or "database or disk is full" in lowered or "no space" in lowered:
+        return StorageError(f"no space left to write the logbook {location}", "free some disk space")
+    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        return StorageError(
+            f"{location} is not a complog logbook, or it is damaged",
+            "restore it from a backup (complog backup) or choose another with --db",
+        )
+    if "unable to open" in lowered:
+        return StorageError(
+            f"cannot open the logbook {location}",
+            "check that the folder exists and is readable, or choose another with --db",
+        )
+    return StorageError(f"storage problem with {location}: {redact_url(text)}")

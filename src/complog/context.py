@@ -1,0 +1,84 @@
+"""What a command runs with: which logbook, who is acting, and the one `now`.
+
+Built once by the root callback; opens the logbook lazily so `--help` and
+`--version` never touch the disk, and the read path never imports the ORM.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from complog import clock
+
+if TYPE_CHECKING:
+    from complog.connect import Location
+    from complog.queries import Reader
+    from complog.services.common import Actor
+    from complog.settings import Settings
+    from complog.store import Store
+
+
+def default_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+@dataclass
+class AppContext:
+    db: str | None = None
+    user: str = field(default_factory=default_user)
+    _now: datetime | None = None
+    _reader: Reader | None = None
+    _store: Store | None = None
+
+    @property
+    def now(self) -> datetime:
+        if self._now is None:
+            self._now = clock.now()
+        return self._now
+
+    @property
+    def location(self) -> Location:
+        from complog.connect import resolve_location
+
+        return resolve_location(self.db if self.db is not None else os.environ.get("COMPLOG_DB"))
+
+    def reader(self) -> Reader:
+        """The read path (plain DB-API). Reopened after writes so it sees them."""
+        if self._reader is None:
+            from complog.queries import open_reader
+
+            self._reader = open_reader(self.location)
+        return self._reader
+
+    def store(self) -> Store:
+        if self._store is None:
+            from complog.store import open_store
+
+            self._store = open_store(self.location)
+        return self._store
+
+    def settings(self) -> Settings:
+        return self.reader().settings()
+
+    def actor(self) -> Actor:
+        from complog.services.common import Actor
+
+        return Actor(user=self.user, now=self.now)
+
+    def when(self, text: str) -> datetime:
+        """Parse a --due/--at/--since value against this logbook's calendar."""
+        from complog.timeparse import parse_when
+
+        return parse_when(text, self.now, self.settings().calendar)
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None

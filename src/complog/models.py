@@ -1,0 +1,177 @@
+"""The schema, in one place: SQLModel tables for the write path and migrations.
+
+Times are aware UTC (`UTCDateTime`); money is integer cents; enumerations are
+short text checked by the services. Only migrations create these tables.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from complog.dbtypes import UTCDateTime
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _fk(target: str, *, nullable: bool = False) -> Column[int]:
+    return Column(Integer, ForeignKey(target, ondelete="CASCADE"), nullable=nullable)
+
+
+class Customer(SQLModel, table=True):
+    __tablename__ = "customer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=Text)
+    #: casefolded, whitespace-collapsed name: customers are unique by it
+    name_key: str = Field(sa_type=Text, unique=True)
+    phone: str | None = Field(default=None, sa_type=Text)
+    email: str | None = Field(default=None, sa_type=Text)
+    notes: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Complaint(SQLModel, table=True):
+    __tablename__ = "complaint"
+    __table_args__ = (
+        Index("ix_complaint_status_opened_at", "status", "opened_at"),
+        Index("ix_complaint_opened_at", "opened_at"),
+        Index("ix_complaint_customer_id", "customer_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(sa_column=_fk("customer.id"))
+    summary: str = Field(sa_type=Text)
+    channel: str = Field(sa_type=Text)
+    category: str | None = Field(default=None, sa_type=Text)
+    heat: int
+    wants: str | None = Field(default=None, sa_type=Text)
+    loss_cents: int | None = None
+    written: bool = False
+    owner: str = Field(sa_type=Text)
+    status: str = Field(default="open", sa_type=Text)
+    opened_at: datetime = Field(sa_type=UTCDateTime)
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    created_by: str = Field(sa_type=Text)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    outcome: str | None = Field(default=None, sa_type=Text)
+    compensation: str | None = Field(default=None, sa_type=Text)
+    confirmed: bool | None = None
+    satisfaction: int | None = None
+    cause: str | None = Field(default=None, sa_type=Text)
+    prevention: str | None = Field(default=None, sa_type=Text)
+    #: the id in the system it was imported from, so re-imports add nothing
+    external_id: str | None = Field(default=None, sa_type=Text, unique=True)
+
+
+class Note(SQLModel, table=True):
+    __tablename__ = "note"
+    __table_args__ = (Index("ix_note_complaint_id_at", "complaint_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(sa_column=_fk("complaint.id"))
+    at: datetime = Field(sa_type=UTCDateTime)
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    author: str = Field(sa_type=Text)
+    channel: str = Field(sa_type=Text)
+    direction: str = Field(sa_type=Text)
+    text: str = Field(sa_type=Text)
+
+
+class Promise(SQLModel, table=True):
+    __tablename__ = "promise"
+    __table_args__ = (
+        Index("ix_promise_complaint_id", "complaint_id"),
+        # The morning `due` query reads open promises by due time: a partial
+        # index keeps that a short range scan however many promises are kept.
+        Index(
+            "ix_promise_open_due_at",
+            "due_at",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(sa_column=_fk("complaint.id"))
+    text: str = Field(sa_type=Text)
+    owner: str = Field(sa_type=Text)
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(default="open", sa_type=Text)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_by: str = Field(sa_type=Text)
+    kept_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_note: str | None = Field(default=None, sa_type=Text)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Reschedule(SQLModel, table=True):
+    __tablename__ = "reschedule"
+    __table_args__ = (Index("ix_reschedule_promise_id", "promise_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    promise_id: int = Field(sa_column=_fk("promise.id"))
+    at: datetime = Field(sa_type=UTCDateTime)
+    old_due_at: datetime = Field(sa_type=UTCDateTime)
+    new_due_at: datetime = Field(sa_type=UTCDateTime)
+    reason: str = Field(sa_type=Text)
+    #: rescheduled after the old due time: the promise was broken
+    late: bool
+    actor: str = Field(sa_type=Text)
+
+
+class Escalation(SQLModel, table=True):
+    __tablename__ = "escalation"
+    __table_args__ = (
+        # Exactly-once for automatic rules comes from this key, not from checks:
+        # two crons inserting the same (complaint, rule, trigger) cannot both win.
+        UniqueConstraint("complaint_id", "rule", "trigger"),
+        Index("ix_escalation_acknowledged_at", "acknowledged_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(sa_column=_fk("complaint.id"))
+    to_whom: str = Field(sa_type=Text)
+    reason: str = Field(sa_type=Text)
+    rule: str = Field(sa_type=Text)
+    #: what fired the rule (a promise id, a date); NULL for manual escalations
+    trigger: str | None = Field(default=None, sa_type=Text)
+    at: datetime = Field(sa_type=UTCDateTime)
+    actor: str = Field(sa_type=Text)
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    acknowledged_by: str | None = Field(default=None, sa_type=Text)
+
+
+class Event(SQLModel, table=True):
+    """Append-only audit record of every change."""
+
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_complaint_id", "complaint_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    actor: str = Field(sa_type=Text)
+    action: str = Field(sa_type=Text)
+    entity: str = Field(sa_type=Text)
+    entity_id: str | None = Field(default=None, sa_type=Text)
+    complaint_id: int | None = None
+    before: str | None = Field(default=None, sa_type=Text)
+    after: str | None = Field(default=None, sa_type=Text)
+
+
+class Setting(SQLModel, table=True):
+    __tablename__ = "setting"
+
+    key: str = Field(sa_type=Text, primary_key=True)
+    value: str = Field(sa_type=Text)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    updated_by: str = Field(sa_type=Text)

@@ -1,0 +1,567 @@
+"""The read path: SQL in, frozen dataclasses out, over the plain DB-API driver.
+
+This module never imports SQLAlchemy, SQLModel or the models, so read-only
+commands (`due`, `list`, `show`) start fast. The schema is still defined once,
+in models.py: `open_reader` compares the stored Alembic revision with
+SCHEMA_HEAD and hands over to store.py (which migrates) only on a mismatch.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from complog.connect import (
+    SCHEMA_HEAD,
+    Location,
+    connect_sqlite,
+    decode_time,
+    encode_time,
+    is_writable,
+    read_revision,
+    translate_error,
+)
+from complog.errors import NotFound, StorageError
+from complog.settings import Settings, load_settings
+
+
+@dataclass(frozen=True)
+class ComplaintRow:
+    id: int
+    customer: str
+    customer_id: int
+    summary: str
+    status: str
+    channel: str
+    category: str | None
+    heat: int
+    wants: str | None
+    loss_cents: int | None
+    written: bool
+    owner: str
+    opened_at: datetime
+    recorded_at: datetime
+    resolved_at: datetime | None
+    open_promises: int
+    outcome: str | None
+    confirmed: bool | None
+    satisfaction: int | None
+    compensation: str | None
+    cause: str | None
+    prevention: str | None
+    external_id: str | None
+
+    @property
+    def loss(self) -> float | None:
+        return None if self.loss_cents is None else self.loss_cents / 100
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    id: int
+    name: str
+    phone: str | None
+    email: str | None
+    notes: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    id: int
+    complaint_id: int
+    at: datetime
+    recorded_at: datetime
+    author: str
+    channel: str
+    direction: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RescheduleRow:
+    at: datetime
+    old_due_at: datetime
+    new_due_at: datetime
+    reason: str
+    late: bool
+    actor: str
+
+
+@dataclass(frozen=True)
+class PromiseRow:
+    id: int
+    complaint_id: int
+    text: str
+    owner: str
+    due_at: datetime
+    status: str
+    created_at: datetime
+    created_by: str
+    kept_at: datetime | None
+    cancelled_at: datetime | None
+    closed_note: str | None
+    reschedules: tuple[RescheduleRow, ...] = ()
+
+    def broken(self, now: datetime) -> bool:
+        """Ever overdue: kept late, rescheduled late, cancelled late, or overdue now."""
+        if any(r.late for r in self.reschedules):
+            return True
+        if self.status == "kept" and self.kept_at is not None:
+            return self.kept_at > self.due_at
+        if self.status == "cancelled" and self.cancelled_at is not None:
+            return self.cancelled_at > self.due_at
+        return self.status == "open" and self.due_at < now
+
+
+@dataclass(frozen=True)
+class EscalationRow:
+    id: int
+    complaint_id: int
+    customer: str
+    to: str
+    reason: str
+    rule: str
+    trigger: str | None
+    at: datetime
+    by: str
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    at: datetime
+    user: str
+    action: str
+    entity: str
+    entity_id: str | None
+    complaint_id: int | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str
+    text: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ComplaintDetail:
+    complaint: ComplaintRow
+    customer: CustomerRow
+    notes: tuple[NoteRow, ...]
+    promises: tuple[PromiseRow, ...]
+    escalations: tuple[EscalationRow, ...]
+    events: tuple[EventRow, ...]
+    timeline: tuple[TimelineEntry, ...]
+
+
+@dataclass(frozen=True)
+class DueItem:
+    promise_id: int
+    complaint_id: int
+    customer: str
+    summary: str
+    text: str
+    owner: str
+    due_at: datetime
+    heat: int
+    section: str  # overdue | today | upcoming
+    overdue_minutes: int
+
+
+@dataclass(frozen=True)
+class DueList:
+    items: tuple[DueItem, ...]
+    escalations: tuple[EscalationRow, ...]
+    days: int
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for i in self.items if i.section == "overdue")
+
+
+@dataclass(frozen=True)
+class ComplaintFilter:
+    status: str = "open"
+    customer: str | None = None
+    owner: str | None = None
+    category: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int | None = None
+
+
+_COMPLAINT_COLUMNS = """
+    c.id, cu.name AS customer, c.customer_id, c.summary, c.status, c.channel, c.category,
+    c.heat, c.wants, c.loss_cents, c.written, c.owner, c.opened_at, c.recorded_at,
+    c.resolved_at,
+    (SELECT count(*) FROM promise p WHERE p.complaint_id = c.id AND p.status = 'open')
+        AS open_promises,
+    c.outcome, c.confirmed, c.satisfaction, c.compensation, c.cause, c.prevention,
+    c.external_id
+"""
+
+
+def _complaint(row: sqlite3.Row) -> ComplaintRow:
+    return ComplaintRow(
+        id=row["id"], customer=row["customer"], customer_id=row["customer_id"],
+        summary=row["summary"], status=row["status"], channel=row["channel"],
+        category=row["category"], heat=row["heat"], wants=row["wants"],
+        loss_cents=row["loss_cents"], written=bool(row["written"]), owner=row["owner"],
+        opened_at=_t(row["opened_at"]), recorded_at=_t(row["recorded_at"]),
+        resolved_at=decode_time(row["resolved_at"]), open_promises=row["open_promises"],
+        outcome=row["outcome"],
+        confirmed=None if row["confirmed"] is None else bool(row["confirmed"]),
+        satisfaction=row["satisfaction"], compensation=row["compensation"],
+        cause=row["cause"], prevention=row["prevention"], external_id=row["external_id"],
+    )  # fmt: skip
+
+
+def _t(value: Any) -> datetime:
+    decoded = decode_time(value)
+    assert decoded is not None
+    return decoded
+
+
+class Reader:
+    """A read-only view of the logbook over one DB-API connection."""
+
+    def __init__(self, location: Location, conn: sqlite3.Connection) -> None:
+        self.location = location
+        self.conn = conn
+        conn.row_factory = sqlite3.Row
+        self._settings: Settings | None = None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def _rows(self, sql: str, params: dict[str, Any] | Sequence[Any] = ()) -> list[sqlite3.Row]:
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise translate_error(exc, self.location) from None
+
+    def _time(self, value: datetime) -> str:
+        return encode_time(value)
+
+    # -- settings ------------------------------------------------------------
+
+    def stored_settings(self) -> dict[str, str]:
+        return {r["key"]: r["value"] for r in self._rows("SELECT key, value FROM setting")}
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.stored_settings())
+        return self._settings
+
+    # -- complaints ------------------------------------------------------------
+
+    def complaint(self, complaint_id: int) -> ComplaintRow:
+        rows = self._rows(
+            f"SELECT {_COMPLAINT_COLUMNS} FROM complaint c JOIN customer cu ON cu.id = c.customer_id"
+            " WHERE c.id = :id",
+            {"id": complaint_id},
+        )
+        if not rows:
+            raise NotFound(f"no complaint {complaint_id}", "complog list --status all shows them")
+        return _complaint(rows[0])
+
+    def complaints(self, flt: ComplaintFilter) -> list[ComplaintRow]:
+        where, params = [], {}  # type: ignore[var-annotated]
+        if flt.status != "all":
+            where.append("c.status = :status")
+            params["status"] = flt.status
+        if flt.customer:
+            where.append("cu.name_key = :customer")
+            params["customer"] = " ".join(flt.customer.casefold().split())
+        if flt.owner:
+            where.append("c.owner = :owner")
+            params["owner"] = flt.owner
+        if flt.category:
+            where.append("lower(c.category) = lower(:category)")
+            params["category"] = flt.category
+        if flt.since:
+            where.append("c.opened_at >= :since")
+            params["since"] = self._time(flt.since)
+        if flt.until:
+            where.append("c.opened_at < :until")
+            params["until"] = self._time(flt.until)
+        sql = f"SELECT {_COMPLAINT_COLUMNS} FROM complaint c JOIN customer cu ON cu.id = c.customer_id"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY c.opened_at DESC, c.id DESC"
+        if flt.limit:
+            sql += f" LIMIT {int(flt.limit)}"
+        return [_complaint(r) for r in self._rows(sql, params)]
+
+    def customer(self, customer_id: int) -> CustomerRow:
+        rows = self._rows("SELECT * FROM customer WHERE id = :id", {"id": customer_id})
+        if not rows:
+            raise NotFound(f"no customer {customer_id}")
+        r = rows[0]
+        return CustomerRow(r["id"], r["name"], r["phone"], r["email"], r["notes"], _t(r["created_at"]))
+
+    def notes(self, complaint_id: int) -> list[NoteRow]:
+        rows = self._rows(
+            "SELECT * FROM note WHERE complaint_id = :id ORDER BY at, id", {"id": complaint_id}
+        )
+        return [
+            NoteRow(r["id"], r["complaint_id"], _t(r["at"]), _t(r["recorded_at"]), r["author"],
+                    r["channel"], r["direction"], r["text"])
+            for r in rows
+        ]  # fmt: skip
+
+    def promises(self, complaint_id: int) -> list[PromiseRow]:
+        rows = self._rows(
+            "SELECT * FROM promise WHERE complaint_id = :id ORDER BY created_at, id", {"id": complaint_id}
+        )
+        return [self._promise(r) for r in rows]
+
+    def promise(self, promise_id: int) -> PromiseRow:
+        rows = self._rows("SELECT * FROM promise WHERE id = :id", {"id": promise_id})
+        if not rows:
+            raise NotFound(f"no promise {promise_id}", "complog show ID lists a complaint's promises")
+        return self._promise(rows[0])
+
+    def _promise(self, r: sqlite3.Row) -> PromiseRow:
+        history = self._rows(
+            "SELECT * FROM reschedule WHERE promise_id = :id ORDER BY at, id", {"id": r["id"]}
+        )
+        return PromiseRow(
+            id=r["id"], complaint_id=r["complaint_id"], text=r["text"], owner=r["owner"],
+            due_at=_t(r["due_at"]), status=r["status"], created_at=_t(r["created_at"]),
+            created_by=r["created_by"], kept_at=decode_time(r["kept_at"]),
+            cancelled_at=decode_time(r["cancelled_at"]), closed_note=r["closed_note"],
+            reschedules=tuple(
+                RescheduleRow(_t(h["at"]), _t(h["old_due_at"]), _t(h["new_due_at"]), h["reason"],
+                              bool(h["late"]), h["actor"])
+                for h in history
+            ),
+        )  # fmt: skip
+
+    def escalations(
+        self,
+        *,
+        complaint_id: int | None = None,
+        unacknowledged: bool = False,
+        open_complaints: bool = False,
+        to: str | None = None,
+    ) -> list[EscalationRow]:
+        where, params = [], {}  # type: ignore[var-annotated]
+        if complaint_id is not None:
+            where.append("e.complaint_id = :cid")
+            params["cid"] = complaint_id
+        if unacknowledged:
+            where.append("e.acknowledged_at IS NULL")
+        if open_complaints:
+            where.append("c.status = 'open'")
+        if to:
+            where.append("lower(e.to_whom) = lower(:to)")
+            params["to"] = to
+        sql = (
+            "SELECT e.*, cu.name AS customer FROM escalation e"
+            " JOIN complaint c ON c.id = e.complaint_id JOIN customer cu ON cu.id = c.customer_id"
+        )
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY e.at, e.id"
+        return [
+            EscalationRow(r["id"], r["complaint_id"], r["customer"], r["to_whom"], r["reason"],
+                          r["rule"], r["trigger"], _t(r["at"]), r["actor"],
+                          decode_time(r["acknowledged_at"]), r["acknowledged_by"])
+            for r in self._rows(sql, params)
+        ]  # fmt: skip
+
+    def events(self, complaint_id: int | None = None, limit: int | None = None) -> list[EventRow]:
+        sql = "SELECT * FROM event"
+        params: dict[str, Any] = {}
+        if complaint_id is not None:
+            sql += " WHERE complaint_id = :cid"
+            params["cid"] = complaint_id
+        sql += " ORDER BY id"
+        if limit:
+            sql = f"SELECT * FROM ({sql} DESC LIMIT {int(limit)}) ORDER BY id"
+        return [
+            EventRow(r["id"], _t(r["at"]), r["actor"], r["action"], r["entity"], r["entity_id"],
+                     r["complaint_id"], _json(r["before"]), _json(r["after"]))
+            for r in self._rows(sql, params)
+        ]  # fmt: skip
+
+    def detail(self, complaint_id: int) -> ComplaintDetail:
+        complaint = self.complaint(complaint_id)
+        notes = tuple(self.notes(complaint_id))
+        promises = tuple(self.promises(complaint_id))
+        escalations = tuple(self.escalations(complaint_id=complaint_id))
+        events = tuple(self.events(complaint_id))
+        return ComplaintDetail(
+            complaint=complaint,
+            customer=self.customer(complaint.customer_id),
+            notes=notes,
+            promises=promises,
+            escalations=escalations,
+            events=events,
+            timeline=build_timeline(complaint, notes, promises, escalations, events),
+        )
+
+    # -- the morning list ------------------------------------------------------
+
+    def due(self, now: datetime, *, days: int = 7, owner: str | None = None) -> DueList:
+        """Open promises due before the end of the N-th day from today, overdue first."""
+        calendar = self.settings().calendar
+        today = calendar.local_date(now)
+        tomorrow_start = calendar.at(today + timedelta(days=1), _MIDNIGHT)
+        horizon = calendar.at(today + timedelta(days=days + 1), _MIDNIGHT)
+        params: dict[str, Any] = {"horizon": self._time(horizon)}
+        owner_sql = ""
+        if owner:
+            owner_sql = " AND lower(p.owner) = lower(:owner)"
+            params["owner"] = owner
+        rows = self._rows(
+            "SELECT p.id, p.complaint_id, p.text, p.owner, p.due_at, c.heat, c.summary,"
+            " cu.name AS customer"
+            " FROM promise p JOIN complaint c ON c.id = p.complaint_id"
+            " JOIN customer cu ON cu.id = c.customer_id"
+            f" WHERE p.status = 'open' AND p.due_at < :horizon{owner_sql}"
+            " ORDER BY p.due_at, p.id",
+            params,
+        )
+        items = []
+        for r in rows:
+            due_at = _t(r["due_at"])
+            if due_at < now:
+                section, late = "overdue", int((now - due_at).total_seconds() // 60)
+            elif due_at < tomorrow_start:
+                section, late = "today", 0
+            else:
+                section, late = "upcoming", 0
+            items.append(
+                DueItem(r["id"], r["complaint_id"], r["customer"], r["summary"], r["text"],
+                        r["owner"], due_at, r["heat"], section, late)
+            )  # fmt: skip
+        escalations = [
+            e
+            for e in self.escalations(unacknowledged=True, open_complaints=True)
+            if not owner or owner.lower() in (e.to.lower(), self._complaint_owner(e.complaint_id))
+        ]
+        return DueList(tuple(items), tuple(escalations), days)
+
+    def _complaint_owner(self, complaint_id: int) -> str:
+        rows = self._rows("SELECT owner FROM complaint WHERE id = :id", {"id": complaint_id})
+        return str(rows[0]["owner"]).lower() if rows else ""
+
+    def other_open_complaints(self, customer_id: int, exclude: int) -> list[ComplaintRow]:
+        rows = self._rows(
+            f"SELECT {_COMPLAINT_COLUMNS} FROM complaint c JOIN customer cu ON cu.id = c.customer_id"
+            " WHERE c.customer_id = :cid AND c.status = 'open' AND c.id != :ex ORDER BY c.opened_at",
+            {"cid": customer_id, "ex": exclude},
+        )
+        return [_complaint(r) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        row = self._rows(
+            "SELECT (SELECT count(*) FROM complaint) AS complaints,"
+            " (SELECT count(*) FROM complaint WHERE status = 'open') AS open,"
+            " (SELECT count(*) FROM promise WHERE status = 'open') AS open_promises,"
+            " (SELECT count(*) FROM customer) AS customers"
+        )[0]
+        return {k: row[k] for k in row.keys()}
+
+
+_MIDNIGHT = datetime.min.time()
+
+
+def _json(text: str | None) -> dict[str, Any] | None:
+    return None if text is None else json.loads(text)
+
+
+def build_timeline(
+    complaint: ComplaintRow,
+    notes: Sequence[NoteRow],
+    promises: Sequence[PromiseRow],
+    escalations: Sequence[EscalationRow],
+    events: Sequence[EventRow],
+) -> tuple[TimelineEntry, ...]:
+    """Everything that happened to a complaint, oldest first."""
+
+    def entries() -> Iterator[TimelineEntry]:
+        yield TimelineEntry(complaint.opened_at, "opened", complaint.summary,
+                            {"channel": complaint.channel, "heat": complaint.heat})  # fmt: skip
+        for n in notes:
+            yield TimelineEntry(n.at, "note", n.text,
+                                {"note_id": n.id, "author": n.author, "channel": n.channel,
+                                 "direction": n.direction})  # fmt: skip
+        for p in promises:
+            yield TimelineEntry(p.created_at, "promise", p.text,
+                                {"promise_id": p.id, "owner": p.owner, "due_at": p.due_at})  # fmt: skip
+            for r in p.reschedules:
+                yield TimelineEntry(r.at, "reschedule", r.reason,
+                                    {"promise_id": p.id, "old_due_at": r.old_due_at,
+                                     "new_due_at": r.new_due_at, "late": r.late, "by": r.actor})  # fmt: skip
+            if p.kept_at is not None:
+                yield TimelineEntry(p.kept_at, "kept", p.closed_note or p.text,
+                                    {"promise_id": p.id, "late": p.kept_at > p.due_at})  # fmt: skip
+            if p.cancelled_at is not None:
+                yield TimelineEntry(p.cancelled_at, "cancelled", p.closed_note or "",
+                                    {"promise_id": p.id})  # fmt: skip
+        for e in escalations:
+            yield TimelineEntry(e.at, "escalation", e.reason,
+                                {"escalation_id": e.id, "to": e.to, "rule": e.rule, "by": e.by})  # fmt: skip
+            if e.acknowledged_at is not None:
+                yield TimelineEntry(e.acknowledged_at, "acknowledged", f"escalation to {e.to}",
+                                    {"escalation_id": e.id, "by": e.acknowledged_by})  # fmt: skip
+        for ev in events:
+            after = ev.after or {}
+            if ev.action == "resolve":
+                resolved_at = decode_time(after.get("resolved_at")) or ev.at
+                yield TimelineEntry(resolved_at, "resolved", str(after.get("outcome") or ""),
+                                    {"by": ev.user, "cause": after.get("cause"),
+                                     "confirmed": after.get("confirmed")})  # fmt: skip
+            elif ev.action == "reopen":
+                yield TimelineEntry(ev.at, "reopened", str(after.get("reason") or ""), {"by": ev.user})
+
+    order = {"opened": 0, "note": 1, "promise": 2, "reschedule": 3, "kept": 4, "cancelled": 4,
+             "escalation": 5, "acknowledged": 6, "resolved": 7, "reopened": 8}  # fmt: skip
+    return tuple(sorted(entries(), key=lambda e: (e.at, order.get(e.kind, 9))))
+
+
+def open_reader(location: Location) -> Reader:
+    """Open the logbook for reading, creating or migrating it first when needed."""
+    if location.path is None:
+        raise StorageError(
+            f"{location}: server databases are not supported by this version",
+            "use a SQLite file path with --db",
+        )
+    path = location.path
+    if not path.exists():
+        from complog.store import open_store
+
+        open_store(location)
+    readonly = not is_writable(path)
+    conn = connect_sqlite(path, readonly=readonly)
+    try:
+        revision = read_revision(conn)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise translate_error(exc, location) from None
+    if revision != SCHEMA_HEAD:
+        conn.close()
+        if readonly:
+            raise StorageError(
+                f"the logbook {location} needs a schema upgrade but is read-only",
+                "open it once with write access to upgrade it",
+            )
+        from complog.store import open_store
+
+        open_store(location)  # migrates (after a backup) or refuses a newer logbook
+        conn = connect_sqlite(path)
+    return Reader(location, conn)

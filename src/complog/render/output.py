@@ -1,0 +1,75 @@
+"""Where output goes and in which format: stdout for results, stderr for messages."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+FORMATS = ("table", "json", "csv", "plain")
+
+
+def default_format(requested: str | None) -> str:
+    """`table` on a terminal, `plain` in a pipe, unless asked otherwise."""
+    if requested:
+        return requested
+    return "table" if sys.stdout.isatty() else "plain"
+
+
+def stdout_console() -> Console:
+    from rich.console import Console
+
+    # Rich honours NO_COLOR and never emits escapes when stdout is not a terminal.
+    return Console(file=sys.stdout, highlight=False, emoji=False)
+
+
+def show(*renderables: RenderableType) -> None:
+    console = stdout_console()
+    for item in renderables:
+        console.print(item)
+
+
+def say(text: str) -> None:
+    """A result line on stdout (`Logged complaint 3 for Acme`)."""
+    sys.stdout.write(text + "\n")
+
+
+def lines(rows: Iterable[str]) -> None:
+    sys.stdout.writelines(row + "\n" for row in rows)
+
+
+def note(text: str) -> None:
+    """A message for the person, not the pipe: stderr."""
+    sys.stderr.write(text + "\n")
+
+
+def warn(text: str) -> None:
+    sys.stderr.write(f"warning: {text}\n")
+
+
+def emit_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def emit_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> None:
+    """CSV with a header row; nested values are written as JSON text."""
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(col)) for col in columns])
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return value

@@ -1,0 +1,366 @@
+"""The views of the core commands, one function per listing, each in four formats."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
+from itertools import groupby
+from typing import TYPE_CHECKING, Any
+
+from complog.queries import ComplaintDetail, ComplaintRow, DueItem, DueList, EscalationRow, EventRow
+from complog.render import output, shapes
+from complog.render.text import (
+    HEAT_STYLES,
+    clip,
+    duration,
+    friendly,
+    heat_bar,
+    local,
+    safe,
+)
+
+if TYPE_CHECKING:
+    from rich.table import Table
+    from rich.text import Text
+
+SECTION_TITLES = {"overdue": "Overdue", "today": "Today", "upcoming": "Next {days} days"}
+SECTION_STYLES = {"overdue": "bold red", "today": "bold yellow", "upcoming": "bold cyan"}
+
+
+def _heat(heat: int) -> Text:
+    from rich.text import Text
+
+    return Text(heat_bar(heat), style=HEAT_STYLES.get(heat, ""))
+
+
+def _table(title: str | None = None, style: str = "") -> Table:
+    from rich import box
+    from rich.table import Table
+
+    return Table(
+        title=title, title_style=style, title_justify="left", box=box.SIMPLE_HEAD,
+        pad_edge=False, expand=False, show_edge=False,
+    )  # fmt: skip
+
+
+# -- due -------------------------------------------------------------------------
+
+
+def due(dl: DueList, fmt: str, now: datetime, tz: tzinfo, *, by_owner: bool = False) -> None:
+    items = sorted(dl.items, key=lambda i: i.owner.lower()) if by_owner else list(dl.items)
+    if fmt == "json":
+        output.emit_json([shapes.due_json(i, tz) for i in items])
+        return
+    if fmt == "csv":
+        rows = [shapes.due_json(i, tz) for i in items]
+        output.emit_csv(rows, list(shapes.due_json(items[0], tz)) if items else _DUE_COLUMNS)
+        return
+    groups: list[tuple[str | None, list[DueItem]]]
+    if by_owner:
+        groups = [(o, list(g)) for o, g in groupby(items, key=lambda i: i.owner)]
+    else:
+        groups = [(None, items)]
+    if fmt == "plain":
+        output.lines(_due_plain(groups, dl, now, tz))
+    else:
+        _due_table(groups, dl, now, tz)
+
+
+_DUE_COLUMNS = ["promise_id", "complaint_id", "customer", "summary", "text", "owner", "due_at",
+                "section", "overdue_minutes", "heat"]  # fmt: skip
+
+
+def _sections(items: Sequence[DueItem]) -> list[tuple[str, list[DueItem]]]:
+    out = []
+    for key in ("overdue", "today", "upcoming"):
+        chosen = [i for i in items if i.section == key]
+        if key == "overdue":
+            chosen.sort(key=lambda i: (-i.overdue_minutes, i.promise_id))
+        out.append((key, chosen))
+    return out
+
+
+def _section_title(key: str, days: int, count: int) -> str:
+    return f"{SECTION_TITLES[key].format(days=days)} ({count})"
+
+
+def _due_plain(
+    groups: list[tuple[str | None, list[DueItem]]], dl: DueList, now: datetime, tz: tzinfo
+) -> list[str]:
+    out: list[str] = []
+    if not dl.items:
+        out.append(f"Nothing due in the next {dl.days} days.")
+    for owner, items in groups:
+        if owner is not None:
+            out.append(f"== {safe(owner, one_line=True)} ==")
+        for key, chosen in _sections(items):
+            if not chosen:
+                continue
+            out.append(_section_title(key, dl.days, len(chosen)))
+            for i in chosen:
+                late = f"  {duration(i.overdue_minutes)} late" if key == "overdue" else ""
+                out.append(
+                    f"  P{i.promise_id}  #{i.complaint_id} {safe(i.customer, one_line=True)}"
+                    f"  heat {i.heat}  {safe(i.text, one_line=True)}  ({safe(i.owner, one_line=True)})"
+                    f"  due {friendly(i.due_at, now, tz)}{late}"
+                )
+    if dl.escalations:
+        out.append(f"Escalations awaiting acknowledgement ({len(dl.escalations)})")
+        out.extend("  " + _escalation_line(e, now, tz) for e in dl.escalations)
+    return out
+
+
+def _escalation_line(e: EscalationRow, now: datetime, tz: tzinfo) -> str:
+    return (
+        f"E{e.id}  #{e.complaint_id} {safe(e.customer, one_line=True)}  to {safe(e.to, one_line=True)}"
+        f"  [{e.rule}] {safe(e.reason, one_line=True)}  {friendly(e.at, now, tz)}"
+    )
+
+
+def _due_table(
+    groups: list[tuple[str | None, list[DueItem]]], dl: DueList, now: datetime, tz: tzinfo
+) -> None:
+    from rich.text import Text
+
+    console = output.stdout_console()
+    if not dl.items:
+        console.print(Text(f"Nothing due in the next {dl.days} days.", style="green"))
+    for owner, items in groups:
+        if owner is not None:
+            console.print(Text(safe(owner, one_line=True), style="bold underline"))
+        for key, chosen in _sections(items):
+            if not chosen:
+                continue
+            table = _table(_section_title(key, dl.days, len(chosen)), SECTION_STYLES[key])
+            table.add_column("P#", justify="right", style="dim", no_wrap=True)
+            table.add_column("Heat", no_wrap=True)
+            table.add_column("Customer", max_width=22, overflow="fold")
+            table.add_column("Promise", min_width=14, overflow="fold")
+            table.add_column("Owner", max_width=10, overflow="ellipsis", no_wrap=True)
+            table.add_column("Due", no_wrap=True)
+            if key == "overdue":
+                table.add_column("Late", style="red", no_wrap=True, justify="right")
+            for i in chosen:
+                row: list[Any] = [
+                    str(i.promise_id), _heat(i.heat),
+                    Text(f"#{i.complaint_id} {safe(i.customer, one_line=True)}"),
+                    Text(safe(i.text, one_line=True)), Text(safe(i.owner, one_line=True)),
+                    friendly(i.due_at, now, tz),
+                ]  # fmt: skip
+                if key == "overdue":
+                    row.append(duration(i.overdue_minutes))
+                table.add_row(*row)
+            console.print(table)
+    if dl.escalations:
+        table = _table(f"Escalations awaiting acknowledgement ({len(dl.escalations)})", "bold magenta")
+        table.add_column("E#", justify="right", style="dim", no_wrap=True)
+        table.add_column("Customer", max_width=22, overflow="fold")
+        table.add_column("To", max_width=12, overflow="ellipsis", no_wrap=True)
+        table.add_column("Why", overflow="fold")
+        table.add_column("When", no_wrap=True)
+        for e in dl.escalations:
+            table.add_row(
+                str(e.id), Text(f"#{e.complaint_id} {safe(e.customer, one_line=True)}"),
+                Text(safe(e.to, one_line=True)),
+                Text(f"[{e.rule}] {safe(e.reason, one_line=True)}"), friendly(e.at, now, tz),
+            )  # fmt: skip
+        console.print(table)
+
+
+# -- complaints ------------------------------------------------------------------
+
+_COMPLAINT_COLUMNS = ["id", "customer", "summary", "status", "channel", "category", "heat",
+                      "wants", "loss", "written", "owner", "opened_at", "resolved_at",
+                      "open_promises"]  # fmt: skip
+
+
+def complaints(rows: Sequence[ComplaintRow], fmt: str, now: datetime, tz: tzinfo) -> None:
+    if fmt == "json":
+        output.emit_json([shapes.complaint_json(c, tz) for c in rows])
+    elif fmt == "csv":
+        output.emit_csv([shapes.complaint_json(c, tz) for c in rows], _COMPLAINT_COLUMNS)
+    elif fmt == "plain":
+        output.lines(
+            "\t".join([
+                str(c.id), c.status, safe(c.customer, one_line=True), safe(c.summary, one_line=True),
+                f"heat {c.heat}", safe(c.owner, one_line=True), local(c.opened_at, tz),
+                f"{c.open_promises} open promise{'s' if c.open_promises != 1 else ''}",
+            ])
+            for c in rows
+        )  # fmt: skip
+    else:
+        from rich.text import Text
+
+        if not rows:
+            output.show(Text("No complaints match.", style="dim"))
+            return
+        table = _table()
+        table.add_column("#", justify="right", style="dim", no_wrap=True)
+        table.add_column("Heat", no_wrap=True)
+        table.add_column("Customer", max_width=22, overflow="fold")
+        table.add_column("Summary", min_width=16, overflow="fold")
+        table.add_column("Owner", max_width=10, overflow="ellipsis", no_wrap=True)
+        table.add_column("Opened", no_wrap=True)
+        table.add_column("Open", justify="right", no_wrap=True)
+        for c in rows:
+            status = "" if c.status == "open" else " ✓"
+            table.add_row(
+                str(c.id), _heat(c.heat), Text(safe(c.customer, one_line=True)),
+                Text(safe(c.summary, one_line=True) + status), Text(safe(c.owner, one_line=True)),
+                friendly(c.opened_at, now, tz), str(c.open_promises) if c.open_promises else "",
+            )  # fmt: skip
+        output.show(table)
+
+
+def _complaint_facts(c: ComplaintRow, d: ComplaintDetail, tz: tzinfo) -> list[tuple[str, str]]:
+    facts = [
+        ("Customer", d.customer.name + "".join(f"  {v}" for v in (d.customer.phone, d.customer.email) if v)),
+        ("Status", c.status + (f" since {local(c.resolved_at, tz)}" if c.resolved_at else "")),
+        ("Opened", f"{local(c.opened_at, tz)} by {c.channel}" + ("  (written)" if c.written else "")),
+        ("Heat", f"{c.heat}/5"),
+        ("Owner", c.owner),
+    ]
+    optional = [("Category", c.category), ("Wants", c.wants),
+                ("Loss", f"{c.loss:,.2f}" if c.loss is not None else None),
+                ("Outcome", c.outcome),
+                ("Confirmed", None if c.confirmed is None else ("yes" if c.confirmed else "no")),
+                ("Satisfaction", None if c.satisfaction is None else f"{c.satisfaction}/5"),
+                ("Compensation", c.compensation), ("Cause", c.cause), ("Prevention", c.prevention)]  # fmt: skip
+    facts.extend((k, v) for k, v in optional if v)
+    return [(k, safe(v)) for k, v in facts]
+
+
+def _timeline_text(kind: str, text: str, data: dict[str, Any], now: datetime, tz: tzinfo) -> str:
+    text = safe(text)
+    if kind == "note":
+        arrow = {"in": "←", "out": "→", "internal": "·"}[data["direction"]]
+        return f"{arrow} {data['channel']} ({data['author']}): {text}"
+    if kind == "promise":
+        return f"P{data['promise_id']} promised by {data['owner']}, due {friendly(data['due_at'], now, tz)}: {text}"
+    if kind == "reschedule":
+        late = " (already late: broken)" if data["late"] else ""
+        return (f"P{data['promise_id']} moved {friendly(data['old_due_at'], now, tz)} → "
+                f"{friendly(data['new_due_at'], now, tz)}{late}: {text}")  # fmt: skip
+    if kind == "kept":
+        return f"P{data['promise_id']} kept{' late' if data['late'] else ''}: {text}"
+    if kind == "cancelled":
+        return f"P{data['promise_id']} cancelled: {text}"
+    if kind == "escalation":
+        return f"E{data['escalation_id']} escalated to {safe(data['to'])} [{data['rule']}]: {text}"
+    if kind == "acknowledged":
+        return f"E{data['escalation_id']} acknowledged by {safe(data['by'])}"
+    return text
+
+
+def show(d: ComplaintDetail, fmt: str, now: datetime, tz: tzinfo) -> None:
+    c = d.complaint
+    if fmt == "json":
+        output.emit_json(shapes.show_json(d, now, tz))
+        return
+    if fmt == "csv":
+        rows = [shapes.timeline_json(t, tz) for t in d.timeline]
+        output.emit_csv(rows, ["at", "kind", "text"])
+        return
+    facts = _complaint_facts(c, d, tz)
+    open_promises = [p for p in d.promises if p.status == "open"]
+    if fmt == "plain":
+        out = [f"Complaint #{c.id}: {safe(c.summary, one_line=True)}"]
+        out += [f"  {k}: {v}" for k, v in facts]
+        if open_promises:
+            out.append("Open promises")
+            out += [f"  P{p.id} due {friendly(p.due_at, now, tz)} ({p.owner}): {safe(p.text, one_line=True)}"
+                    + ("  BROKEN" if p.broken(now) else "") for p in open_promises]  # fmt: skip
+        out.append("Timeline")
+        out += [f"  {local(t.at, tz)}  {t.kind:<12} {_timeline_text(t.kind, t.text, t.data, now, tz)}"
+                for t in d.timeline]  # fmt: skip
+        output.lines(out)
+        return
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for key, value in facts:
+        grid.add_row(key, Text(value))
+    title = Text(f"#{c.id} {safe(c.summary, one_line=True)}", style="bold")
+    border = "green" if c.status == "resolved" else HEAT_STYLES.get(c.heat, "white").split()[-1]
+    renderables: list[Any] = [Panel(grid, title=title, title_align="left", border_style=border)]
+    if open_promises:
+        table = _table("Open promises", "bold")
+        table.add_column("P#", justify="right", style="dim", no_wrap=True)
+        table.add_column("Due", no_wrap=True)
+        table.add_column("Owner", max_width=10, overflow="ellipsis", no_wrap=True)
+        table.add_column("Promise", overflow="fold")
+        for p in open_promises:
+            style = "red" if p.broken(now) else ""
+            table.add_row(str(p.id), Text(friendly(p.due_at, now, tz), style=style),
+                          Text(safe(p.owner)), Text(safe(p.text)))  # fmt: skip
+        renderables.append(table)
+    timeline = _table("Timeline", "bold")
+    timeline.add_column("When", no_wrap=True, style="dim")
+    timeline.add_column("What", no_wrap=True)
+    timeline.add_column("", overflow="fold")
+    kind_styles = {"opened": "bold", "escalation": "magenta", "resolved": "green", "kept": "green",
+                   "reschedule": "yellow", "cancelled": "dim", "reopened": "bold yellow"}  # fmt: skip
+    for t in d.timeline:
+        timeline.add_row(local(t.at, tz), Text(t.kind, style=kind_styles.get(t.kind, "")),
+                         Text(_timeline_text(t.kind, t.text, t.data, now, tz)))  # fmt: skip
+    renderables.append(timeline)
+    output.show(*renderables)
+
+
+# -- audit -------------------------------------------------------------------------
+
+
+def history(events: Sequence[EventRow], fmt: str, tz: tzinfo) -> None:
+    rows = [shapes.event_json(e, tz) for e in events]
+    if fmt == "json":
+        output.emit_json(rows)
+    elif fmt == "csv":
+        output.emit_csv(rows, ["id", "at", "user", "action", "entity", "entity_id", "complaint_id",
+                               "before", "after"])  # fmt: skip
+    elif fmt == "plain":
+        output.lines(
+            "\t".join([str(e.id), local(e.at, tz), safe(e.user, one_line=True), e.action,
+                       f"{e.entity} {e.entity_id or ''}".strip(),
+                       f"#{e.complaint_id}" if e.complaint_id else ""])
+            for e in events
+        )  # fmt: skip
+    else:
+        from rich.text import Text
+
+        table = _table()
+        for name in ("#", "When", "User", "Action", "Entity", "Complaint"):
+            table.add_column(name, no_wrap=name != "Entity")
+        for e in events:
+            table.add_row(str(e.id), local(e.at, tz), Text(safe(e.user, one_line=True)), e.action,
+                          f"{e.entity} {e.entity_id or ''}".strip(),
+                          f"#{e.complaint_id}" if e.complaint_id else "")  # fmt: skip
+        output.show(table)
+
+
+def settings(values: dict[str, str], stored: set[str], helps: dict[str, str], fmt: str) -> None:
+    if fmt == "json":
+        output.emit_json(values)
+    elif fmt == "csv":
+        output.emit_csv([{"key": k, "value": v, "default": k not in stored} for k, v in values.items()],
+                        ["key", "value", "default"])  # fmt: skip
+    elif fmt == "plain":
+        output.lines(f"{k} = {v}" for k, v in values.items())
+    else:
+        from rich.text import Text
+
+        table = _table()
+        table.add_column("Setting", no_wrap=True, style="bold")
+        table.add_column("Value", no_wrap=True)
+        table.add_column("", style="dim", overflow="fold")
+        for key, value in values.items():
+            origin = "" if key in stored else " (default)"
+            table.add_row(key, Text(safe(value) + origin), helps.get(key, ""))
+        output.show(table)
+
+
+def clipped(text: str, width: int = 60) -> str:
+    return clip(safe(text, one_line=True), width)

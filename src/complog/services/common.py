@@ -1,0 +1,130 @@
+"""What every service needs: the actor, text validation, lookups and audit."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlmodel import Session, SQLModel, select
+
+from complog.connect import encode_time
+from complog.errors import InvalidInput, NotFound
+from complog.models import Complaint, Customer, Event, Promise
+
+CHANNELS = ("phone", "email", "letter", "visit", "web", "social", "other")
+WRITTEN_CHANNELS = ("email", "letter")
+DIRECTIONS = ("in", "out", "internal")
+CAUSES = ("ours", "customer", "third-party", "unknown")
+
+SHORT_TEXT = 2_000
+LONG_TEXT = 200_000
+
+M = TypeVar("M", bound=SQLModel)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, and the one `now` of this command."""
+
+    user: str
+    now: datetime
+
+
+def clean_text(value: str | None, field: str, *, limit: int = SHORT_TEXT, required: bool = True) -> str | None:
+    """Trimmed, NFC-normalised text; empty, NUL-bearing or oversized text is refused."""
+    if value is None:
+        if required:
+            raise InvalidInput(f"{field} is required")
+        return None
+    text = unicodedata.normalize("NFC", value).strip()
+    if not text:
+        if required:
+            raise InvalidInput(f"{field} must not be empty")
+        return None
+    if "\x00" in text:
+        raise InvalidInput(f"{field} contains a NUL byte", "remove it and try again")
+    if len(text) > limit:
+        raise InvalidInput(f"{field} is too long ({len(text):,} characters; at most {limit:,})")
+    return text
+
+
+def name_key(name: str) -> str:
+    """Customers are the same when their names match ignoring case and spacing."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def check_choice(value: str, choices: tuple[str, ...], field: str) -> str:
+    lowered = value.strip().lower()
+    if lowered not in choices:
+        raise InvalidInput(f"invalid {field} {value!r}", f"choose one of: {', '.join(choices)}")
+    return lowered
+
+
+def check_not_future(at: datetime, now: datetime, field: str = "--at") -> datetime:
+    if at > now:
+        raise InvalidInput(f"{field} is in the future", "record things after they happen")
+    return at
+
+
+def get_complaint(session: Session, complaint_id: int) -> Complaint:
+    complaint = session.get(Complaint, complaint_id)
+    if complaint is None:
+        raise NotFound(f"no complaint {complaint_id}", "complog list --status all shows them")
+    return complaint
+
+
+def get_promise(session: Session, promise_id: int) -> Promise:
+    promise = session.get(Promise, promise_id)
+    if promise is None:
+        raise NotFound(f"no promise {promise_id}", "complog show ID lists a complaint's promises")
+    return promise
+
+
+def get_customer_by_name(session: Session, name: str) -> Customer | None:
+    return session.exec(select(Customer).where(Customer.name_key == name_key(name))).first()
+
+
+def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
+    """A JSON-safe copy of a row for the audit log."""
+    if row is None:
+        return None
+    data: dict[str, Any] = {}
+    for key, value in row.model_dump().items():
+        data[key] = encode_time(value) if isinstance(value, datetime) else value
+    return data
+
+
+def audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: int | str | None,
+    *,
+    complaint_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Append one event; the audit log is never updated, only added to."""
+    session.add(
+        Event(
+            at=actor.now,
+            actor=actor.user,
+            action=action,
+            entity=entity,
+            entity_id=None if entity_id is None else str(entity_id),
+            complaint_id=complaint_id,
+            before=None if before is None else json.dumps(before, ensure_ascii=False, sort_keys=True),
+            after=None if after is None else json.dumps(after, ensure_ascii=False, sort_keys=True),
+        )
+    )
+
+
+def insert(session: Session, row: M) -> M:
+    """Add a row and flush, so its id is known inside the transaction."""
+    session.add(row)
+    session.flush()
+    return row

@@ -1,0 +1,260 @@
+"""Complaints: log, annotate, resolve, reopen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlmodel import Session, select
+
+from complog.errors import Conflict, InvalidInput
+from complog.models import Complaint, Customer, Note, Promise
+from complog.services.common import (
+    CAUSES,
+    CHANNELS,
+    DIRECTIONS,
+    LONG_TEXT,
+    Actor,
+    audit,
+    check_choice,
+    check_not_future,
+    clean_text,
+    get_complaint,
+    get_customer_by_name,
+    insert,
+    name_key,
+    snapshot,
+)
+from complog.services.promises import cancel_open_promises, create_promise
+
+NAME_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class NewComplaint:
+    """What `complog add` was given, before validation."""
+
+    customer: str
+    summary: str
+    channel: str = "phone"
+    category: str | None = None
+    heat: int = 3
+    wants: str | None = None
+    loss: str | None = None
+    written: bool = False
+    owner: str | None = None
+    at: datetime | None = None
+    promise: str | None = None
+    due: datetime | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Logged:
+    complaint_id: int
+    customer: str
+    promise_id: int | None
+    promise_due: datetime | None
+    new_customer: bool
+    #: ids of the customer's other open complaints, oldest first
+    other_open: tuple[int, ...]
+
+
+def parse_loss(text: str | None) -> int | None:
+    """`120`, `120.50`, `£120.50` -> cents. Negative or malformed amounts are refused."""
+    if text is None or not text.strip():
+        return None
+    cleaned = text.strip().lstrip("£$€").replace(",", "")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise InvalidInput(f"invalid --loss {text!r}", "give an amount such as 120 or 120.50") from None
+    if not amount.is_finite() or amount < 0:
+        raise InvalidInput(f"invalid --loss {text!r}", "the loss must be 0 or more")
+    if amount > Decimal("1e12"):
+        raise InvalidInput(f"invalid --loss {text!r}", "that is more than 1,000,000,000,000")
+    cents = amount * 100
+    if cents != cents.to_integral_value():
+        raise InvalidInput(f"invalid --loss {text!r}", "use at most two decimal places")
+    return int(cents)
+
+
+def check_heat(heat: int) -> int:
+    if not 1 <= heat <= 5:
+        raise InvalidInput(f"invalid heat {heat}", "heat runs from 1 (calm) to 5 (boiling)")
+    return heat
+
+
+def log_complaint(session: Session, actor: Actor, new: NewComplaint) -> Logged:
+    """Create the complaint (and its customer and first promise) in one transaction."""
+    customer_name = clean_text(new.customer, "customer name", limit=NAME_LIMIT)
+    summary = clean_text(new.summary, "summary")
+    assert customer_name is not None and summary is not None
+    channel = check_choice(new.channel, CHANNELS, "channel")
+    heat = check_heat(new.heat)
+    loss_cents = parse_loss(new.loss)
+    opened_at = check_not_future(new.at or actor.now, actor.now)
+    owner = clean_text(new.owner, "owner", limit=NAME_LIMIT, required=False) or actor.user
+    promise_text = clean_text(new.promise, "promise", required=False)
+    if (promise_text is None) != (new.due is None):
+        raise InvalidInput("--promise and --due go together", 'e.g. --promise "Call back" --due "tomorrow 10am"')
+
+    customer = get_customer_by_name(session, customer_name)
+    new_customer = customer is None
+    if customer is None:
+        customer = insert(
+            session,
+            Customer(
+                name=customer_name,
+                name_key=name_key(customer_name),
+                phone=clean_text(new.phone, "phone", limit=NAME_LIMIT, required=False),
+                email=clean_text(new.email, "email", limit=NAME_LIMIT, required=False),
+                created_at=actor.now,
+            ),
+        )
+        audit(session, actor, "create", "customer", customer.id, after=snapshot(customer))
+    elif new.phone or new.email:
+        before = snapshot(customer)
+        customer.phone = clean_text(new.phone, "phone", limit=NAME_LIMIT, required=False) or customer.phone
+        customer.email = clean_text(new.email, "email", limit=NAME_LIMIT, required=False) or customer.email
+        session.add(customer)
+        audit(session, actor, "update", "customer", customer.id, before=before, after=snapshot(customer))
+    assert customer.id is not None
+
+    other_open = session.exec(
+        select(Complaint.id)
+        .where(Complaint.customer_id == customer.id, Complaint.status == "open")
+        .order_by(Complaint.opened_at)
+    ).all()
+
+    complaint = insert(
+        session,
+        Complaint(
+            customer_id=customer.id,
+            summary=summary,
+            channel=channel,
+            category=clean_text(new.category, "category", limit=NAME_LIMIT, required=False),
+            heat=heat,
+            wants=clean_text(new.wants, "wants", required=False),
+            loss_cents=loss_cents,
+            written=new.written,
+            owner=owner,
+            opened_at=opened_at,
+            recorded_at=actor.now,
+            created_by=actor.user,
+        ),
+    )
+    assert complaint.id is not None
+    audit(session, actor, "add", "complaint", complaint.id, complaint_id=complaint.id, after=snapshot(complaint))
+
+    promise = None
+    if promise_text is not None and new.due is not None:
+        promise = create_promise(session, actor, complaint, promise_text, new.due, owner)
+    return Logged(
+        complaint_id=complaint.id,
+        customer=customer.name,
+        promise_id=promise.id if promise else None,
+        promise_due=promise.due_at if promise else None,
+        new_customer=new_customer,
+        other_open=tuple(i for i in other_open if i is not None),
+    )
+
+
+def add_note(
+    session: Session,
+    actor: Actor,
+    complaint_id: int,
+    text: str,
+    *,
+    direction: str = "internal",
+    channel: str | None = None,
+    at: datetime | None = None,
+) -> int:
+    """Record an interaction (in/out) or an internal note; returns the note id."""
+    body = clean_text(text, "note text", limit=LONG_TEXT)
+    assert body is not None
+    direction = check_choice(direction, DIRECTIONS, "direction")
+    complaint = get_complaint(session, complaint_id)
+    if channel is None:
+        channel = complaint.channel if direction != "internal" else "other"
+    note = insert(
+        session,
+        Note(
+            complaint_id=complaint_id,
+            at=check_not_future(at or actor.now, actor.now),
+            recorded_at=actor.now,
+            author=actor.user,
+            channel=check_choice(channel, CHANNELS, "channel"),
+            direction=direction,
+            text=body,
+        ),
+    )
+    audit(session, actor, "note", "note", note.id, complaint_id=complaint_id, after=snapshot(note))
+    assert note.id is not None
+    return note.id
+
+
+@dataclass(frozen=True)
+class Resolution:
+    outcome: str
+    confirmed: bool | None = None
+    satisfaction: int | None = None
+    compensation: str | None = None
+    cause: str | None = None
+    prevention: str | None = None
+    at: datetime | None = None
+    cancel_open_promises: bool = False
+
+
+def resolve_complaint(session: Session, actor: Actor, complaint_id: int, resolution: Resolution) -> int:
+    """Close the complaint with its outcome; returns how many promises were cancelled."""
+    outcome = clean_text(resolution.outcome, "outcome")
+    if resolution.satisfaction is not None and not 1 <= resolution.satisfaction <= 5:
+        raise InvalidInput(f"invalid satisfaction {resolution.satisfaction}", "satisfaction runs from 1 to 5")
+    cause = check_choice(resolution.cause, CAUSES, "cause") if resolution.cause else None
+    complaint = get_complaint(session, complaint_id)
+    if complaint.status == "resolved":
+        raise Conflict(f"complaint {complaint_id} is already resolved", f"complog reopen {complaint_id} --reason ... first")
+    resolved_at = check_not_future(resolution.at or actor.now, actor.now)
+    if resolved_at < complaint.opened_at:
+        raise InvalidInput("--at is before the complaint was opened")
+    open_promises = session.exec(
+        select(Promise).where(Promise.complaint_id == complaint_id, Promise.status == "open")
+    ).all()
+    if open_promises and not resolution.cancel_open_promises:
+        ids = ", ".join(str(p.id) for p in open_promises)
+        raise Conflict(
+            f"complaint {complaint_id} still has open promises ({ids})",
+            "keep or cancel them first, or add --cancel-open-promises",
+        )
+    cancelled = cancel_open_promises(session, actor, open_promises, "cancelled on resolution")
+    before = snapshot(complaint)
+    complaint.status = "resolved"
+    complaint.resolved_at = resolved_at
+    complaint.outcome = outcome
+    complaint.confirmed = resolution.confirmed
+    complaint.satisfaction = resolution.satisfaction
+    complaint.compensation = clean_text(resolution.compensation, "compensation", required=False)
+    complaint.cause = cause
+    complaint.prevention = clean_text(resolution.prevention, "prevention", required=False)
+    session.add(complaint)
+    audit(session, actor, "resolve", "complaint", complaint_id, complaint_id=complaint_id, before=before, after=snapshot(complaint))
+    return cancelled
+
+
+def reopen_complaint(session: Session, actor: Actor, complaint_id: int, reason: str) -> None:
+    """Reopen a resolved complaint; the old resolution stays in the audit log."""
+    why = clean_text(reason, "reason")
+    complaint = get_complaint(session, complaint_id)
+    if complaint.status != "resolved":
+        raise Conflict(f"complaint {complaint_id} is not resolved", "only resolved complaints can be reopened")
+    before = snapshot(complaint)
+    complaint.status = "open"
+    for field in ("resolved_at", "outcome", "confirmed", "satisfaction", "compensation", "cause", "prevention"):
+        setattr(complaint, field, None)
+    session.add(complaint)
+    after = snapshot(complaint) or {}
+    after["reason"] = why
+    audit(session, actor, "reopen", "complaint", complaint_id, complaint_id=complaint_id, before=before, after=after)

@@ -1,0 +1,313 @@
+"""Settings kept inside the logbook, so a shared logbook shares its rules.
+
+Each setting has a default, a parser that validates a user's text and a
+one-line description. Stored values are the canonical text; `Settings`
+is the parsed, typed view the rest of the program uses. Pure: no storage.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from complog.businesstime import WEEKDAY_NAMES, BusinessCalendar
+from complog.errors import InvalidInput
+
+RULES = (
+    "overdue-promise",
+    "quiet-hot",
+    "slow-resolution",
+    "written-unanswered",
+    "rescheduled-twice",
+    "repeat-customer",
+)
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A span such as `2bh` (business hours), `5bd` (business days) or `30d` (calendar days)."""
+
+    amount: int
+    unit: str  # m, h, d, w (wall clock) or bh, bd (working time)
+
+    def __str__(self) -> str:
+        return f"{self.amount}{self.unit}"
+
+    @property
+    def business(self) -> bool:
+        return self.unit in ("bh", "bd")
+
+    def after(self, start: datetime, calendar: BusinessCalendar) -> datetime:
+        """The instant this long after `start`."""
+        if self.unit == "bh":
+            return calendar.add_business_seconds(start, self.amount * 3600)
+        if self.unit == "bd":
+            return calendar.add_business_duration(start, self.amount, 0)
+        minutes = {"m": 1, "h": 60, "d": 1440, "w": 10080}[self.unit]
+        return start + timedelta(minutes=self.amount * minutes)
+
+
+_DURATION = re.compile(r"^\s*(\d{1,5})\s*(m|h|d|w|bh|bd)\s*$")
+
+
+def parse_duration(text: str) -> Duration:
+    match = _DURATION.match(text.lower())
+    if not match:
+        raise ValueError("a duration such as 2bh (business hours), 5bd (business days), 30d, 4h")
+    return Duration(int(match.group(1)), match.group(2))
+
+
+def parse_clock(text: str) -> time:
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", text)
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ValueError("a 24-hour time such as 09:00 or 17:30")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _weekday_range(part: str) -> set[int]:
+    error = ValueError("weekdays such as mon-fri or mon,tue,wed,thu,fri")
+    if "-" in part:
+        first, _, last = part.partition("-")
+        if first[:3] not in WEEKDAY_NAMES or last[:3] not in WEEKDAY_NAMES:
+            raise error
+        a, b = WEEKDAY_NAMES.index(first[:3]), WEEKDAY_NAMES.index(last[:3])
+        return {(a + i) % 7 for i in range(((b - a) % 7) + 1)}
+    if part not in WEEKDAY_NAMES:
+        raise error
+    return {WEEKDAY_NAMES.index(part)}
+
+
+def parse_workday_list(text: str) -> frozenset[int]:
+    """`mon-fri`, `mon,tue,thu` or `sun-thu`."""
+    days: set[int] = set()
+    for part in (p.strip().lower() for p in text.split(",") if p.strip()):
+        if "-" in part:
+            first, _, last = part.partition("-")
+            days.update(_weekday_range(f"{first.strip()[:3]}-{last.strip()[:3]}"))
+        else:
+            days.update(_weekday_range(part[:3]))
+    if not days:
+        raise ValueError("weekdays such as mon-fri or mon,tue,wed,thu,fri")
+    return frozenset(days)
+
+
+_COUNTRY = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+
+
+def parse_holidays(text: str) -> tuple[frozenset[date], tuple[str, ...]]:
+    """Comma-separated ISO dates and/or country codes for the `holidays` package."""
+    dates: set[date] = set()
+    countries: list[str] = []
+    error = ValueError("dates and/or country codes, such as 2026-12-25,2026-12-26 or GB or US-CA")
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        if _COUNTRY.match(part.upper()) and not part[0].isdigit():
+            code = part.upper()
+            _check_country(code)
+            countries.append(code)
+            continue
+        try:
+            dates.add(date.fromisoformat(part))
+        except ValueError:
+            raise error from None
+    return frozenset(dates), tuple(countries)
+
+
+def _check_country(code: str) -> None:
+    import holidays
+
+    country, _, subdivision = code.partition("-")
+    try:
+        holidays.country_holidays(country, subdiv=subdivision or None)
+    except NotImplementedError:
+        raise ValueError(
+            f"{code} is not a country (or subdivision) the holidays package knows"
+        ) from None
+
+
+def parse_timezone(text: str) -> tzinfo:
+    name = text.strip()
+    if name.lower() in ("utc", "z"):
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("an IANA time zone such as Europe/London or America/New_York") from None
+
+
+def parse_positive_int(text: str) -> int:
+    if not re.fullmatch(r"\s*\d{1,6}\s*", text) or int(text) < 1:
+        raise ValueError("a whole number of 1 or more")
+    return int(text)
+
+
+def parse_heat(text: str) -> int:
+    if not re.fullmatch(r"\s*[1-5]\s*", text):
+        raise ValueError("a heat from 1 to 5")
+    return int(text)
+
+
+def parse_switch(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("on", "true", "yes", "1"):
+        return True
+    if value in ("off", "false", "no", "0"):
+        return False
+    raise ValueError("on or off")
+
+
+def parse_name(text: str) -> str:
+    if not text.strip():
+        raise ValueError("a non-empty name or role, such as manager")
+    return text.strip()
+
+
+def system_timezone_name() -> str:
+    """The machine's zone: $TZ, /etc/timezone, the /etc/localtime link, else UTC."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    except OSError:
+        pass
+    try:
+        target = os.readlink("/etc/localtime")
+        candidates.append(target.split("zoneinfo/", 1)[-1])
+    except OSError:
+        pass
+    for name in candidates:
+        if not name:
+            continue
+        try:
+            parse_timezone(name)
+        except ValueError:
+            continue
+        return name
+    return "UTC"
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    default: Callable[[], str]
+    parse: Callable[[str], Any]
+    help: str
+
+
+def _const(value: str) -> Callable[[], str]:
+    return lambda: value
+
+
+SPECS: dict[str, SettingSpec] = {
+    "tz": SettingSpec(system_timezone_name, parse_timezone, "time zone for display and dates"),
+    "day_start": SettingSpec(_const("09:00"), parse_clock, "start of the working day"),
+    "day_end": SettingSpec(_const("17:00"), parse_clock, "end of the working day (a date alone means this time)"),
+    "workdays": SettingSpec(_const("mon-fri"), parse_workday_list, "working days of the week"),
+    "holidays": SettingSpec(_const(""), parse_holidays, "non-working dates and/or country codes"),
+    "escalate_to": SettingSpec(_const("manager"), parse_name, "who automatic escalations go to"),
+    "overdue_grace": SettingSpec(_const("2bh"), parse_duration, "overdue-promise: lateness before escalating"),
+    "hot_heat": SettingSpec(_const("4"), parse_heat, "quiet-hot: heat that counts as hot"),
+    "quiet_for": SettingSpec(_const("1bd"), parse_duration, "quiet-hot: silence before escalating"),
+    "resolve_within": SettingSpec(_const("5bd"), parse_duration, "slow-resolution and the resolved-quickly rate"),
+    "written_reply_within": SettingSpec(_const("2bd"), parse_duration, "written-unanswered: time for a written reply"),
+    "max_reschedules": SettingSpec(_const("2"), parse_positive_int, "rescheduled-twice: reschedules before escalating"),
+    "repeat_count": SettingSpec(_const("3"), parse_positive_int, "repeat-customer: complaints that make a repeat customer"),
+    "repeat_window": SettingSpec(_const("30d"), parse_duration, "repeat-customer: within this long"),
+}
+for _rule in RULES:
+    SPECS[f"rule.{_rule}"] = SettingSpec(_const("on"), parse_switch, f"escalation rule {_rule}: on or off")
+
+
+def check_key(key: str) -> SettingSpec:
+    spec = SPECS.get(key)
+    if spec is None:
+        raise InvalidInput(f"unknown setting {key!r}", "known settings: " + ", ".join(SPECS))
+    return spec
+
+
+def canonical(key: str, value: str) -> str:
+    """Validate a user's value for `key` and return the text to store."""
+    spec = check_key(key)
+    try:
+        parsed = spec.parse(value)
+    except ValueError as exc:
+        raise InvalidInput(f"invalid value {value!r} for {key}", f"expected {exc}") from None
+    if isinstance(parsed, bool):
+        return "on" if parsed else "off"
+    return value.strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The typed view of all settings, defaults filled in."""
+
+    values: Mapping[str, str]
+    calendar: BusinessCalendar
+    escalate_to: str
+    overdue_grace: Duration
+    hot_heat: int
+    quiet_for: Duration
+    resolve_within: Duration
+    written_reply_within: Duration
+    max_reschedules: int
+    repeat_count: int
+    repeat_window: Duration
+    rules_on: frozenset[str]
+
+    @property
+    def tz(self) -> tzinfo:
+        return self.calendar.tz
+
+
+def load_settings(stored: Mapping[str, str]) -> Settings:
+    """Parse stored values over the defaults; a bad stored value falls back to its default."""
+    values: dict[str, str] = {}
+    parsed: dict[str, Any] = {}
+    for key, spec in SPECS.items():
+        text = stored.get(key)
+        try:
+            parsed[key] = spec.parse(text) if text is not None else spec.parse(spec.default())
+            values[key] = text if text is not None else spec.default()
+        except ValueError:
+            values[key] = spec.default()
+            parsed[key] = spec.parse(values[key])
+    holiday_dates, countries = parsed["holidays"]
+    calendar = BusinessCalendar(
+        tz=parsed["tz"],
+        day_start=parsed["day_start"],
+        day_end=parsed["day_end"],
+        workdays=parsed["workdays"],
+        holiday_dates=holiday_dates,
+        holiday_countries=countries,
+    )
+    return Settings(
+        values=values,
+        calendar=calendar,
+        escalate_to=parsed["escalate_to"],
+        overdue_grace=parsed["overdue_grace"],
+        hot_heat=parsed["hot_heat"],
+        quiet_for=parsed["quiet_for"],
+        resolve_within=parsed["resolve_within"],
+        written_reply_within=parsed["written_reply_within"],
+        max_reschedules=parsed["max_reschedules"],
+        repeat_count=parsed["repeat_count"],
+        repeat_window=parsed["repeat_window"],
+        rules_on=frozenset(r for r in RULES if parsed[f"rule.{r}"]),
+    )
+
+
+def default_settings() -> Settings:
+    return load_settings({})
+
+
+def check_consistent(stored: Mapping[str, str]) -> None:
+    """Reject combinations no single value shows wrong: a day that ends before it starts."""
+    settings = load_settings(stored)
+    if settings.calendar.day_start >= settings.calendar.day_end:
+        raise InvalidInput(
+            "day_end must be later than day_start",
+            f"now day_start={settings.values['day_start']}, day_end={settings.values['day_end']}",
+        )

@@ -1,0 +1,171 @@
+"""The write path: engine, BEGIN IMMEDIATE transactions and migrations.
+
+Every write runs in `Store.transaction()`, which begins with BEGIN IMMEDIATE on
+SQLite: the write lock is taken up front, so two writers queue on the busy
+timeout instead of failing with "database is locked" when a deferred
+transaction tries to upgrade. Commit happens only when the block succeeds; a
+failed command changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.pool import NullPool
+
+from complog.connect import (
+    KNOWN_REVISIONS,
+    SCHEMA_HEAD,
+    Location,
+    connect_sqlite,
+    create_sqlite_file,
+    read_revision,
+    translate_error,
+)
+from complog.errors import StorageError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+    from sqlmodel import Session
+
+
+def _engine(location: Location) -> Engine:
+    if location.path is not None:
+        path = location.path
+        engine = create_engine(
+            "sqlite://", creator=lambda: connect_sqlite(path), poolclass=NullPool
+        )
+
+        # SQLAlchemy's documented recipe for pysqlite: let the driver stay in
+        # autocommit mode and emit our own BEGIN, so it can be IMMEDIATE.
+        @event.listens_for(engine, "connect")
+        def _autocommit(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    try:
+        return create_engine(location.url or "", poolclass=NullPool)
+    except Exception as exc:  # noqa: BLE001 - bad URLs and missing drivers surface here
+        raise StorageError(f"cannot use the database URL {location}: {exc}") from None
+
+
+def _stored_revision(conn: Connection) -> str | None:
+    try:
+        row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+    except DBAPIError as exc:
+        if "no such table" in str(exc).lower() or "does not exist" in str(exc).lower():
+            return None
+        raise
+    return row[0] if row else None
+
+
+def _alembic_config(conn: Connection) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.attributes["connection"] = conn
+    return config
+
+
+class Store:
+    """An open logbook for writing."""
+
+    def __init__(self, location: Location) -> None:
+        self.location = location
+        if location.path is not None:
+            create_sqlite_file(location.path)
+        self.engine = _engine(location)
+        self.migrate()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One write: a session inside BEGIN IMMEDIATE, committed on success."""
+        from sqlmodel import Session
+
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                with session.begin():
+                    yield session
+        except IntegrityError:
+            raise
+        except DBAPIError as exc:
+            raise translate_error(exc.orig or exc, self.location) from None
+        except sqlite3.Error as exc:
+            raise translate_error(exc, self.location) from None
+
+    def _refuse_unknown(self, revision: str | None) -> None:
+        if revision is not None and revision not in KNOWN_REVISIONS:
+            raise StorageError(
+                f"the logbook {self.location} was written by a newer complog "
+                f"(schema {revision}); it was left untouched",
+                "upgrade complog to open it",
+            )
+
+    def migrate(self) -> None:
+        """Bring the schema to SCHEMA_HEAD, after copying the file; refuse newer logbooks."""
+        try:
+            if self.location.path is not None:
+                # Cheap check first, without taking the write lock: the usual case.
+                raw = connect_sqlite(self.location.path)
+                try:
+                    revision = read_revision(raw)
+                finally:
+                    raw.close()
+                if revision == SCHEMA_HEAD:
+                    return
+                self._refuse_unknown(revision)
+            with self.engine.connect() as conn:
+                with conn.begin():
+                    revision = _stored_revision(conn)
+                    if revision == SCHEMA_HEAD:
+                        return
+                    self._refuse_unknown(revision)
+                    if revision is not None and self.location.path is not None:
+                        backup_before_migration(self.location.path, revision)
+                    from alembic import command
+
+                    command.upgrade(_alembic_config(conn), "head")
+        except DBAPIError as exc:
+            raise translate_error(exc.orig or exc, self.location) from None
+        except sqlite3.Error as exc:
+            raise translate_error(exc, self.location) from None
+
+
+def backup_before_migration(path: Path, revision: str) -> Path:
+    """Copy the logbook next to itself (0600) before changing its schema."""
+    target = path.with_name(f"{path.name}.{revision}.bak")
+    copy_sqlite(path, target)
+    return target
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy through SQLite's online backup API, private to the owner."""
+    tmp = target.with_name(target.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.close(fd)
+    src = sqlite3.connect(source)
+    dst = sqlite3.connect(tmp)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    os.chmod(tmp, 0o600)
+    shutil.move(tmp, target)
+
+
+def open_store(location: Location) -> Store:
+    return Store(location)
