@@ -21,7 +21,10 @@ from complog.cli import admin, complaints, promises
 from complog.context import AppContext
 from complog.errors import ComplogError
 
-_click = typer.core._click  # the click that Typer ships with
+try:  # Typer >= 0.29 ships its own copy of click
+    from typer._click.exceptions import ClickException, UsageError
+except ImportError:  # pragma: no cover - older Typer depends on click itself
+    from click.exceptions import ClickException, UsageError  # type: ignore[no-redef]
 
 
 def _fail(message: str, hint: str | None, code: int) -> int:
@@ -56,16 +59,18 @@ class ComplogGroup(TyperGroup):
             if debug:
                 raise
             return _fail(exc.message, exc.hint, exc.exit_code)
-        except _click.exceptions.UsageError as exc:
+        except UsageError as exc:
             hint = None
             if exc.ctx is not None:
                 hint = f"see '{exc.ctx.command_path} --help'"
             return _fail(exc.format_message(), hint, exc.exit_code)
-        except _click.exceptions.ClickException as exc:
+        except ClickException as exc:
             return _fail(exc.format_message(), None, exc.exit_code)
-        except _click.exceptions.Abort:
+        except typer.Abort:
             sys.stderr.write("Aborted.\n")
             return 1
+        except SystemExit as exc:  # Typer exits itself on a broken pipe
+            return exc.code if isinstance(exc.code, int) else 1
         except KeyboardInterrupt:
             sys.stderr.write("Interrupted.\n")
             return 130
