@@ -63,23 +63,23 @@ def seed(location: Location, now: datetime, user: str) -> None:
         add_note(s, at(ago(days=2), "priya"), install.complaint_id,
                  "Practice manager: 'this is the third date you have given us'.", direction="in")  # fmt: skip
 
-    # 3. The boiling-hot customer nobody called back.
+    # 3. The boiling-hot customer nobody called back (five days: past any weekend).
     with store.transaction() as s:
-        log_complaint(s, at(ago(hours=27), "alex"), NewComplaint(
+        log_complaint(s, at(ago(days=5, hours=1), "alex"), NewComplaint(
             customer="Greenway Grocers", summary="Fridge alarm ignored, lost a day of dairy stock",
             category="refrigeration", heat=5, wants="Refund of the lost stock", loss="1250.00",
-            owner="alex", promise="Call back within the hour", due=ago(hours=26)))  # fmt: skip
+            owner="alex", promise="Call back within the hour", due=ago(days=5)))  # fmt: skip
 
     # 4. A written complaint still waiting for a written reply.
     with store.transaction() as s:
-        letter = log_complaint(s, at(ago(days=3)), NewComplaint(
+        letter = log_complaint(s, at(ago(days=6)), NewComplaint(
             customer="Mr D. Okafor", summary="Charged twice for the annual service plan", channel="letter",
             category="billing", heat=2, wants="Refund of the duplicate charge", loss="89.99",
             written=True, owner="sam"))  # fmt: skip
-        add_note(s, at(ago(days=2), "sam"), letter.complaint_id,
+        add_note(s, at(ago(days=5), "sam"), letter.complaint_id,
                  "Phoned to say we are looking into it; he wants it in writing.", direction="out",
                  channel="phone")  # fmt: skip
-        make_promise(s, at(ago(days=2), "sam"), letter.complaint_id, "Written reply with refund confirmation",
+        make_promise(s, at(ago(days=5), "sam"), letter.complaint_id, "Written reply with refund confirmation",
                      now + timedelta(days=2), "sam")  # fmt: skip
 
     # 5. A happy ending, kept on time.
@@ -97,7 +97,12 @@ def seed(location: Location, now: datetime, user: str) -> None:
 
 def run_demo(now: datetime, user: str, keep: str | None) -> None:
     from complog.queries import ComplaintFilter, open_reader
+    from complog.render import escalations as escalation_view
     from complog.render import output, views
+    from complog.rules import evaluate
+    from complog.services.common import Actor
+    from complog.services.escalations import apply_firings
+    from complog.store import open_store
 
     if keep:
         path = Path(keep).expanduser()
@@ -109,18 +114,28 @@ def run_demo(now: datetime, user: str, keep: str | None) -> None:
     seed(location, now, user)
     reader = open_reader(location)
     settings = reader.settings()
-    output.note(f"A sample logbook was written to {path} (your own logbook was not touched).\n")
+    output.note(f"A sample logbook was written to {path} (your own logbook was not touched).")
+
+    output.say("\n$ complog escalate --auto      # what cron runs every morning")
+    store = open_store(location)
+    with store.transaction() as session:
+        created = apply_firings(session, Actor(user="cron", now=now), evaluate(reader.rule_facts(), settings, now))
+    store.engine.dispose()
+    escalation_view.auto_result(created, "plain", now, settings.tz, dry_run=False)
+
+    output.say("\n$ complog due")
     views.due(reader.due(now), "table", now, settings.tz)
+
     open_rows = reader.complaints(ComplaintFilter(status="open"))
     all_rows = reader.complaints(ComplaintFilter(status="all"))
-    broken = sum(
-        1 for c in all_rows for p in reader.promises(c.id) if p.broken(now)
-    )
-    output.say("")
+    broken = sum(1 for c in all_rows for p in reader.promises(c.id) if p.broken(now))
     output.say(
         f"{len(all_rows)} complaints, {len(open_rows)} open; "
-        f"{sum(c.open_promises for c in open_rows)} open promises, {broken} broken so far."
+        f"{sum(c.open_promises for c in open_rows)} open promises, {broken} broken so far; "
+        f"{len(created)} escalations."
     )
-    output.say(f"Next: complog --db {path} show 4   (the install promised in one day)")
-    output.say(f"      complog --db {path} list --status all")
+    output.say("\nExplore the sample logbook:")
+    output.say(f"  complog --db {path} show 4      # the install promised in one day")
+    output.say(f"  complog --db {path} digest      # the morning mail")
+    output.say(f"  complog --db {path} list --status all")
     reader.close()

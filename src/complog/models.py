@@ -175,3 +175,12 @@ class Setting(SQLModel, table=True):
     value: str = Field(sa_type=Text)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     updated_by: str = Field(sa_type=Text)
+
+
+class Meta(SQLModel, table=True):
+    """Facts about the logbook itself, such as its stable id (calendar UIDs use it)."""
+
+    __tablename__ = "meta"
+
+    key: str = Field(sa_type=Text, primary_key=True)
+    value: str = Field(sa_type=Text)

@@ -26,6 +26,7 @@ from complog.connect import (
     translate_error,
 )
 from complog.errors import NotFound, StorageError
+from complog.rules import ComplaintFacts, PromiseFacts
 from complog.settings import Settings, load_settings
 
 
@@ -356,8 +357,16 @@ class Reader:
         unacknowledged: bool = False,
         open_complaints: bool = False,
         to: str | None = None,
+        escalation_id: int | None = None,
+        since: datetime | None = None,
     ) -> list[EscalationRow]:
         where, params = [], {}  # type: ignore[var-annotated]
+        if escalation_id is not None:
+            where.append("e.id = :eid")
+            params["eid"] = escalation_id
+        if since is not None:
+            where.append("e.at >= :since")
+            params["since"] = self._time(since)
         if complaint_id is not None:
             where.append("e.complaint_id = :cid")
             params["cid"] = complaint_id
@@ -467,6 +476,108 @@ class Reader:
         )
         return [_complaint(r) for r in rows]
 
+    # -- escalation rules ----------------------------------------------------------
+
+    def rule_facts(self) -> list[ComplaintFacts]:
+        """The facts the escalation rules need, for every open complaint."""
+        complaints = self._rows(
+            "SELECT c.id, c.customer_id, cu.name AS customer, c.heat, c.written, c.opened_at"
+            " FROM complaint c JOIN customer cu ON cu.id = c.customer_id"
+            " WHERE c.status = 'open' ORDER BY c.id"
+        )
+        if not complaints:
+            return []
+        last_contact = {
+            r["complaint_id"]: r["at"]
+            for r in self._rows(
+                "SELECT complaint_id, max(at) AS at FROM ("
+                " SELECT n.complaint_id, n.at FROM note n JOIN complaint c ON c.id = n.complaint_id"
+                "  WHERE c.status = 'open' AND n.direction IN ('in', 'out')"
+                " UNION ALL"
+                " SELECT p.complaint_id, p.kept_at FROM promise p JOIN complaint c ON c.id = p.complaint_id"
+                "  WHERE c.status = 'open' AND p.kept_at IS NOT NULL"
+                ") GROUP BY complaint_id"
+            )
+        }
+        written_reply = {
+            r["complaint_id"]: r["at"]
+            for r in self._rows(
+                "SELECT n.complaint_id, min(n.at) AS at FROM note n JOIN complaint c ON c.id = n.complaint_id"
+                " WHERE c.status = 'open' AND n.direction = 'out' AND n.channel IN ('email', 'letter')"
+                " GROUP BY n.complaint_id"
+            )
+        }
+        promises: dict[int, list[PromiseFacts]] = {}
+        for r in self._rows(
+            "SELECT p.id, p.complaint_id, p.text, p.owner, p.due_at,"
+            " (SELECT count(*) FROM reschedule r WHERE r.promise_id = p.id) AS reschedules"
+            " FROM promise p WHERE p.status = 'open' ORDER BY p.due_at, p.id"
+        ):
+            promises.setdefault(r["complaint_id"], []).append(
+                PromiseFacts(r["id"], r["text"], r["owner"], _t(r["due_at"]), r["reschedules"])
+            )
+        opened: dict[int, list[datetime]] = {}
+        for r in self._rows(
+            "SELECT customer_id, opened_at FROM complaint WHERE customer_id IN"
+            " (SELECT customer_id FROM complaint WHERE status = 'open') ORDER BY opened_at"
+        ):
+            opened.setdefault(r["customer_id"], []).append(_t(r["opened_at"]))
+        return [
+            ComplaintFacts(
+                id=r["id"], customer_id=r["customer_id"], customer=r["customer"], heat=r["heat"],
+                written=bool(r["written"]), opened_at=_t(r["opened_at"]),
+                last_interaction_at=decode_time(last_contact.get(r["id"])),
+                written_reply_at=decode_time(written_reply.get(r["id"])),
+                open_promises=tuple(promises.get(r["id"], ())),
+                customer_opened=tuple(opened.get(r["customer_id"], ())),
+            )  # fmt: skip
+            for r in complaints
+        ]
+
+    def escalation_keys(self) -> set[tuple[int, str, str]]:
+        return {
+            (r["complaint_id"], r["rule"], r["trigger"])
+            for r in self._rows("SELECT complaint_id, rule, trigger FROM escalation WHERE trigger IS NOT NULL")
+        }
+
+    def escalation(self, escalation_id: int) -> EscalationRow:
+        found = self.escalations(escalation_id=escalation_id)
+        if not found:
+            raise NotFound(f"no escalation {escalation_id}", "complog escalations lists them")
+        return found[0]
+
+    def open_promises(self, owner: str | None = None) -> list[tuple[PromiseRow, ComplaintRow]]:
+        """Every open promise with its complaint (for the calendar feed)."""
+        params: dict[str, Any] = {}
+        sql = "SELECT * FROM promise WHERE status = 'open'"
+        if owner:
+            sql += " AND lower(owner) = lower(:owner)"
+            params["owner"] = owner
+        rows = [self._promise(r) for r in self._rows(sql + " ORDER BY due_at, id", params)]
+        complaints = {c: self.complaint(c) for c in {p.complaint_id for p in rows}}
+        return [(p, complaints[p.complaint_id]) for p in rows]
+
+    def period_counts(self, start: datetime, end: datetime) -> dict[str, int]:
+        """Opened, resolved, kept and broken promises within [start, end)."""
+        p = {"start": self._time(start), "end": self._time(end)}
+        row = self._rows(
+            "SELECT"
+            " (SELECT count(*) FROM complaint WHERE opened_at >= :start AND opened_at < :end) AS opened,"
+            " (SELECT count(*) FROM complaint WHERE resolved_at >= :start AND resolved_at < :end) AS resolved,"
+            " (SELECT count(*) FROM promise WHERE kept_at >= :start AND kept_at < :end) AS kept,"
+            " (SELECT count(*) FROM promise WHERE due_at >= :start AND due_at < :end"
+            "   AND NOT (status = 'kept' AND kept_at <= due_at)"
+            "   AND NOT (status = 'cancelled' AND cancelled_at <= due_at))"
+            " + (SELECT count(*) FROM reschedule WHERE late AND old_due_at >= :start AND old_due_at < :end)"
+            "   AS broken",
+            p,
+        )[0]
+        return {k: int(row[k]) for k in row.keys()}
+
+    def logbook_id(self) -> str:
+        rows = self._rows("SELECT value FROM meta WHERE key = 'logbook_id'")
+        return str(rows[0]["value"]) if rows else "complog"
+
     def counts(self) -> dict[str, int]:
         row = self._rows(
             "SELECT (SELECT count(*) FROM complaint) AS complaints,"
@@ -547,7 +658,9 @@ def open_reader(location: Location) -> Reader:
 
         open_store(location)
     readonly = not is_writable(path)
-    conn = connect_sqlite(path, readonly=readonly)
+    # Read-only even when we could write: a reader then never checkpoints the
+    # WAL into the main file, so reading commands leave the file byte-identical.
+    conn = connect_sqlite(path, readonly=True)
     try:
         revision = read_revision(conn)
     except sqlite3.Error as exc:
@@ -563,5 +676,5 @@ def open_reader(location: Location) -> Reader:
         from complog.store import open_store
 
         open_store(location)  # migrates (after a backup) or refuses a newer logbook
-        conn = connect_sqlite(path)
+        conn = connect_sqlite(path, readonly=True)
     return Reader(location, conn)

@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from complog import __version__
-from complog.cli import admin, complaints, promises
+from complog.cli import admin, complaints, escalations, insight, promises
 from complog.context import AppContext
 from complog.errors import ComplogError
 
@@ -146,10 +146,15 @@ COMMANDS = [
     (promises.cancel, "cancel"),
     (promises.reschedule, "reschedule"),
     (promises.due, "due"),
+    (escalations.escalate, "escalate"),
+    (escalations.escalations, "escalations"),
+    (escalations.ack, "ack"),
     (complaints.show, "show"),
     (complaints.list_complaints, "list"),
     (complaints.resolve, "resolve"),
     (complaints.reopen, "reopen"),
+    (insight.digest, "digest"),
+    (promises.calendar, "calendar"),
     (admin.config, "config"),
     (admin.history, "history"),
     (admin.demo, "demo"),

@@ -129,3 +129,33 @@ def due(
     views.due(listing, fmt(format), app.now, reader.settings().tz, by_owner=by == "owner")
     if exit_code and listing.overdue:
         raise typer.Exit(1)
+
+
+def calendar(
+    ctx: typer.Context,
+    out: Annotated[str | None, typer.Option("--out", help="Write the .ics file here (default: standard output).")] = None,
+    owner: Annotated[str | None, typer.Option(help="Only promises this person owns.")] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Only my promises.")] = False,
+    alarm: Annotated[int, typer.Option(min=0, max=10080, help="Minutes before the due time to remind (0: no alarm).")] = 30,
+) -> None:
+    """Open promises as an iCalendar (.ics) feed for a calendar app.
+
+    Each promise keeps its UID across runs, so re-importing updates events
+    instead of duplicating them.
+
+    Example: complog calendar --mine --out ~/complog.ics
+    """
+    from complog.render import output
+    from complog.render.ics import promises_calendar
+
+    if owner and mine:
+        raise InvalidInput("use --owner or --mine, not both")
+    app = app_context(ctx)
+    reader = app.reader()
+    items = reader.open_promises(owner=app.user if mine else owner)
+    data = promises_calendar(items, reader.logbook_id(), app.now, alarm)
+    if out is None:
+        output.write_bytes(data)
+        return
+    output.write_file(out, data)
+    output.note(f"Wrote {len(items)} promise{'s' if len(items) != 1 else ''} to {out}")

@@ -7,6 +7,8 @@ Create Date: 2026-11-23
 
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -159,8 +161,15 @@ def upgrade() -> None:
         sa.Column("updated_by", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("key", name="pk_setting"),
     )
+    meta = op.create_table(
+        "meta",
+        sa.Column("key", sa.Text(), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name="pk_meta"),
+    )
+    op.bulk_insert(meta, [{"key": "logbook_id", "value": uuid.uuid4().hex}])
 
 
 def downgrade() -> None:
-    for table in ("setting", "event", "escalation", "reschedule", "promise", "note", "complaint", "customer"):
+    for table in ("meta", "setting", "event", "escalation", "reschedule", "promise", "note", "complaint", "customer"):
         op.drop_table(table)

@@ -1,0 +1,113 @@
+"""Commands about escalations: escalate (manual and --auto), escalations, ack."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from complog.cli.options import FormatOption, app_context, fmt
+from complog.context import AppContext
+from complog.errors import InvalidInput
+
+
+def escalate(
+    ctx: typer.Context,
+    complaint_id: Annotated[int | None, typer.Argument(help="Complaint to escalate by hand (omit with --auto).", show_default=False)] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Person or role to escalate to.")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it needs someone more senior.")] = None,
+    auto: Annotated[bool, typer.Option("--auto", help="Apply the escalation rules (for cron).")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="With --auto: show what would be escalated; change nothing.")] = False,
+    exit_code: Annotated[bool, typer.Option("--exit-code", help="With --auto: exit 1 when something was (or would be) escalated.")] = False,
+    format: FormatOption = None,
+) -> None:
+    """Escalate a complaint by hand, or apply the rules with --auto.
+
+    --auto is idempotent: each (complaint, rule, trigger) is escalated once, however
+    often it runs and even from two crons at once. Rules: overdue-promise, quiet-hot,
+    slow-resolution, written-unanswered, rescheduled-twice, repeat-customer
+    (see complog config).
+
+    Example: complog escalate --auto --exit-code && complog digest | mail -s complaints me
+    """
+    from complog.render import escalations as view
+
+    app = app_context(ctx)
+    if auto:
+        if complaint_id is not None or to or reason:
+            raise InvalidInput("--auto takes no complaint id, --to or --reason")
+        _auto(app, dry_run, exit_code, fmt(format))
+        return
+    if dry_run or exit_code:
+        raise InvalidInput("--dry-run and --exit-code go with --auto")
+    if complaint_id is None or to is None or reason is None:
+        raise InvalidInput("give a complaint ID, --to and --reason (or --auto)", 'e.g. complog escalate 12 --to manager --reason "Threatening to leave"')
+    from complog.services.escalations import escalate as escalate_complaint
+
+    with app.store().transaction() as session:
+        row = escalate_complaint(session, app.actor(), complaint_id, to, reason)
+    reader = app.reader()
+    view.escalated_one(reader.escalation(row.id or 0), fmt(format), app.now, reader.settings().tz)
+
+
+def _auto(app: AppContext, dry_run: bool, exit_code: bool, output_format: str) -> None:
+    from complog.render import escalations as view
+    from complog.rules import evaluate
+
+    reader = app.reader()
+    settings = reader.settings()
+    if dry_run:
+        existing = reader.escalation_keys()
+        firings = [
+            f for f in evaluate(reader.rule_facts(), settings, app.now)
+            if (f.complaint_id, f.rule, f.trigger) not in existing
+        ]
+        view.auto_result([(f, None) for f in firings], output_format, app.now, settings.tz, dry_run=True)
+        count = len(firings)
+    else:
+        from complog.services.escalations import apply_firings
+
+        with app.store().transaction() as session:
+            # Facts are read while this transaction holds the write lock, so
+            # nothing can change between evaluating the rules and recording them.
+            firings = evaluate(reader.rule_facts(), settings, app.now)
+            created = apply_firings(session, app.actor(), firings)
+        view.auto_result(created, output_format, app.now, settings.tz, dry_run=False)
+        count = len(created)
+    if exit_code and count:
+        raise typer.Exit(1)
+
+
+def escalations(
+    ctx: typer.Context,
+    open_only: Annotated[bool, typer.Option("--open", help="Only those not yet acknowledged.")] = False,
+    to: Annotated[str | None, typer.Option("--to", help="Only those escalated to this person or role.")] = None,
+    format: FormatOption = None,
+) -> None:
+    """List escalations, oldest first.
+
+    Example: complog escalations --open --to manager
+    """
+    from complog.render import escalations as view
+
+    app = app_context(ctx)
+    reader = app.reader()
+    rows = reader.escalations(unacknowledged=open_only, to=to)
+    view.listing(rows, fmt(format), app.now, reader.settings().tz)
+
+
+def ack(
+    ctx: typer.Context,
+    escalation_id: Annotated[int, typer.Argument(help="Escalation id (E#), as listed by escalations or due.", show_default=False)],
+) -> None:
+    """Acknowledge an escalation: someone senior has seen it and is on it.
+
+    Example: complog ack 3
+    """
+    from complog.render import output
+    from complog.services.escalations import acknowledge
+
+    app = app_context(ctx)
+    with app.store().transaction() as session:
+        acknowledge(session, app.actor(), escalation_id)
+    output.say(f"Acknowledged escalation {escalation_id}")

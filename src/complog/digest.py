@@ -1,0 +1,53 @@
+"""`complog digest`: the morning summary for cron mail, built from read-only queries.
+
+"New escalations" are those since the previous scheduled run: the previous
+working day at the same clock time (Monday's digest covers the weekend).
+Computing it instead of storing a marker keeps digest read-only, so it works
+on a logbook the cron user may only read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from complog.queries import ComplaintFilter, ComplaintRow, DueList, EscalationRow, Reader
+
+
+@dataclass(frozen=True)
+class Digest:
+    now: datetime
+    due: DueList
+    new_escalations: tuple[EscalationRow, ...]
+    escalations_since: datetime
+    open_too_long: tuple[ComplaintRow, ...]
+    yesterday: dict[str, int]
+    yesterday_start: datetime
+    open_count: int
+
+
+def build_digest(reader: Reader, now: datetime, since: datetime | None = None) -> Digest:
+    settings = reader.settings()
+    calendar = settings.calendar
+    today = calendar.local_date(now)
+    if since is None:
+        previous = today - timedelta(days=1)
+        while not calendar.is_workday(previous) and (today - previous).days < 14:
+            previous -= timedelta(days=1)
+        since = calendar.at(previous, now.astimezone(calendar.tz).time())
+    open_rows = reader.complaints(ComplaintFilter(status="open"))
+    too_long = tuple(
+        c for c in reversed(open_rows) if now > settings.resolve_within.after(c.opened_at, calendar)
+    )
+    midnight = datetime.min.time()
+    yesterday_start = calendar.at(today - timedelta(days=1), midnight)
+    return Digest(
+        now=now,
+        due=reader.due(now, days=0),
+        new_escalations=tuple(reader.escalations(since=since)),
+        escalations_since=since,
+        open_too_long=too_long,
+        yesterday=reader.period_counts(yesterday_start, calendar.at(today, midnight)),
+        yesterday_start=yesterday_start,
+        open_count=len(open_rows),
+    )

@@ -1,0 +1,147 @@
+"""The escalation rules: (facts, settings, now) -> what should be escalated.
+
+Pure. Each firing carries a `trigger`, the thing that made it fire (a promise
+at a due time, a silence since an instant), so the database's unique key on
+(complaint, rule, trigger) makes every firing happen once however often cron
+runs, and a *new* trigger (a second overdue promise) fires again. Rules look at
+the current state, so a missed or late run catches up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from complog.connect import encode_time
+from complog.settings import Settings
+
+
+@dataclass(frozen=True)
+class PromiseFacts:
+    id: int
+    text: str
+    owner: str
+    due_at: datetime
+    reschedules: int
+
+
+@dataclass(frozen=True)
+class ComplaintFacts:
+    """What the rules need to know about one open complaint."""
+
+    id: int
+    customer_id: int
+    customer: str
+    heat: int
+    written: bool
+    opened_at: datetime
+    #: latest inbound or outbound interaction (notes, kept promises); None if none yet
+    last_interaction_at: datetime | None
+    #: first outbound email or letter
+    written_reply_at: datetime | None
+    open_promises: tuple[PromiseFacts, ...] = ()
+    #: when this customer opened each of their complaints (all of them)
+    customer_opened: tuple[datetime, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Firing:
+    complaint_id: int
+    customer: str
+    rule: str
+    trigger: str
+    reason: str
+    to: str
+
+
+def _stamp(value: datetime) -> str:
+    return encode_time(value)[:16]  # minute precision: "2026-11-23 09:00"
+
+
+def _late(now: datetime, since: datetime) -> str:
+    minutes = int((now - since).total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes}m"
+    if minutes < 48 * 60:
+        return f"{minutes // 60}h"
+    return f"{minutes // 1440}d"
+
+
+def overdue_promise(c: ComplaintFacts, s: Settings, now: datetime) -> Iterator[tuple[str, str]]:
+    for p in c.open_promises:
+        if now > s.overdue_grace.after(p.due_at, s.calendar):
+            yield (
+                f"promise {p.id} due {_stamp(p.due_at)}",
+                f"promise {p.id} ({p.owner}) is {_late(now, p.due_at)} overdue: {p.text}",
+            )
+
+
+def quiet_hot(c: ComplaintFacts, s: Settings, now: datetime) -> Iterator[tuple[str, str]]:
+    if c.heat < s.hot_heat:
+        return
+    since = c.last_interaction_at or c.opened_at
+    if now > s.quiet_for.after(since, s.calendar):
+        yield (
+            f"quiet since {_stamp(since)}",
+            f"heat {c.heat} and no contact with the customer for {_late(now, since)}",
+        )
+
+
+def slow_resolution(c: ComplaintFacts, s: Settings, now: datetime) -> Iterator[tuple[str, str]]:
+    if now > s.resolve_within.after(c.opened_at, s.calendar):
+        yield (
+            f"opened {_stamp(c.opened_at)}",
+            f"open for {_late(now, c.opened_at)}, longer than {s.resolve_within}",
+        )
+
+
+def written_unanswered(c: ComplaintFacts, s: Settings, now: datetime) -> Iterator[tuple[str, str]]:
+    """A written complaint with no written reply yet, past the reply deadline."""
+    if c.written and c.written_reply_at is None and now > s.written_reply_within.after(c.opened_at, s.calendar):
+        yield (
+            "no written reply",
+            f"written complaint without a written reply after {s.written_reply_within}",
+        )
+
+
+def rescheduled_twice(c: ComplaintFacts, s: Settings, now: datetime) -> Iterator[tuple[str, str]]:
+    for p in c.open_promises:
+        if p.reschedules >= s.max_reschedules:
+            yield (
+                f"promise {p.id} rescheduled",
+                f"promise {p.id} rescheduled {p.reschedules} times: {p.text}",
+            )
+
+
+def repeat_customer(c: ComplaintFacts, s: Settings, now: datetime) -> Iterator[tuple[str, str]]:
+    """This complaint is the N-th the customer opened within the window."""
+    earlier = [t for t in c.customer_opened if t <= c.opened_at]
+    recent = [t for t in earlier if s.repeat_window.after(t, s.calendar) >= c.opened_at]
+    if len(recent) >= s.repeat_count:
+        yield (
+            "repeat customer",
+            f"{c.customer} opened {len(recent)} complaints within {s.repeat_window}",
+        )
+
+
+RULE_FUNCTIONS = {
+    "overdue-promise": overdue_promise,
+    "quiet-hot": quiet_hot,
+    "slow-resolution": slow_resolution,
+    "written-unanswered": written_unanswered,
+    "rescheduled-twice": rescheduled_twice,
+    "repeat-customer": repeat_customer,
+}
+
+
+def evaluate(complaints: Sequence[ComplaintFacts], settings: Settings, now: datetime) -> list[Firing]:
+    """Every rule that is on, over every open complaint, in a stable order."""
+    firings = []
+    for c in complaints:
+        for rule, check in RULE_FUNCTIONS.items():
+            if rule not in settings.rules_on:
+                continue
+            for trigger, reason in check(c, settings, now):
+                firings.append(Firing(c.id, c.customer, rule, trigger, reason, settings.escalate_to))
+    return firings
