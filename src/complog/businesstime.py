@@ -97,7 +97,9 @@ class BusinessCalendar:
 
     # -- hours ------------------------------------------------------------
 
-    def _working_windows(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+    def _working_windows(
+        self, start: datetime, end: datetime
+    ) -> Iterator[tuple[datetime, datetime]]:
         """Working intervals of each local day that overlap [start, end)."""
         day = self.local_date(start)
         last = self.local_date(end)

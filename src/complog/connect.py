@@ -187,7 +187,9 @@ def translate_error(exc: BaseException, location: Location) -> StorageError:
             "reading commands work; to write, fix the file's permissions",
         )
     if "disk is full" in lowered or "database or disk is full" in lowered or "no space" in lowered:
-        return StorageError(f"no space left to write the logbook {location}", "free some disk space")
+        return StorageError(
+            f"no space left to write the logbook {location}", "free some disk space"
+        )
     if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
         return StorageError(
             f"{location} is not a complog logbook, or it is damaged",

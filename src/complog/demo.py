@@ -19,18 +19,29 @@ from complog.errors import InvalidInput
 def seed(location: Location, now: datetime, user: str) -> None:
     """Write the sample stories through the real services, each at its own moment."""
     from complog.services.common import Actor
-    from complog.services.complaints import NewComplaint, Resolution, add_note, log_complaint, resolve_complaint
+    from complog.services.complaints import (
+        NewComplaint,
+        Resolution,
+        add_note,
+        log_complaint,
+        resolve_complaint,
+    )
     from complog.services.promises import keep_promise, make_promise, reschedule_promise
     from complog.store import open_store
 
     store = open_store(location)
-    ago = lambda **kw: now - timedelta(**kw)  # noqa: E731 - reads better inline
+
+    def ago(**delta: float) -> datetime:
+        return now - timedelta(**delta)
 
     def at(moment: datetime, who: str = user) -> Actor:
         return Actor(user=who, now=moment)
 
     # 1. The repeat caller whose problem was their own mistake (third call this month).
-    for days, summary in ((24, "Card reader rejects every card"), (12, "Card reader offline again")):
+    for days, summary in (
+        (24, "Card reader rejects every card"),
+        (12, "Card reader offline again"),
+    ):
         with store.transaction() as s:
             logged = log_complaint(s, at(ago(days=days)), NewComplaint(
                 customer="Corner Café", summary=summary, category="card reader", heat=3,
@@ -88,7 +99,12 @@ def seed(location: Location, now: datetime, user: str) -> None:
             customer="Acme Newsagency", summary="Till crashes at close", category="software", heat=4,
             owner=user, promise="Call back with fix", due=ago(days=4)))  # fmt: skip
         assert quick.promise_id is not None
-        keep_promise(s, at(ago(days=4, hours=2)), quick.promise_id, note="Sent the patch; till closes cleanly")
+        keep_promise(
+            s,
+            at(ago(days=4, hours=2)),
+            quick.promise_id,
+            note="Sent the patch; till closes cleanly",
+        )
         resolve_complaint(s, at(ago(days=4, hours=1)), quick.complaint_id, Resolution(
             outcome="Patched the till software", confirmed=True, satisfaction=5, cause="ours",
             prevention="Add close-of-day to the release checklist"))  # fmt: skip
@@ -119,7 +135,9 @@ def run_demo(now: datetime, user: str, keep: str | None) -> None:
     output.say("\n$ complog escalate --auto      # what cron runs every morning")
     store = open_store(location)
     with store.transaction() as session:
-        created = apply_firings(session, Actor(user="cron", now=now), evaluate(reader.rule_facts(), settings, now))
+        created = apply_firings(
+            session, Actor(user="cron", now=now), evaluate(reader.rule_facts(), settings, now)
+        )
     store.engine.dispose()
     escalation_view.auto_result(created, "plain", now, settings.tz, dry_run=False)
 

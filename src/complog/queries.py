@@ -278,7 +278,8 @@ class Reader:
         return _complaint(rows[0])
 
     def complaints(self, flt: ComplaintFilter) -> list[ComplaintRow]:
-        where, params = [], {}  # type: ignore[var-annotated]
+        where: list[str] = []
+        params: dict[str, Any] = {}
         if flt.status != "all":
             where.append("c.status = :status")
             params["status"] = flt.status
@@ -310,7 +311,9 @@ class Reader:
         if not rows:
             raise NotFound(f"no customer {customer_id}")
         r = rows[0]
-        return CustomerRow(r["id"], r["name"], r["phone"], r["email"], r["notes"], _t(r["created_at"]))
+        return CustomerRow(
+            r["id"], r["name"], r["phone"], r["email"], r["notes"], _t(r["created_at"])
+        )
 
     def notes(self, complaint_id: int) -> list[NoteRow]:
         rows = self._rows(
@@ -324,14 +327,17 @@ class Reader:
 
     def promises(self, complaint_id: int) -> list[PromiseRow]:
         rows = self._rows(
-            "SELECT * FROM promise WHERE complaint_id = :id ORDER BY created_at, id", {"id": complaint_id}
+            "SELECT * FROM promise WHERE complaint_id = :id ORDER BY created_at, id",
+            {"id": complaint_id},
         )
         return [self._promise(r) for r in rows]
 
     def promise(self, promise_id: int) -> PromiseRow:
         rows = self._rows("SELECT * FROM promise WHERE id = :id", {"id": promise_id})
         if not rows:
-            raise NotFound(f"no promise {promise_id}", "complog show ID lists a complaint's promises")
+            raise NotFound(
+                f"no promise {promise_id}", "complog show ID lists a complaint's promises"
+            )
         return self._promise(rows[0])
 
     def _promise(self, r: sqlite3.Row) -> PromiseRow:
@@ -360,7 +366,8 @@ class Reader:
         escalation_id: int | None = None,
         since: datetime | None = None,
     ) -> list[EscalationRow]:
-        where, params = [], {}  # type: ignore[var-annotated]
+        where: list[str] = []
+        params: dict[str, Any] = {}
         if escalation_id is not None:
             where.append("e.id = :eid")
             params["eid"] = escalation_id
@@ -524,8 +531,12 @@ class Reader:
             opened.setdefault(r["customer_id"], []).append(_t(r["opened_at"]))
         return [
             ComplaintFacts(
-                id=r["id"], customer_id=r["customer_id"], customer=r["customer"], heat=r["heat"],
-                written=bool(r["written"]), opened_at=_t(r["opened_at"]),
+                id=r["id"],
+                customer_id=r["customer_id"],
+                customer=r["customer"],
+                heat=r["heat"],
+                written=bool(r["written"]),
+                opened_at=_t(r["opened_at"]),
                 last_interaction_at=decode_time(last_contact.get(r["id"])),
                 written_reply_at=decode_time(written_reply.get(r["id"])),
                 open_promises=tuple(promises.get(r["id"], ())),
@@ -537,7 +548,9 @@ class Reader:
     def escalation_keys(self) -> set[tuple[int, str, str]]:
         return {
             (r["complaint_id"], r["rule"], r["trigger"])
-            for r in self._rows("SELECT complaint_id, rule, trigger FROM escalation WHERE trigger IS NOT NULL")
+            for r in self._rows(
+                "SELECT complaint_id, rule, trigger FROM escalation WHERE trigger IS NOT NULL"
+            )
         }
 
     def escalation(self, escalation_id: int) -> EscalationRow:
@@ -638,7 +651,9 @@ def build_timeline(
                                     {"by": ev.user, "cause": after.get("cause"),
                                      "confirmed": after.get("confirmed")})  # fmt: skip
             elif ev.action == "reopen":
-                yield TimelineEntry(ev.at, "reopened", str(after.get("reason") or ""), {"by": ev.user})
+                yield TimelineEntry(
+                    ev.at, "reopened", str(after.get("reason") or ""), {"by": ev.user}
+                )
 
     order = {"opened": 0, "note": 1, "promise": 2, "reschedule": 3, "kept": 4, "cancelled": 4,
              "escalation": 5, "acknowledged": 6, "resolved": 7, "reopened": 8}  # fmt: skip

@@ -98,7 +98,11 @@ def slow_resolution(c: ComplaintFacts, s: Settings, now: datetime) -> Iterator[t
 
 def written_unanswered(c: ComplaintFacts, s: Settings, now: datetime) -> Iterator[tuple[str, str]]:
     """A written complaint with no written reply yet, past the reply deadline."""
-    if c.written and c.written_reply_at is None and now > s.written_reply_within.after(c.opened_at, s.calendar):
+    if (
+        c.written
+        and c.written_reply_at is None
+        and now > s.written_reply_within.after(c.opened_at, s.calendar)
+    ):
         yield (
             "no written reply",
             f"written complaint without a written reply after {s.written_reply_within}",
@@ -135,7 +139,9 @@ RULE_FUNCTIONS = {
 }
 
 
-def evaluate(complaints: Sequence[ComplaintFacts], settings: Settings, now: datetime) -> list[Firing]:
+def evaluate(
+    complaints: Sequence[ComplaintFacts], settings: Settings, now: datetime
+) -> list[Firing]:
     """Every rule that is on, over every open complaint, in a stable order."""
     firings = []
     for c in complaints:
@@ -143,5 +149,7 @@ def evaluate(complaints: Sequence[ComplaintFacts], settings: Settings, now: date
             if rule not in settings.rules_on:
                 continue
             for trigger, reason in check(c, settings, now):
-                firings.append(Firing(c.id, c.customer, rule, trigger, reason, settings.escalate_to))
+                firings.append(
+                    Firing(c.id, c.customer, rule, trigger, reason, settings.escalate_to)
+                )
     return firings

@@ -204,21 +204,37 @@ def _const(value: str) -> Callable[[], str]:
 SPECS: dict[str, SettingSpec] = {
     "tz": SettingSpec(system_timezone_name, parse_timezone, "time zone for display and dates"),
     "day_start": SettingSpec(_const("09:00"), parse_clock, "start of the working day"),
-    "day_end": SettingSpec(_const("17:00"), parse_clock, "end of the working day (a date alone means this time)"),
+    "day_end": SettingSpec(
+        _const("17:00"), parse_clock, "end of the working day (a date alone means this time)"
+    ),
     "workdays": SettingSpec(_const("mon-fri"), parse_workday_list, "working days of the week"),
     "holidays": SettingSpec(_const(""), parse_holidays, "non-working dates and/or country codes"),
     "escalate_to": SettingSpec(_const("manager"), parse_name, "who automatic escalations go to"),
-    "overdue_grace": SettingSpec(_const("2bh"), parse_duration, "overdue-promise: lateness before escalating"),
+    "overdue_grace": SettingSpec(
+        _const("2bh"), parse_duration, "overdue-promise: lateness before escalating"
+    ),
     "hot_heat": SettingSpec(_const("4"), parse_heat, "quiet-hot: heat that counts as hot"),
     "quiet_for": SettingSpec(_const("1bd"), parse_duration, "quiet-hot: silence before escalating"),
-    "resolve_within": SettingSpec(_const("5bd"), parse_duration, "slow-resolution and the resolved-quickly rate"),
-    "written_reply_within": SettingSpec(_const("2bd"), parse_duration, "written-unanswered: time for a written reply"),
-    "max_reschedules": SettingSpec(_const("2"), parse_positive_int, "rescheduled-twice: reschedules before escalating"),
-    "repeat_count": SettingSpec(_const("3"), parse_positive_int, "repeat-customer: complaints that make a repeat customer"),
-    "repeat_window": SettingSpec(_const("30d"), parse_duration, "repeat-customer: within this long"),
+    "resolve_within": SettingSpec(
+        _const("5bd"), parse_duration, "slow-resolution and the resolved-quickly rate"
+    ),
+    "written_reply_within": SettingSpec(
+        _const("2bd"), parse_duration, "written-unanswered: time for a written reply"
+    ),
+    "max_reschedules": SettingSpec(
+        _const("2"), parse_positive_int, "rescheduled-twice: reschedules before escalating"
+    ),
+    "repeat_count": SettingSpec(
+        _const("3"), parse_positive_int, "repeat-customer: complaints that make a repeat customer"
+    ),
+    "repeat_window": SettingSpec(
+        _const("30d"), parse_duration, "repeat-customer: within this long"
+    ),
 }
 for _rule in RULES:
-    SPECS[f"rule.{_rule}"] = SettingSpec(_const("on"), parse_switch, f"escalation rule {_rule}: on or off")
+    SPECS[f"rule.{_rule}"] = SettingSpec(
+        _const("on"), parse_switch, f"escalation rule {_rule}: on or off"
+    )
 
 
 def check_key(key: str) -> SettingSpec:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
-from complog.businesstime import WEEKDAY_NAMES, BusinessCalendar
+from complog.businesstime import BusinessCalendar
 from complog.errors import InvalidInput
 
 EXAMPLES = (
@@ -58,7 +58,9 @@ _RELATIVE = re.compile(
 
 def _reject(text: str, why: str | None = None) -> InvalidInput:
     reason = f" ({why})" if why else ""
-    return InvalidInput(f"cannot read {text!r} as a date or time{reason}", f"accepted forms: {EXAMPLES}")
+    return InvalidInput(
+        f"cannot read {text!r} as a date or time{reason}", f"accepted forms: {EXAMPLES}"
+    )
 
 
 def parse_when(text: str, now: datetime, calendar: BusinessCalendar) -> datetime:

@@ -27,7 +27,9 @@ def init(ctx: typer.Context) -> None:
 
 def config(
     ctx: typer.Context,
-    key: Annotated[str | None, typer.Argument(help="Setting to show or set.", show_default=False)] = None,
+    key: Annotated[
+        str | None, typer.Argument(help="Setting to show or set.", show_default=False)
+    ] = None,
     value: Annotated[str | None, typer.Argument(help="New value.", show_default=False)] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Return KEY to its default.")] = False,
     format: FormatOption = None,
@@ -61,12 +63,16 @@ def config(
         raise InvalidInput("give a VALUE or --reset, not both")
     with app.store().transaction() as session:
         stored_value = set_setting(session, app.actor(), key, None if reset else value)
-    output.say(f"{key} = {stored_value}" if stored_value is not None else f"{key} reset to its default")
+    output.say(
+        f"{key} = {stored_value}" if stored_value is not None else f"{key} reset to its default"
+    )
 
 
 def history(
     ctx: typer.Context,
-    complaint_id: Annotated[int | None, typer.Argument(help="Only this complaint's events.", show_default=False)] = None,
+    complaint_id: Annotated[
+        int | None, typer.Argument(help="Only this complaint's events.", show_default=False)
+    ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Only the last N events.")] = None,
     format: FormatOption = None,
 ) -> None:
@@ -85,7 +91,12 @@ def history(
 
 def demo(
     ctx: typer.Context,
-    keep: Annotated[str | None, typer.Option("--keep", help="Write the sample logbook to this file instead of a temporary one.")] = None,
+    keep: Annotated[
+        str | None,
+        typer.Option(
+            "--keep", help="Write the sample logbook to this file instead of a temporary one."
+        ),
+    ] = None,
 ) -> None:
     """Load a realistic sample logbook into a temporary database and tour it.
 

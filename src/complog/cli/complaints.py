@@ -22,18 +22,44 @@ from complog.errors import InvalidInput
 
 def add(
     ctx: typer.Context,
-    customer: Annotated[str | None, typer.Argument(help="Customer name (created if new; matched ignoring case).", show_default=False)] = None,
-    summary: Annotated[str | None, typer.Argument(help="What the complaint is about, in a line.", show_default=False)] = None,
-    channel: Annotated[Channel, typer.Option(help="How the complaint reached you.")] = Channel.phone,
-    category: Annotated[str | None, typer.Option(help="Your category, e.g. billing, delivery, equipment.")] = None,
+    customer: Annotated[
+        str | None,
+        typer.Argument(
+            help="Customer name (created if new; matched ignoring case).", show_default=False
+        ),
+    ] = None,
+    summary: Annotated[
+        str | None,
+        typer.Argument(help="What the complaint is about, in a line.", show_default=False),
+    ] = None,
+    channel: Annotated[
+        Channel, typer.Option(help="How the complaint reached you.")
+    ] = Channel.phone,
+    category: Annotated[
+        str | None, typer.Option(help="Your category, e.g. billing, delivery, equipment.")
+    ] = None,
     heat: Annotated[int, typer.Option(help="How hot the customer is: 1 calm .. 5 boiling.")] = 3,
-    wants: Annotated[str | None, typer.Option(help="What the customer wants (refund, visit, apology...).")] = None,
-    loss: Annotated[str | None, typer.Option(help="The customer's loss, e.g. 120 or 120.50.")] = None,
-    written: Annotated[bool, typer.Option("--written", help="The complaint was made in writing (needs a written reply).")] = False,
+    wants: Annotated[
+        str | None, typer.Option(help="What the customer wants (refund, visit, apology...).")
+    ] = None,
+    loss: Annotated[
+        str | None, typer.Option(help="The customer's loss, e.g. 120 or 120.50.")
+    ] = None,
+    written: Annotated[
+        bool,
+        typer.Option(
+            "--written", help="The complaint was made in writing (needs a written reply)."
+        ),
+    ] = False,
     owner: Annotated[str | None, typer.Option(help="Who owns the complaint. Default: you.")] = None,
     at: AtOption = None,
-    promise: Annotated[str | None, typer.Option(help="A promise made on the call (needs --due).")] = None,
-    due: Annotated[str | None, typer.Option(help="When the promise is due: 'tomorrow 10am', 'fri', '+2h', '3bd'.")] = None,
+    promise: Annotated[
+        str | None, typer.Option(help="A promise made on the call (needs --due).")
+    ] = None,
+    due: Annotated[
+        str | None,
+        typer.Option(help="When the promise is due: 'tomorrow 10am', 'fri', '+2h', '3bd'."),
+    ] = None,
     phone: Annotated[str | None, typer.Option(help="Customer's phone number.")] = None,
     email: Annotated[str | None, typer.Option(help="Customer's email address.")] = None,
     format: FormatOption = None,
@@ -51,7 +77,10 @@ def add(
     if customer is None and summary is None and sys.stdin.isatty() and sys.stdout.isatty():
         customer, summary, heat, promise, due = _ask(heat)
     if customer is None or summary is None:
-        raise InvalidInput("CUSTOMER and SUMMARY are required", 'e.g. complog add "Acme Newsagency" "Till crashes at close"')
+        raise InvalidInput(
+            "CUSTOMER and SUMMARY are required",
+            'e.g. complog add "Acme Newsagency" "Till crashes at close"',
+        )
     new = NewComplaint(
         customer=customer, summary=summary, channel=channel.value, category=category, heat=heat,
         wants=wants, loss=loss, written=written or channel in (Channel.letter,), owner=owner,
@@ -63,12 +92,18 @@ def add(
     reader = app.reader()
     tz = reader.settings().tz
     if logged.other_open:
-        others = reader.other_open_complaints(reader.complaint(logged.complaint_id).customer_id, logged.complaint_id)
-        output.warn(f"{logged.customer} already has {len(others)} open complaint{'s' if len(others) != 1 else ''}:")
+        others = reader.other_open_complaints(
+            reader.complaint(logged.complaint_id).customer_id, logged.complaint_id
+        )
+        output.warn(
+            f"{logged.customer} already has {len(others)} open complaint{'s' if len(others) != 1 else ''}:"
+        )
         for other in others:
             from complog.render.text import friendly, safe
 
-            output.note(f"  #{other.id} {safe(other.summary, one_line=True)} (opened {friendly(other.opened_at, app.now, tz)}, {other.owner})")
+            output.note(
+                f"  #{other.id} {safe(other.summary, one_line=True)} (opened {friendly(other.opened_at, app.now, tz)}, {other.owner})"
+            )
     if fmt(format) == "json":
         output.emit_json(shapes.complaint_json(reader.complaint(logged.complaint_id), tz))
         return
@@ -86,7 +121,9 @@ def _ask(heat: int) -> tuple[str, str, int, str | None, str | None]:
 
     customer = Prompt.ask("Customer")
     summary = Prompt.ask("What is the complaint")
-    chosen = IntPrompt.ask("Heat 1-5", default=heat, choices=[str(i) for i in range(1, 6)], show_choices=False)
+    chosen = IntPrompt.ask(
+        "Heat 1-5", default=heat, choices=[str(i) for i in range(1, 6)], show_choices=False
+    )
     promise = Prompt.ask("Promise made (blank for none)", default="", show_default=False) or None
     due = Prompt.ask("Due (e.g. tomorrow 10am)") if promise else None
     return customer, summary, chosen, promise, due
@@ -96,10 +133,16 @@ def note(
     ctx: typer.Context,
     complaint_id: ComplaintId,
     text: Annotated[str, typer.Argument(help="What was said or done.", show_default=False)],
-    channel: Annotated[Channel | None, typer.Option(help="Channel of the interaction. Default: the complaint's.")] = None,
+    channel: Annotated[
+        Channel | None, typer.Option(help="Channel of the interaction. Default: the complaint's.")
+    ] = None,
     inbound: Annotated[bool, typer.Option("--in", help="The customer contacted us.")] = False,
-    outbound: Annotated[bool, typer.Option("--out", help="We contacted the customer (counts as a response).")] = False,
-    internal: Annotated[bool, typer.Option("--internal", help="An internal note (the default).")] = False,
+    outbound: Annotated[
+        bool, typer.Option("--out", help="We contacted the customer (counts as a response).")
+    ] = False,
+    internal: Annotated[
+        bool, typer.Option("--internal", help="An internal note (the default).")
+    ] = False,
     at: AtOption = None,
 ) -> None:
     """Add an interaction or internal note to a complaint.
@@ -138,7 +181,9 @@ def list_complaints(
     customer: Annotated[str | None, typer.Option(help="Only this customer's.")] = None,
     owner: Annotated[str | None, typer.Option(help="Only complaints this person owns.")] = None,
     category: Annotated[str | None, typer.Option(help="Only this category.")] = None,
-    since: Annotated[str | None, typer.Option(help="Opened at or after (e.g. 2026-11-01, -7d).")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Opened at or after (e.g. 2026-11-01, -7d).")
+    ] = None,
     until: Annotated[str | None, typer.Option(help="Opened before.")] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many.")] = None,
     format: FormatOption = None,
@@ -163,14 +208,32 @@ def list_complaints(
 def resolve(
     ctx: typer.Context,
     complaint_id: ComplaintId,
-    outcome: Annotated[str, typer.Option(help="What was done; what the customer got.", show_default=False)],
-    confirmed: Annotated[bool | None, typer.Option("--confirmed/--unconfirmed", help="Did the customer confirm it is acceptable?", show_default=False)] = None,
+    outcome: Annotated[
+        str, typer.Option(help="What was done; what the customer got.", show_default=False)
+    ],
+    confirmed: Annotated[
+        bool | None,
+        typer.Option(
+            "--confirmed/--unconfirmed",
+            help="Did the customer confirm it is acceptable?",
+            show_default=False,
+        ),
+    ] = None,
     satisfaction: Annotated[int | None, typer.Option(help="Customer satisfaction 1-5.")] = None,
-    compensation: Annotated[str | None, typer.Option(help="Compensation given (refund, free visit...).")] = None,
+    compensation: Annotated[
+        str | None, typer.Option(help="Compensation given (refund, free visit...).")
+    ] = None,
     cause: Annotated[Cause | None, typer.Option(help="Who caused the problem.")] = None,
-    prevention: Annotated[str | None, typer.Option(help="What will stop it happening again.")] = None,
+    prevention: Annotated[
+        str | None, typer.Option(help="What will stop it happening again.")
+    ] = None,
     at: AtOption = None,
-    cancel_open_promises: Annotated[bool, typer.Option("--cancel-open-promises", help="Cancel promises still open instead of refusing.")] = False,
+    cancel_open_promises: Annotated[
+        bool,
+        typer.Option(
+            "--cancel-open-promises", help="Cancel promises still open instead of refusing."
+        ),
+    ] = False,
 ) -> None:
     """Resolve a complaint. Refuses (exit 4) while promises are open.
 
@@ -187,7 +250,9 @@ def resolve(
     )  # fmt: skip
     with app.store().transaction() as session:
         cancelled = resolve_complaint(session, app.actor(), complaint_id, resolution)
-    extra = f" (cancelled {cancelled} open promise{'s' if cancelled != 1 else ''})" if cancelled else ""
+    extra = (
+        f" (cancelled {cancelled} open promise{'s' if cancelled != 1 else ''})" if cancelled else ""
+    )
     output.say(f"Resolved complaint {complaint_id}{extra}")
 
 

@@ -13,12 +13,31 @@ from complog.errors import InvalidInput
 
 def escalate(
     ctx: typer.Context,
-    complaint_id: Annotated[int | None, typer.Argument(help="Complaint to escalate by hand (omit with --auto).", show_default=False)] = None,
+    complaint_id: Annotated[
+        int | None,
+        typer.Argument(
+            help="Complaint to escalate by hand (omit with --auto).", show_default=False
+        ),
+    ] = None,
     to: Annotated[str | None, typer.Option("--to", help="Person or role to escalate to.")] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why it needs someone more senior.")] = None,
-    auto: Annotated[bool, typer.Option("--auto", help="Apply the escalation rules (for cron).")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="With --auto: show what would be escalated; change nothing.")] = False,
-    exit_code: Annotated[bool, typer.Option("--exit-code", help="With --auto: exit 1 when something was (or would be) escalated.")] = False,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why it needs someone more senior.")
+    ] = None,
+    auto: Annotated[
+        bool, typer.Option("--auto", help="Apply the escalation rules (for cron).")
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="With --auto: show what would be escalated; change nothing."
+        ),
+    ] = False,
+    exit_code: Annotated[
+        bool,
+        typer.Option(
+            "--exit-code", help="With --auto: exit 1 when something was (or would be) escalated."
+        ),
+    ] = False,
     format: FormatOption = None,
 ) -> None:
     """Escalate a complaint by hand, or apply the rules with --auto.
@@ -41,7 +60,10 @@ def escalate(
     if dry_run or exit_code:
         raise InvalidInput("--dry-run and --exit-code go with --auto")
     if complaint_id is None or to is None or reason is None:
-        raise InvalidInput("give a complaint ID, --to and --reason (or --auto)", 'e.g. complog escalate 12 --to manager --reason "Threatening to leave"')
+        raise InvalidInput(
+            "give a complaint ID, --to and --reason (or --auto)",
+            'e.g. complog escalate 12 --to manager --reason "Threatening to leave"',
+        )
     from complog.services.escalations import escalate as escalate_complaint
 
     with app.store().transaction() as session:
@@ -59,10 +81,13 @@ def _auto(app: AppContext, dry_run: bool, exit_code: bool, output_format: str) -
     if dry_run:
         existing = reader.escalation_keys()
         firings = [
-            f for f in evaluate(reader.rule_facts(), settings, app.now)
+            f
+            for f in evaluate(reader.rule_facts(), settings, app.now)
             if (f.complaint_id, f.rule, f.trigger) not in existing
         ]
-        view.auto_result([(f, None) for f in firings], output_format, app.now, settings.tz, dry_run=True)
+        view.auto_result(
+            [(f, None) for f in firings], output_format, app.now, settings.tz, dry_run=True
+        )
         count = len(firings)
     else:
         from complog.services.escalations import apply_firings
@@ -80,8 +105,12 @@ def _auto(app: AppContext, dry_run: bool, exit_code: bool, output_format: str) -
 
 def escalations(
     ctx: typer.Context,
-    open_only: Annotated[bool, typer.Option("--open", help="Only those not yet acknowledged.")] = False,
-    to: Annotated[str | None, typer.Option("--to", help="Only those escalated to this person or role.")] = None,
+    open_only: Annotated[
+        bool, typer.Option("--open", help="Only those not yet acknowledged.")
+    ] = False,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Only those escalated to this person or role.")
+    ] = None,
     format: FormatOption = None,
 ) -> None:
     """List escalations, oldest first.
@@ -98,7 +127,12 @@ def escalations(
 
 def ack(
     ctx: typer.Context,
-    escalation_id: Annotated[int, typer.Argument(help="Escalation id (E#), as listed by escalations or due.", show_default=False)],
+    escalation_id: Annotated[
+        int,
+        typer.Argument(
+            help="Escalation id (E#), as listed by escalations or due.", show_default=False
+        ),
+    ],
 ) -> None:
     """Acknowledge an escalation: someone senior has seen it and is on it.
 

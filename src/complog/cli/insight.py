@@ -13,7 +13,10 @@ def digest(
     ctx: typer.Context,
     since: Annotated[
         str | None,
-        typer.Option("--since", help="New escalations since when. Default: the previous working day at this time."),
+        typer.Option(
+            "--since",
+            help="New escalations since when. Default: the previous working day at this time.",
+        ),
     ] = None,
 ) -> None:
     """Plain-text morning summary for cron mail. Read-only.

@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import typer
+
+# Typer >= 0.29 ships its own copy of click (pinned in pyproject.toml).
+from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
 from complog import __version__
 from complog.cli import admin, complaints, escalations, insight, promises
 from complog.context import AppContext
 from complog.errors import ComplogError
-
-try:  # Typer >= 0.29 ships its own copy of click
-    from typer._click.exceptions import ClickException, UsageError
-except ImportError:  # pragma: no cover - older Typer depends on click itself
-    from click.exceptions import ClickException, UsageError  # type: ignore[no-redef]
 
 
 def _fail(message: str, hint: str | None, code: int) -> int:
@@ -50,7 +48,9 @@ class ComplogGroup(TyperGroup):
             sys.exit(code)
         return code
 
-    def _run(self, args: Sequence[str] | None, prog_name: str, complete_var: str | None, **extra: Any) -> int:
+    def _run(
+        self, args: Sequence[str] | None, prog_name: str, complete_var: str | None, **extra: Any
+    ) -> int:
         debug = os.environ.get("COMPLOG_DEBUG") == "1"
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
@@ -113,16 +113,26 @@ def root(
     db: Annotated[
         str | None,
         typer.Option(
-            "--db", envvar="COMPLOG_DB", show_envvar=True,
+            "--db",
+            envvar="COMPLOG_DB",
+            show_envvar=True,
             help="Logbook: a SQLite file path or a SQLAlchemy URL. Default: complog.db in your user-data folder.",
         ),
     ] = None,
     user: Annotated[
         str | None,
-        typer.Option("--user", envvar="COMPLOG_USER", show_envvar=True, help="Who is acting; recorded on every change. Default: your login name."),
+        typer.Option(
+            "--user",
+            envvar="COMPLOG_USER",
+            show_envvar=True,
+            help="Who is acting; recorded on every change. Default: your login name.",
+        ),
     ] = None,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     """A logbook for resolving customer complaints.
@@ -137,7 +147,7 @@ def root(
     ctx.call_on_close(context.close)
 
 
-COMMANDS = [
+COMMANDS: list[tuple[Callable[..., None], str]] = [
     (admin.init, "init"),
     (complaints.add, "add"),
     (complaints.note, "note"),

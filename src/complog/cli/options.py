@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -10,14 +10,14 @@ import typer
 from complog.context import AppContext
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
     plain = "plain"
 
 
-class Channel(str, Enum):
+class Channel(StrEnum):
     phone = "phone"
     email = "email"
     letter = "letter"
@@ -27,14 +27,14 @@ class Channel(str, Enum):
     other = "other"
 
 
-class Cause(str, Enum):
+class Cause(StrEnum):
     ours = "ours"
     customer = "customer"
     third_party = "third-party"
     unknown = "unknown"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     open = "open"
     resolved = "resolved"
     all = "all"
@@ -42,13 +42,25 @@ class Status(str, Enum):
 
 FormatOption = Annotated[
     Format | None,
-    typer.Option("--format", "-f", help="table (default on a terminal), plain (default in a pipe), json or csv."),
+    typer.Option(
+        "--format",
+        "-f",
+        help="table (default on a terminal), plain (default in a pipe), json or csv.",
+    ),
 ]
-ComplaintId = Annotated[int, typer.Argument(help="Complaint id, as printed by add or list.", show_default=False)]
-PromiseId = Annotated[int, typer.Argument(help="Promise id (P#), as printed by add, promise or due.", show_default=False)]
+ComplaintId = Annotated[
+    int, typer.Argument(help="Complaint id, as printed by add or list.", show_default=False)
+]
+PromiseId = Annotated[
+    int,
+    typer.Argument(help="Promise id (P#), as printed by add, promise or due.", show_default=False),
+]
 AtOption = Annotated[
     str | None,
-    typer.Option("--at", help="When it happened, if not now (e.g. '2026-11-23 09:15', 'today 9am', '2h ago')."),
+    typer.Option(
+        "--at",
+        help="When it happened, if not now (e.g. '2026-11-23 09:15', 'today 9am', '2h ago').",
+    ),
 ]
 
 

@@ -11,15 +11,23 @@ from complog.errors import InvalidInput
 
 DueOption = Annotated[
     str,
-    typer.Option("--due", help="When: 'tomorrow 10am', 'fri 14:30', '2026-12-01', '+2h', '3bd', 'eod'.", show_default=False),
+    typer.Option(
+        "--due",
+        help="When: 'tomorrow 10am', 'fri 14:30', '2026-12-01', '+2h', '3bd', 'eod'.",
+        show_default=False,
+    ),
 ]
-ReasonOption = Annotated[str, typer.Option("--reason", help="Why (recorded in the history).", show_default=False)]
+ReasonOption = Annotated[
+    str, typer.Option("--reason", help="Why (recorded in the history).", show_default=False)
+]
 
 
 def promise(
     ctx: typer.Context,
     complaint_id: ComplaintId,
-    text: Annotated[str, typer.Argument(help="What was promised to the customer.", show_default=False)],
+    text: Annotated[
+        str, typer.Argument(help="What was promised to the customer.", show_default=False)
+    ],
     due: DueOption,
     owner: Annotated[str | None, typer.Option(help="Who must keep it. Default: you.")] = None,
 ) -> None:
@@ -36,7 +44,9 @@ def promise(
     with app.store().transaction() as session:
         made = make_promise(session, app.actor(), complaint_id, text, when, owner)
     tz = app.settings().tz
-    output.say(f"Promise {made.id} on complaint {complaint_id} due {friendly(made.due_at, app.now, tz)} ({made.owner})")
+    output.say(
+        f"Promise {made.id} on complaint {complaint_id} due {friendly(made.due_at, app.now, tz)} ({made.owner})"
+    )
     if made.due_at < app.now:
         output.warn(f"promise {made.id} is already overdue")
 
@@ -44,7 +54,9 @@ def promise(
 def kept(
     ctx: typer.Context,
     promise_id: PromiseId,
-    note: Annotated[str | None, typer.Option("--note", help="What was done (recorded as an outbound note).")] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="What was done (recorded as an outbound note).")
+    ] = None,
     at: AtOption = None,
 ) -> None:
     """Mark a promise kept; says how late if it was.
@@ -79,7 +91,9 @@ def cancel(ctx: typer.Context, promise_id: PromiseId, reason: ReasonOption) -> N
     output.say(f"Cancelled promise {promise_id}")
 
 
-def reschedule(ctx: typer.Context, promise_id: PromiseId, due: DueOption, reason: ReasonOption) -> None:
+def reschedule(
+    ctx: typer.Context, promise_id: PromiseId, due: DueOption, reason: ReasonOption
+) -> None:
     """Move a promise to a new due time; the move and its reason are kept in its history.
 
     Moving a promise after it fell due marks it broken.
@@ -105,10 +119,14 @@ def reschedule(ctx: typer.Context, promise_id: PromiseId, due: DueOption, reason
 def due(
     ctx: typer.Context,
     owner: Annotated[str | None, typer.Option(help="Only promises this person owns.")] = None,
-    mine: Annotated[bool, typer.Option("--mine", help="Only my promises (--user / COMPLOG_USER).")] = False,
+    mine: Annotated[
+        bool, typer.Option("--mine", help="Only my promises (--user / COMPLOG_USER).")
+    ] = False,
     days: Annotated[int, typer.Option(min=0, max=3660, help="How many days ahead to list.")] = 7,
     by: Annotated[str | None, typer.Option("--by", help="Group by: owner.")] = None,
-    exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when anything is overdue, else 0.")] = False,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when anything is overdue, else 0.")
+    ] = False,
     format: FormatOption = None,
 ) -> None:
     """Open promises: overdue (most late first), due today, and the next N days.
@@ -133,10 +151,16 @@ def due(
 
 def calendar(
     ctx: typer.Context,
-    out: Annotated[str | None, typer.Option("--out", help="Write the .ics file here (default: standard output).")] = None,
+    out: Annotated[
+        str | None,
+        typer.Option("--out", help="Write the .ics file here (default: standard output)."),
+    ] = None,
     owner: Annotated[str | None, typer.Option(help="Only promises this person owns.")] = None,
     mine: Annotated[bool, typer.Option("--mine", help="Only my promises.")] = False,
-    alarm: Annotated[int, typer.Option(min=0, max=10080, help="Minutes before the due time to remind (0: no alarm).")] = 30,
+    alarm: Annotated[
+        int,
+        typer.Option(min=0, max=10080, help="Minutes before the due time to remind (0: no alarm)."),
+    ] = 30,
 ) -> None:
     """Open promises as an iCalendar (.ics) feed for a calendar app.
 

@@ -8,8 +8,9 @@ rolls back as one; a process killed mid-migration leaves the old revision.
 from __future__ import annotations
 
 from alembic import context
+from sqlmodel import SQLModel
 
-from complog.models import SQLModel
+import complog.models  # noqa: F401 - registers the tables on SQLModel.metadata
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -13,7 +13,10 @@ from complog.render.text import duration, friendly, local, safe
 def digest_text(d: Digest, tz: tzinfo, resolve_within: str) -> list[str]:
     now = d.now
     lines = [f"complog digest for {now.astimezone(tz).strftime('%A %d %B %Y, %H:%M')} ({tz})", ""]
-    overdue = sorted((i for i in d.due.items if i.section == "overdue"), key=lambda i: (i.owner.lower(), -i.overdue_minutes))
+    overdue = sorted(
+        (i for i in d.due.items if i.section == "overdue"),
+        key=lambda i: (i.owner.lower(), -i.overdue_minutes),
+    )
     lines.append(f"OVERDUE PROMISES ({len(overdue)})")
     for owner, items in groupby(overdue, key=lambda i: i.owner):
         lines.append(f"  {safe(owner, one_line=True)}:")
@@ -31,10 +34,14 @@ def digest_text(d: Digest, tz: tzinfo, resolve_within: str) -> list[str]:
         f" ({safe(i.owner, one_line=True)}, {friendly(i.due_at, now, tz)})"
         for i in today
     ] or ["  none"]
-    lines += ["", f"NEW ESCALATIONS since {local(d.escalations_since, tz)} ({len(d.new_escalations)})"]
+    lines += [
+        "",
+        f"NEW ESCALATIONS since {local(d.escalations_since, tz)} ({len(d.new_escalations)})",
+    ]
     lines += [
         f"  E{e.id} #{e.complaint_id} {safe(e.customer, one_line=True)} -> {safe(e.to, one_line=True)}"
-        f" [{e.rule}] {safe(e.reason, one_line=True)}" + ("" if e.acknowledged_at is None else " (acknowledged)")
+        f" [{e.rule}] {safe(e.reason, one_line=True)}"
+        + ("" if e.acknowledged_at is None else " (acknowledged)")
         for e in d.new_escalations
     ] or ["  none"]
     lines += ["", f"OPEN LONGER THAN {resolve_within} ({len(d.open_too_long)})"]

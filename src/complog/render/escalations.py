@@ -58,7 +58,9 @@ def escalated_one(e: EscalationRow, fmt: str, now: datetime, tz: tzinfo) -> None
     elif fmt == "csv":
         output.emit_csv([shapes.escalation_json(e, tz)], _COLUMNS)
     else:
-        output.say(f"Escalated complaint {e.complaint_id} to {safe(e.to, one_line=True)} (escalation {e.id})")
+        output.say(
+            f"Escalated complaint {e.complaint_id} to {safe(e.to, one_line=True)} (escalation {e.id})"
+        )
 
 
 def _firing_json(f: Firing, new_id: int | None, now: datetime, tz: tzinfo) -> dict[str, Any]:
@@ -68,7 +70,12 @@ def _firing_json(f: Firing, new_id: int | None, now: datetime, tz: tzinfo) -> di
 
 
 def auto_result(
-    created: Sequence[tuple[Firing, int | None]], fmt: str, now: datetime, tz: tzinfo, *, dry_run: bool
+    created: Sequence[tuple[Firing, int | None]],
+    fmt: str,
+    now: datetime,
+    tz: tzinfo,
+    *,
+    dry_run: bool,
 ) -> None:
     """What `escalate --auto` escalated, grouped by who it goes to."""
     if fmt == "json":
@@ -82,9 +89,13 @@ def auto_result(
         output.say("Nothing to escalate." if not dry_run else "Nothing would be escalated.")
         return
     lines = [f"{verb} {len(created)}:"]
-    for to, group in groupby(sorted(created, key=lambda c: (c[0].to, c[0].complaint_id)), key=lambda c: c[0].to):
+    for to, group in groupby(
+        sorted(created, key=lambda c: (c[0].to, c[0].complaint_id)), key=lambda c: c[0].to
+    ):
         lines.append(f"  to {safe(to, one_line=True)}:")
         for f, new_id in group:
             label = f"E{new_id}" if new_id is not None else "-"
-            lines.append(f"    {label}  #{f.complaint_id} {safe(f.customer, one_line=True)}  [{f.rule}] {safe(f.reason, one_line=True)}")
+            lines.append(
+                f"    {label}  #{f.complaint_id} {safe(f.customer, one_line=True)}  [{f.rule}] {safe(f.reason, one_line=True)}"
+            )
     output.lines(lines)

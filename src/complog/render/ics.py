@@ -18,7 +18,10 @@ def promise_uid(promise_id: int, logbook_id: str) -> str:
 
 
 def promises_calendar(
-    items: Sequence[tuple[PromiseRow, ComplaintRow]], logbook_id: str, now: datetime, alarm_minutes: int
+    items: Sequence[tuple[PromiseRow, ComplaintRow]],
+    logbook_id: str,
+    now: datetime,
+    alarm_minutes: int,
 ) -> bytes:
     from icalendar import Alarm, Calendar, Event
 
@@ -50,4 +53,4 @@ def promises_calendar(
             alarm.add("trigger", timedelta(minutes=-alarm_minutes))
             event.add_component(alarm)
         calendar.add_component(event)
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())

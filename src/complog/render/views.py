@@ -152,7 +152,9 @@ def _due_table(
                 table.add_row(*row)
             console.print(table)
     if dl.escalations:
-        table = _table(f"Escalations awaiting acknowledgement ({len(dl.escalations)})", "bold magenta")
+        table = _table(
+            f"Escalations awaiting acknowledgement ({len(dl.escalations)})", "bold magenta"
+        )
         table.add_column("E#", justify="right", style="dim", no_wrap=True)
         table.add_column("Customer", max_width=22, overflow="fold")
         table.add_column("To", max_width=12, overflow="ellipsis", no_wrap=True)
@@ -214,9 +216,15 @@ def complaints(rows: Sequence[ComplaintRow], fmt: str, now: datetime, tz: tzinfo
 
 def _complaint_facts(c: ComplaintRow, d: ComplaintDetail, tz: tzinfo) -> list[tuple[str, str]]:
     facts = [
-        ("Customer", d.customer.name + "".join(f"  {v}" for v in (d.customer.phone, d.customer.email) if v)),
+        (
+            "Customer",
+            d.customer.name + "".join(f"  {v}" for v in (d.customer.phone, d.customer.email) if v),
+        ),
         ("Status", c.status + (f" since {local(c.resolved_at, tz)}" if c.resolved_at else "")),
-        ("Opened", f"{local(c.opened_at, tz)} by {c.channel}" + ("  (written)" if c.written else "")),
+        (
+            "Opened",
+            f"{local(c.opened_at, tz)} by {c.channel}" + ("  (written)" if c.written else ""),
+        ),
         ("Heat", f"{c.heat}/5"),
         ("Owner", c.owner),
     ]

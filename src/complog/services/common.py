@@ -33,7 +33,9 @@ class Actor:
     now: datetime
 
 
-def clean_text(value: str | None, field: str, *, limit: int = SHORT_TEXT, required: bool = True) -> str | None:
+def clean_text(
+    value: str | None, field: str, *, limit: int = SHORT_TEXT, required: bool = True
+) -> str | None:
     """Trimmed, NFC-normalised text; empty, NUL-bearing or oversized text is refused."""
     if value is None:
         if required:
@@ -117,7 +119,9 @@ def audit(
             entity=entity,
             entity_id=None if entity_id is None else str(entity_id),
             complaint_id=complaint_id,
-            before=None if before is None else json.dumps(before, ensure_ascii=False, sort_keys=True),
+            before=None
+            if before is None
+            else json.dumps(before, ensure_ascii=False, sort_keys=True),
             after=None if after is None else json.dumps(after, ensure_ascii=False, sort_keys=True),
         )
     )

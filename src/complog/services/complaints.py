@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from complog.errors import Conflict, InvalidInput
 from complog.models import Complaint, Customer, Note, Promise
@@ -70,7 +70,9 @@ def parse_loss(text: str | None) -> int | None:
     try:
         amount = Decimal(cleaned)
     except InvalidOperation:
-        raise InvalidInput(f"invalid --loss {text!r}", "give an amount such as 120 or 120.50") from None
+        raise InvalidInput(
+            f"invalid --loss {text!r}", "give an amount such as 120 or 120.50"
+        ) from None
     if not amount.is_finite() or amount < 0:
         raise InvalidInput(f"invalid --loss {text!r}", "the loss must be 0 or more")
     if amount > Decimal("1e12"):
@@ -99,7 +101,9 @@ def log_complaint(session: Session, actor: Actor, new: NewComplaint) -> Logged:
     owner = clean_text(new.owner, "owner", limit=NAME_LIMIT, required=False) or actor.user
     promise_text = clean_text(new.promise, "promise", required=False)
     if (promise_text is None) != (new.due is None):
-        raise InvalidInput("--promise and --due go together", 'e.g. --promise "Call back" --due "tomorrow 10am"')
+        raise InvalidInput(
+            "--promise and --due go together", 'e.g. --promise "Call back" --due "tomorrow 10am"'
+        )
 
     customer = get_customer_by_name(session, customer_name)
     new_customer = customer is None
@@ -117,16 +121,28 @@ def log_complaint(session: Session, actor: Actor, new: NewComplaint) -> Logged:
         audit(session, actor, "create", "customer", customer.id, after=snapshot(customer))
     elif new.phone or new.email:
         before = snapshot(customer)
-        customer.phone = clean_text(new.phone, "phone", limit=NAME_LIMIT, required=False) or customer.phone
-        customer.email = clean_text(new.email, "email", limit=NAME_LIMIT, required=False) or customer.email
+        customer.phone = (
+            clean_text(new.phone, "phone", limit=NAME_LIMIT, required=False) or customer.phone
+        )
+        customer.email = (
+            clean_text(new.email, "email", limit=NAME_LIMIT, required=False) or customer.email
+        )
         session.add(customer)
-        audit(session, actor, "update", "customer", customer.id, before=before, after=snapshot(customer))
+        audit(
+            session,
+            actor,
+            "update",
+            "customer",
+            customer.id,
+            before=before,
+            after=snapshot(customer),
+        )
     assert customer.id is not None
 
     other_open = session.exec(
         select(Complaint.id)
         .where(Complaint.customer_id == customer.id, Complaint.status == "open")
-        .order_by(Complaint.opened_at)
+        .order_by(col(Complaint.opened_at))
     ).all()
 
     complaint = insert(
@@ -147,7 +163,15 @@ def log_complaint(session: Session, actor: Actor, new: NewComplaint) -> Logged:
         ),
     )
     assert complaint.id is not None
-    audit(session, actor, "add", "complaint", complaint.id, complaint_id=complaint.id, after=snapshot(complaint))
+    audit(
+        session,
+        actor,
+        "add",
+        "complaint",
+        complaint.id,
+        complaint_id=complaint.id,
+        after=snapshot(complaint),
+    )
 
     promise = None
     if promise_text is not None and new.due is not None:
@@ -208,15 +232,22 @@ class Resolution:
     cancel_open_promises: bool = False
 
 
-def resolve_complaint(session: Session, actor: Actor, complaint_id: int, resolution: Resolution) -> int:
+def resolve_complaint(
+    session: Session, actor: Actor, complaint_id: int, resolution: Resolution
+) -> int:
     """Close the complaint with its outcome; returns how many promises were cancelled."""
     outcome = clean_text(resolution.outcome, "outcome")
     if resolution.satisfaction is not None and not 1 <= resolution.satisfaction <= 5:
-        raise InvalidInput(f"invalid satisfaction {resolution.satisfaction}", "satisfaction runs from 1 to 5")
+        raise InvalidInput(
+            f"invalid satisfaction {resolution.satisfaction}", "satisfaction runs from 1 to 5"
+        )
     cause = check_choice(resolution.cause, CAUSES, "cause") if resolution.cause else None
     complaint = get_complaint(session, complaint_id)
     if complaint.status == "resolved":
-        raise Conflict(f"complaint {complaint_id} is already resolved", f"complog reopen {complaint_id} --reason ... first")
+        raise Conflict(
+            f"complaint {complaint_id} is already resolved",
+            f"complog reopen {complaint_id} --reason ... first",
+        )
     resolved_at = check_not_future(resolution.at or actor.now, actor.now)
     if resolved_at < complaint.opened_at:
         raise InvalidInput("--at is before the complaint was opened")
@@ -240,7 +271,16 @@ def resolve_complaint(session: Session, actor: Actor, complaint_id: int, resolut
     complaint.cause = cause
     complaint.prevention = clean_text(resolution.prevention, "prevention", required=False)
     session.add(complaint)
-    audit(session, actor, "resolve", "complaint", complaint_id, complaint_id=complaint_id, before=before, after=snapshot(complaint))
+    audit(
+        session,
+        actor,
+        "resolve",
+        "complaint",
+        complaint_id,
+        complaint_id=complaint_id,
+        before=before,
+        after=snapshot(complaint),
+    )
     return cancelled
 
 
@@ -249,12 +289,31 @@ def reopen_complaint(session: Session, actor: Actor, complaint_id: int, reason: 
     why = clean_text(reason, "reason")
     complaint = get_complaint(session, complaint_id)
     if complaint.status != "resolved":
-        raise Conflict(f"complaint {complaint_id} is not resolved", "only resolved complaints can be reopened")
+        raise Conflict(
+            f"complaint {complaint_id} is not resolved", "only resolved complaints can be reopened"
+        )
     before = snapshot(complaint)
     complaint.status = "open"
-    for field in ("resolved_at", "outcome", "confirmed", "satisfaction", "compensation", "cause", "prevention"):
+    for field in (
+        "resolved_at",
+        "outcome",
+        "confirmed",
+        "satisfaction",
+        "compensation",
+        "cause",
+        "prevention",
+    ):
         setattr(complaint, field, None)
     session.add(complaint)
     after = snapshot(complaint) or {}
     after["reason"] = why
-    audit(session, actor, "reopen", "complaint", complaint_id, complaint_id=complaint_id, before=before, after=after)
+    audit(
+        session,
+        actor,
+        "reopen",
+        "complaint",
+        complaint_id,
+        complaint_id=complaint_id,
+        before=before,
+        after=after,
+    )

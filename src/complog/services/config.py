@@ -27,5 +27,7 @@ def set_setting(session: Session, actor: Actor, key: str, value: str | None) -> 
     else:
         row.value, row.updated_at, row.updated_by = text, actor.now, actor.user
     session.add(row)
-    audit(session, actor, "config", "setting", key, before=before, after={"key": key, "value": text})
+    audit(
+        session, actor, "config", "setting", key, before=before, after={"key": key, "value": text}
+    )
     return text

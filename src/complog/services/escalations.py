@@ -24,13 +24,30 @@ def escalate(session: Session, actor: Actor, complaint_id: int, to: str, reason:
         raise Conflict(f"complaint {complaint_id} is resolved", "reopen it before escalating")
     row = insert(
         session,
-        Escalation(complaint_id=complaint_id, to_whom=who, reason=why, rule="manual", at=actor.now, actor=actor.user),
+        Escalation(
+            complaint_id=complaint_id,
+            to_whom=who,
+            reason=why,
+            rule="manual",
+            at=actor.now,
+            actor=actor.user,
+        ),
     )
-    audit(session, actor, "escalate", "escalation", row.id, complaint_id=complaint_id, after=snapshot(row))
+    audit(
+        session,
+        actor,
+        "escalate",
+        "escalation",
+        row.id,
+        complaint_id=complaint_id,
+        after=snapshot(row),
+    )
     return row
 
 
-def apply_firings(session: Session, actor: Actor, firings: Sequence[Firing]) -> list[tuple[Firing, int]]:
+def apply_firings(
+    session: Session, actor: Actor, firings: Sequence[Firing]
+) -> list[tuple[Firing, int]]:
     """Insert each firing unless its (complaint, rule, trigger) exists; return the new ones.
 
     The unique key decides, not a prior check: two crons racing on the same
@@ -43,11 +60,16 @@ def apply_firings(session: Session, actor: Actor, firings: Sequence[Firing]) -> 
         statement = (
             make_insert(Escalation)
             .values(
-                complaint_id=f.complaint_id, to_whom=f.to, reason=f.reason, rule=f.rule,
-                trigger=f.trigger, at=actor.now, actor=actor.user,
+                complaint_id=f.complaint_id,
+                to_whom=f.to,
+                reason=f.reason,
+                rule=f.rule,
+                trigger=f.trigger,
+                at=actor.now,
+                actor=actor.user,
             )  # fmt: skip
             .on_conflict_do_nothing(index_elements=["complaint_id", "rule", "trigger"])
-            .returning(Escalation.id)
+            .returning(Escalation.__table__.c.id)  # type: ignore[attr-defined]  # SQLModel hides __table__
         )
         new_id = session.execute(statement).scalar_one_or_none()
         if new_id is None:
@@ -65,10 +87,21 @@ def acknowledge(session: Session, actor: Actor, escalation_id: int) -> Escalatio
     if row is None:
         raise NotFound(f"no escalation {escalation_id}", "complog escalations lists them")
     if row.acknowledged_at is not None:
-        raise Conflict(f"escalation {escalation_id} was already acknowledged by {row.acknowledged_by}")
+        raise Conflict(
+            f"escalation {escalation_id} was already acknowledged by {row.acknowledged_by}"
+        )
     before = snapshot(row)
     row.acknowledged_at = actor.now
     row.acknowledged_by = actor.user
     session.add(row)
-    audit(session, actor, "ack", "escalation", escalation_id, complaint_id=row.complaint_id, before=before, after=snapshot(row))
+    audit(
+        session,
+        actor,
+        "ack",
+        "escalation",
+        escalation_id,
+        complaint_id=row.complaint_id,
+        before=before,
+        after=snapshot(row),
+    )
     return row

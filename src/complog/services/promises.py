@@ -25,6 +25,7 @@ from complog.services.common import (
 def create_promise(
     session: Session, actor: Actor, complaint: Complaint, text: str, due: datetime, owner: str
 ) -> Promise:
+    assert complaint.id is not None
     promise = insert(
         session,
         Promise(
@@ -36,7 +37,15 @@ def create_promise(
             created_by=actor.user,
         ),
     )
-    audit(session, actor, "promise", "promise", promise.id, complaint_id=complaint.id, after=snapshot(promise))
+    audit(
+        session,
+        actor,
+        "promise",
+        "promise",
+        promise.id,
+        complaint_id=complaint.id,
+        after=snapshot(promise),
+    )
     return promise
 
 
@@ -48,13 +57,18 @@ def make_promise(
     who = clean_text(owner, "owner", required=False) or actor.user
     complaint = get_complaint(session, complaint_id)
     if complaint.status != "open":
-        raise Conflict(f"complaint {complaint_id} is resolved", f"complog reopen {complaint_id} --reason ... first")
+        raise Conflict(
+            f"complaint {complaint_id} is resolved",
+            f"complog reopen {complaint_id} --reason ... first",
+        )
     return create_promise(session, actor, complaint, body, due, who)
 
 
 def _require_open(promise: Promise) -> None:
     if promise.status != "open":
-        raise Conflict(f"promise {promise.id} is already {promise.status}", "only open promises can change")
+        raise Conflict(
+            f"promise {promise.id} is already {promise.status}", "only open promises can change"
+        )
 
 
 @dataclass(frozen=True)
@@ -70,7 +84,12 @@ class Kept:
 
 
 def keep_promise(
-    session: Session, actor: Actor, promise_id: int, *, note: str | None = None, at: datetime | None = None
+    session: Session,
+    actor: Actor,
+    promise_id: int,
+    *,
+    note: str | None = None,
+    at: datetime | None = None,
 ) -> Kept:
     promise = get_promise(session, promise_id)
     _require_open(promise)
@@ -82,7 +101,16 @@ def keep_promise(
     promise.kept_at = kept_at
     promise.closed_note = clean_text(note, "note", required=False)
     session.add(promise)
-    audit(session, actor, "kept", "promise", promise_id, complaint_id=promise.complaint_id, before=before, after=snapshot(promise))
+    audit(
+        session,
+        actor,
+        "kept",
+        "promise",
+        promise_id,
+        complaint_id=promise.complaint_id,
+        before=before,
+        after=snapshot(promise),
+    )
     if promise.closed_note:
         complaint = get_complaint(session, promise.complaint_id)
         note_row = insert(
@@ -97,7 +125,15 @@ def keep_promise(
                 text=promise.closed_note,
             ),
         )
-        audit(session, actor, "note", "note", note_row.id, complaint_id=promise.complaint_id, after=snapshot(note_row))
+        audit(
+            session,
+            actor,
+            "note",
+            "note",
+            note_row.id,
+            complaint_id=promise.complaint_id,
+            after=snapshot(note_row),
+        )
     return Kept(promise_id, promise.complaint_id, kept_at, promise.due_at)
 
 
@@ -109,14 +145,25 @@ def cancel_promise(session: Session, actor: Actor, promise_id: int, reason: str)
     return promise
 
 
-def cancel_open_promises(session: Session, actor: Actor, promises: Sequence[Promise], reason: str) -> int:
+def cancel_open_promises(
+    session: Session, actor: Actor, promises: Sequence[Promise], reason: str
+) -> int:
     for promise in promises:
         before = snapshot(promise)
         promise.status = "cancelled"
         promise.cancelled_at = actor.now
         promise.closed_note = reason
         session.add(promise)
-        audit(session, actor, "cancel", "promise", promise.id, complaint_id=promise.complaint_id, before=before, after=snapshot(promise))
+        audit(
+            session,
+            actor,
+            "cancel",
+            "promise",
+            promise.id,
+            complaint_id=promise.complaint_id,
+            before=before,
+            after=snapshot(promise),
+        )
     return len(promises)
 
 
@@ -129,7 +176,9 @@ class Rescheduled:
     count: int
 
 
-def reschedule_promise(session: Session, actor: Actor, promise_id: int, due: datetime, reason: str) -> Rescheduled:
+def reschedule_promise(
+    session: Session, actor: Actor, promise_id: int, due: datetime, reason: str
+) -> Rescheduled:
     """Move a promise's due time; moving it after it fell due marks it broken."""
     why = clean_text(reason, "reason")
     assert why is not None
@@ -145,14 +194,30 @@ def reschedule_promise(session: Session, actor: Actor, promise_id: int, due: dat
     history = insert(
         session,
         Reschedule(
-            promise_id=promise_id, at=actor.now, old_due_at=old_due, new_due_at=due,
-            reason=why, late=late, actor=actor.user,
+            promise_id=promise_id,
+            at=actor.now,
+            old_due_at=old_due,
+            new_due_at=due,
+            reason=why,
+            late=late,
+            actor=actor.user,
         ),
     )
     promise.due_at = due
     session.add(promise)
     after = snapshot(promise) or {}
     after["reschedule"] = snapshot(history)
-    audit(session, actor, "reschedule", "promise", promise_id, complaint_id=promise.complaint_id, before=before, after=after)
-    count = session.exec(select(func.count()).select_from(Reschedule).where(Reschedule.promise_id == promise_id)).one()
+    audit(
+        session,
+        actor,
+        "reschedule",
+        "promise",
+        promise_id,
+        complaint_id=promise.complaint_id,
+        before=before,
+        after=after,
+    )
+    count = session.exec(
+        select(func.count()).select_from(Reschedule).where(Reschedule.promise_id == promise_id)
+    ).one()
     return Rescheduled(promise_id, old_due, due, late, int(count))

@@ -171,5 +171,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("meta", "setting", "event", "escalation", "reschedule", "promise", "note", "complaint", "customer"):
+    for table in (
+        "meta",
+        "setting",
+        "event",
+        "escalation",
+        "reschedule",
+        "promise",
+        "note",
+        "complaint",
+        "customer",
+    ):
         op.drop_table(table)
