@@ -18,9 +18,9 @@ from pathlib import Path
 from complog.errors import StorageError
 
 #: The Alembic revision this program writes. A test keeps it equal to the head.
-SCHEMA_HEAD = "0001_initial"
+SCHEMA_HEAD = "0002_search"
 #: Every revision this program knows, oldest first (a test keeps it in sync).
-KNOWN_REVISIONS = ("0001_initial",)
+KNOWN_REVISIONS = ("0001_initial", "0002_search")
 
 BUSY_TIMEOUT_SECONDS = float(os.environ.get("COMPLOG_BUSY_TIMEOUT", "30"))
 

@@ -1,0 +1,60 @@
+"""Write a fixture logbook at a given schema revision (run once per new revision).
+
+    python tests/data/logbooks/make_fixture.py 0001_initial
+
+Creates tests/data/logbooks/<revision>.db with a few complaints, notes,
+promises (one rescheduled, one kept late), an escalation and a setting,
+written by the services of the program at that time, so upgrade tests open a
+real old logbook. Released fixtures are never regenerated.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from alembic import command
+
+from complog.connect import Location, create_sqlite_file
+from complog.services.common import Actor
+from complog.services.complaints import NewComplaint, add_note, log_complaint
+from complog.services.config import set_setting
+from complog.services.escalations import escalate
+from complog.services.promises import keep_promise, reschedule_promise
+from complog.store import Store, _alembic_config, _engine
+
+
+def main(revision: str) -> None:
+    path = Path(__file__).parent / f"{revision}.db"
+    path.unlink(missing_ok=True)
+    location = Location(path=path)
+    create_sqlite_file(path)
+    engine = _engine(location)
+    with engine.connect() as conn, conn.begin():
+        command.upgrade(_alembic_config(conn), revision)
+    store = Store.__new__(Store)
+    store.location, store.engine = location, engine
+    t0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    with store.transaction() as s:
+        a = log_complaint(s, Actor("alice", t0), NewComplaint(
+            customer="Acme Newsagency", summary="Till crashes at close — ünïcödé ✓", heat=4,
+            promise="Call back with fix", due=t0 + timedelta(hours=3), phone="01632 960 001"))  # fmt: skip
+        add_note(s, Actor("alice", t0 + timedelta(hours=1)), a.complaint_id, "Rang back, left voicemail", direction="out")
+        set_setting(s, Actor("alice", t0), "day_end", "17:30")
+    with store.transaction() as s:
+        assert a.promise_id is not None
+        keep_promise(s, Actor("alice", t0 + timedelta(hours=5)), a.promise_id, note="Patched")
+        b = log_complaint(s, Actor("bob", t0 + timedelta(days=1)), NewComplaint(
+            customer="Hillside Dental", summary="Install late", channel="letter", written=True,
+            promise="One-day install", due=t0 + timedelta(days=2)))  # fmt: skip
+    with store.transaction() as s:
+        assert b.promise_id is not None
+        reschedule_promise(s, Actor("bob", t0 + timedelta(days=3)), b.promise_id, t0 + timedelta(days=5), "Parts late")
+        escalate(s, Actor("bob", t0 + timedelta(days=3)), b.complaint_id, "manager", "Install promise broken")
+    engine.dispose()
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
