@@ -8,8 +8,11 @@ SCHEMA_HEAD and hands over to store.py (which migrates) only on a mismatch.
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 import sqlite3
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -189,6 +192,41 @@ class DueList:
     @property
     def overdue(self) -> int:
         return sum(1 for i in self.items if i.section == "overdue")
+
+
+@dataclass(frozen=True)
+class CustomerSummary:
+    """One line of `customers`: the top callers."""
+
+    customer: str
+    complaints: int
+    open: int
+    last_at: datetime
+
+
+@dataclass(frozen=True)
+class CustomerHistory:
+    customer: CustomerRow
+    complaints: tuple[ComplaintDetail, ...]
+
+    def promises(self) -> list[PromiseRow]:
+        return [p for d in self.complaints for p in d.promises]
+
+    def notes(self) -> list[NoteRow]:
+        return sorted((n for d in self.complaints for n in d.notes), key=lambda n: (n.at, n.id))
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    complaint: ComplaintRow
+    #: best-matching text with matches between \x02 and \x03
+    snippet: str
+    kind: str
+    rank: float
+
+
+class SearchSyntaxError(Exception):
+    """The FTS engine could not parse the query."""
 
 
 @dataclass(frozen=True)
@@ -483,6 +521,119 @@ class Reader:
         )
         return [_complaint(r) for r in rows]
 
+    # -- customers ---------------------------------------------------------------
+
+    def find_customer(self, name: str) -> CustomerRow:
+        """By name, ignoring case and spacing; NotFound suggests near spellings."""
+        key = " ".join(unicodedata.normalize("NFC", name).casefold().split())
+        rows = self._rows("SELECT id FROM customer WHERE name_key = :key", {"key": key})
+        if rows:
+            return self.customer(rows[0]["id"])
+        names = [r["name"] for r in self._rows("SELECT name FROM customer WHERE erased_at IS NULL")]
+        close = difflib.get_close_matches(name.strip(), names, n=3, cutoff=0.6)
+        if not close:
+            lowered = {n.casefold(): n for n in names}
+            close = [
+                lowered[k] for k in difflib.get_close_matches(key, list(lowered), n=3, cutoff=0.6)
+            ]
+        hint = (
+            "did you mean " + " or ".join(repr(c) for c in close) + "?"
+            if close
+            else "complog customers lists them"
+        )
+        raise NotFound(f"no customer named {name.strip()!r}", hint)
+
+    def customer_history(self, name: str) -> CustomerHistory:
+        customer = self.find_customer(name)
+        ids = [r["id"] for r in self._rows(
+            "SELECT id FROM complaint WHERE customer_id = :cid ORDER BY opened_at DESC, id DESC", {"cid": customer.id}
+        )]  # fmt: skip
+        return CustomerHistory(customer, tuple(self.detail(i) for i in ids))
+
+    def customers(
+        self, *, top: int | None = None, since: datetime | None = None
+    ) -> list[CustomerSummary]:
+        params: dict[str, Any] = {}
+        since_sql = ""
+        if since is not None:
+            since_sql = " AND c.opened_at >= :since"
+            params["since"] = self._time(since)
+        sql = (
+            "SELECT cu.name, count(*) AS complaints,"
+            " sum(CASE WHEN c.status = 'open' THEN 1 ELSE 0 END) AS open, max(c.opened_at) AS last_at"
+            f" FROM complaint c JOIN customer cu ON cu.id = c.customer_id WHERE 1 = 1{since_sql}"
+            " GROUP BY cu.id, cu.name ORDER BY complaints DESC, last_at DESC, cu.name"
+        )
+        if top:
+            sql += f" LIMIT {int(top)}"
+        return [
+            CustomerSummary(r["name"], r["complaints"], r["open"], _t(r["last_at"]))
+            for r in self._rows(sql, params)
+        ]
+
+    def last_contact(self, customer_id: int) -> tuple[NoteRow, ComplaintRow] | None:
+        """The customer's latest interaction (in or out), across all their complaints."""
+        rows = self._rows(
+            "SELECT n.* FROM note n JOIN complaint c ON c.id = n.complaint_id"
+            " WHERE c.customer_id = :cid AND n.direction IN ('in', 'out') ORDER BY n.at DESC, n.id DESC LIMIT 1",
+            {"cid": customer_id},
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        note = NoteRow(r["id"], r["complaint_id"], _t(r["at"]), _t(r["recorded_at"]), r["author"],
+                       r["channel"], r["direction"], r["text"])  # fmt: skip
+        return note, self.complaint(note.complaint_id)
+
+    def complaints_since(self, customer_id: int, since: datetime) -> int:
+        rows = self._rows(
+            "SELECT count(*) AS n FROM complaint WHERE customer_id = :cid AND opened_at >= :since",
+            {"cid": customer_id, "since": self._time(since)},
+        )
+        return int(rows[0]["n"])
+
+    # -- search -------------------------------------------------------------------
+
+    def search(self, query: str, *, limit: int = 20) -> list[SearchHit]:
+        """Full-text search over complaints, notes and promises; one hit per complaint.
+
+        A column filter (`summary:till`) only applies to the tables that have
+        that column; a query no table can parse raises SearchSyntaxError.
+        """
+        fts_query = quote_barewords(query)
+        best: dict[int, tuple[float, str, str]] = {}
+        errors = []
+        for table, column in (("complaint", -1), ("note", 0), ("promise", -1)):
+            owner = (
+                "f.rowid"
+                if table == "complaint"
+                else f"(SELECT complaint_id FROM {table} WHERE id = f.rowid)"
+            )
+            sql = (
+                f"SELECT {owner} AS complaint_id, bm25({table}_fts) AS rank,"
+                f" snippet({table}_fts, {column}, char(2), char(3), '…', 16) AS snippet"
+                f" FROM {table}_fts f WHERE {table}_fts MATCH :q ORDER BY rank LIMIT :limit"
+            )
+            try:
+                rows = self.conn.execute(sql, {"q": fts_query, "limit": limit}).fetchall()
+            except sqlite3.OperationalError as exc:
+                if "no such column" in str(exc):
+                    errors.append(str(exc))
+                    continue
+                if "fts5" in str(exc) or "unterminated" in str(exc) or "syntax" in str(exc):
+                    raise SearchSyntaxError(str(exc)) from None
+                raise translate_error(exc, self.location) from None
+            for r in rows:
+                if r["complaint_id"] not in best or r["rank"] < best[r["complaint_id"]][0]:
+                    best[r["complaint_id"]] = (r["rank"], r["snippet"] or "", table)
+        if len(errors) == 3:
+            raise SearchSyntaxError(errors[0])
+        ranked = sorted(best.items(), key=lambda item: (item[1][0], -item[0]))[:limit]
+        return [
+            SearchHit(self.complaint(cid), snippet, kind, rank)
+            for cid, (rank, snippet, kind) in ranked
+        ]
+
     # -- escalation rules ----------------------------------------------------------
 
     def rule_facts(self) -> list[ComplaintFacts]:
@@ -602,6 +753,34 @@ class Reader:
 
 
 _MIDNIGHT = datetime.min.time()
+_OPERATORS = {"AND", "OR", "NOT", "NEAR"}
+_BAREWORD = re.compile(r"^[\w\x80-\U0010ffff]+$")
+
+
+def quote_barewords(query: str) -> str:
+    """Quote words FTS5 cannot take bare (O'Brien, one-day, a@b.com); keep operators.
+
+    Queries with their own double quotes are passed through untouched: the
+    user is writing FTS syntax on purpose.
+    """
+    if '"' in query:
+        return query
+    out = []
+    for token in query.split():
+        lead = len(token) - len(token.lstrip("("))
+        core = token[lead:].rstrip(")")
+        tail = token[lead + len(core) :]
+        star = core.endswith("*")
+        core = core.rstrip("*")
+        column, sep, term = core.partition(":")
+        if sep and _BAREWORD.match(column) and term:
+            core_text = column + ":" + (term if _BAREWORD.match(term) else f'"{term}"')
+        elif core in _OPERATORS or not core or _BAREWORD.match(core):
+            core_text = core
+        else:
+            core_text = f'"{core}"'
+        out.append("(" * lead + core_text + ("*" if star else "") + tail)
+    return " ".join(out)
 
 
 def _json(text: str | None) -> dict[str, Any] | None:

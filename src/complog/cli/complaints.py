@@ -17,6 +17,7 @@ from complog.cli.options import (
     app_context,
     fmt,
 )
+from complog.context import AppContext
 from complog.errors import InvalidInput
 
 
@@ -91,19 +92,7 @@ def add(
         logged = log_complaint(session, app.actor(), new)
     reader = app.reader()
     tz = reader.settings().tz
-    if logged.other_open:
-        others = reader.other_open_complaints(
-            reader.complaint(logged.complaint_id).customer_id, logged.complaint_id
-        )
-        output.warn(
-            f"{logged.customer} already has {len(others)} open complaint{'s' if len(others) != 1 else ''}:"
-        )
-        for other in others:
-            from complog.render.text import friendly, safe
-
-            output.note(
-                f"  #{other.id} {safe(other.summary, one_line=True)} (opened {friendly(other.opened_at, app.now, tz)}, {other.owner})"
-            )
+    _warn_about_history(app, logged.complaint_id, logged.customer, bool(logged.other_open))
     if fmt(format) == "json":
         output.emit_json(shapes.complaint_json(reader.complaint(logged.complaint_id), tz))
         return
@@ -113,6 +102,39 @@ def add(
     if logged.promise_id is not None and logged.promise_due is not None:
         message += f" (promise {logged.promise_id} due {friendly(logged.promise_due, app.now, tz)})"
     output.say(message)
+
+
+def _warn_about_history(app: AppContext, complaint_id: int, customer: str, has_open: bool) -> None:
+    """Before answering, know the customer: open complaints, repeat calls, last contact."""
+    from complog.render import output
+    from complog.render.text import friendly, safe
+
+    reader = app.reader()
+    settings = reader.settings()
+    customer_id = reader.complaint(complaint_id).customer_id
+    if has_open:
+        others = reader.other_open_complaints(customer_id, complaint_id)
+        output.warn(
+            f"{safe(customer, one_line=True)} already has {len(others)} open complaint{'s' if len(others) != 1 else ''}:"
+        )
+        for other in others:
+            output.note(
+                f"  #{other.id} {safe(other.summary, one_line=True)} (opened {friendly(other.opened_at, app.now, settings.tz)}, {safe(other.owner, one_line=True)})"
+            )
+    window_start = app.now - (settings.repeat_window.after(app.now, settings.calendar) - app.now)
+    recent = reader.complaints_since(customer_id, window_start)
+    if recent >= settings.repeat_count:
+        output.warn(
+            f"repeat caller: {safe(customer, one_line=True)} has opened {recent} complaints within {settings.repeat_window}"
+        )
+    contact = reader.last_contact(customer_id)
+    if contact is not None:
+        note, about = contact
+        arrow = {"in": "from them", "out": "by us"}.get(note.direction, "")
+        output.note(
+            f"  last contact {friendly(note.at, app.now, settings.tz)} by {note.channel} {arrow} on #{about.id}"
+            f" ({safe(note.author, one_line=True)}): {safe(note.text, one_line=True)[:120]}"
+        )
 
 
 def _ask(heat: int) -> tuple[str, str, int, str | None, str | None]:

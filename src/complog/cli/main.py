@@ -20,7 +20,7 @@ from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
 from complog import __version__
-from complog.cli import admin, complaints, escalations, insight, promises
+from complog.cli import admin, complaints, customers, escalations, insight, promises
 from complog.context import AppContext
 from complog.errors import ComplogError
 
@@ -163,6 +163,9 @@ COMMANDS: list[tuple[Callable[..., None], str]] = [
     (complaints.list_complaints, "list"),
     (complaints.resolve, "resolve"),
     (complaints.reopen, "reopen"),
+    (customers.customer, "customer"),
+    (customers.customers, "customers"),
+    (customers.search, "search"),
     (insight.digest, "digest"),
     (promises.calendar, "calendar"),
     (admin.config, "config"),

@@ -16,6 +16,9 @@ from complog.queries import (
 )
 from complog.render.text import iso
 
+COMPLAINT_COLUMNS = ["id", "customer", "summary", "status", "channel", "category", "heat", "wants",
+                     "loss", "written", "owner", "opened_at", "resolved_at", "open_promises"]  # fmt: skip
+
 
 def complaint_json(c: ComplaintRow, tz: tzinfo) -> dict[str, Any]:
     return {

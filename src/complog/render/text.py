@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, tzinfo
 
+_WHITESPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
@@ -15,7 +16,7 @@ def safe(text: str | None, *, one_line: bool = False) -> str:
         return ""
     shown = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
     if one_line:
-        shown = " ".join(shown.split())
+        shown = _WHITESPACE.sub(" ", shown)
     return shown
 
 

@@ -171,9 +171,7 @@ def _due_table(
 
 # -- complaints ------------------------------------------------------------------
 
-_COMPLAINT_COLUMNS = ["id", "customer", "summary", "status", "channel", "category", "heat",
-                      "wants", "loss", "written", "owner", "opened_at", "resolved_at",
-                      "open_promises"]  # fmt: skip
+_COMPLAINT_COLUMNS = shapes.COMPLAINT_COLUMNS
 
 
 def complaints(rows: Sequence[ComplaintRow], fmt: str, now: datetime, tz: tzinfo) -> None:

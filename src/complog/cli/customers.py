@@ -1,0 +1,87 @@
+"""Commands about customers: customer, customers, search."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from complog.cli.options import FormatOption, app_context, fmt
+from complog.errors import InvalidInput
+
+
+def customer(
+    ctx: typer.Context,
+    name: Annotated[
+        str, typer.Argument(help="Customer name (case and spacing ignored).", show_default=False)
+    ],
+    format: FormatOption = None,
+) -> None:
+    """A customer's whole history on one screen: complaints, interactions,
+    promises kept and broken, escalations, compensation, causes.
+
+    `--format json` is the customer's data export (everything held about them).
+
+    Example: complog customer "Acme Newsagency"
+    """
+    from complog.render import customers as view
+
+    app = app_context(ctx)
+    reader = app.reader()
+    view.history(reader.customer_history(name), fmt(format), app.now, reader.settings().tz)
+
+
+def customers(
+    ctx: typer.Context,
+    top: Annotated[
+        int | None, typer.Option("--top", min=1, help="Only the N customers with most complaints.")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Count complaints opened since (e.g. -30d, 2026-01-01)."),
+    ] = None,
+    format: FormatOption = None,
+) -> None:
+    """Customers by number of complaints: the top callers.
+
+    Example: complog customers --top 10 --since -90d
+    """
+    from complog.render import customers as view
+
+    app = app_context(ctx)
+    reader = app.reader()
+    rows = reader.customers(top=top, since=app.when(since) if since else None)
+    view.customers(rows, fmt(format), app.now, reader.settings().tz)
+
+
+def search(
+    ctx: typer.Context,
+    query: Annotated[
+        str,
+        typer.Argument(
+            help='Words to find; FTS syntax: "exact phrase", OR, NOT, prefix*, summary:word.',
+            show_default=False,
+        ),
+    ],
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many complaints.")] = 20,
+    format: FormatOption = None,
+) -> None:
+    """Full-text search over summaries, notes, promises and resolutions, best match first.
+
+    Example: complog search "router OR modem"
+    """
+    from complog.queries import SearchSyntaxError
+    from complog.render import customers as view
+
+    if not query.strip():
+        raise InvalidInput("the search query is empty")
+    app = app_context(ctx)
+    reader = app.reader()
+    try:
+        hits = reader.search(query, limit=limit)
+    except SearchSyntaxError as exc:
+        raise InvalidInput(
+            f"cannot understand the search {query!r} ({exc})",
+            'put phrases in double quotes ("one day"); operators are AND, OR, NOT in capitals',
+        ) from None
+    view.search(hits, fmt(format), app.now, reader.settings().tz)

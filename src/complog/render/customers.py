@@ -1,0 +1,238 @@
+"""Views of customers: one customer's history, the top callers, search hits."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
+from typing import Any
+
+from complog.queries import CustomerHistory, CustomerSummary, SearchHit
+from complog.render import output, shapes
+from complog.render.text import friendly, iso, local, safe
+
+
+def history_json(h: CustomerHistory, now: datetime, tz: tzinfo) -> dict[str, Any]:
+    """Everything held about one customer: also their data export (right of access)."""
+    c = h.customer
+    promises = h.promises()
+    return {
+        "customer": c.name,
+        "customer_detail": {
+            "id": c.id, "name": c.name, "phone": c.phone, "email": c.email, "notes": c.notes,
+            "created_at": iso(c.created_at, tz),
+        },
+        "complaints_count": len(h.complaints),
+        "open": sum(1 for d in h.complaints if d.complaint.status == "open"),
+        "promises_kept": sum(1 for p in promises if p.status == "kept" and not p.broken(now)),
+        "promises_broken": sum(1 for p in promises if p.broken(now)),
+        "escalations": sum(len(d.escalations) for d in h.complaints),
+        "compensation": [
+            {"complaint_id": d.complaint.id, "compensation": d.complaint.compensation}
+            for d in h.complaints if d.complaint.compensation
+        ],
+        "free_visits": free_visits(h),
+        "causes": dict(Counter(d.complaint.cause for d in h.complaints if d.complaint.cause)),
+        "complaints": [shapes.show_json(d, now, tz) for d in h.complaints],
+    }  # fmt: skip
+
+
+def free_visits(h: CustomerHistory) -> int:
+    """Compensation is free text; visits given free are the entries that say so."""
+    return sum(
+        1
+        for d in h.complaints
+        if d.complaint.compensation and "visit" in d.complaint.compensation.lower()
+    )
+
+
+def history(h: CustomerHistory, fmt: str, now: datetime, tz: tzinfo) -> None:
+    data = history_json(h, now, tz)
+    if fmt == "json":
+        output.emit_json(data)
+        return
+    if fmt == "csv":
+        output.emit_csv(
+            [shapes.complaint_json(d.complaint, tz) for d in h.complaints],
+            list(shapes.complaint_json(h.complaints[0].complaint, tz)) if h.complaints else ["id"],
+        )
+        return
+    c = h.customer
+    contact = "  ".join(v for v in (c.phone, c.email) if v)
+    causes = ", ".join(f"{k} {v}" for k, v in data["causes"].items()) or "none recorded"
+    head = [
+        f"{safe(c.name, one_line=True)}" + (f"  {safe(contact, one_line=True)}" if contact else ""),
+        f"{data['complaints_count']} complaints ({data['open']} open); promises kept {data['promises_kept']},"
+        f" broken {data['promises_broken']}; escalations {data['escalations']}",
+        f"Causes: {causes}; compensation given {len(data['compensation'])}, free visits {data['free_visits']}",
+    ]
+    notes = h.notes()[-8:]
+    if fmt == "plain":
+        lines = head + ["", "Complaints"]
+        lines += [
+            f"  #{d.complaint.id} {d.complaint.status:<8} {local(d.complaint.opened_at, tz)}  {safe(d.complaint.summary, one_line=True)}"
+            + (f"  -> {safe(d.complaint.outcome, one_line=True)}" if d.complaint.outcome else "")
+            for d in h.complaints
+        ]
+        lines += ["", "Latest interactions"]
+        lines += [
+            f"  {local(n.at, tz)}  #{n.complaint_id} {n.direction:<8} {n.channel:<6} {safe(n.text, one_line=True)}"
+            for n in notes
+        ] or ["  none"]
+        output.lines(lines)
+        return
+    from rich import box
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        title="Complaints",
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+    )
+    for name, kw in (("#", {"justify": "right", "style": "dim"}), ("Status", {}), ("Opened", {"no_wrap": True}),
+                     ("Summary", {"overflow": "fold"}), ("Outcome", {"overflow": "fold"})):  # fmt: skip
+        table.add_column(name, **kw)
+    for d in h.complaints:
+        x = d.complaint
+        table.add_row(str(x.id), Text(x.status, style="green" if x.status == "resolved" else "yellow"),
+                      friendly(x.opened_at, now, tz), Text(safe(x.summary, one_line=True)),
+                      Text(safe(x.outcome or "", one_line=True) + (f" ({x.cause})" if x.cause else "")))  # fmt: skip
+    contacts = Table(
+        title="Latest interactions",
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+    )
+    for name in ("When", "#", "Dir", "Text"):
+        contacts.add_column(
+            name, overflow="fold" if name == "Text" else "ellipsis", no_wrap=name != "Text"
+        )
+    for n in reversed(notes):
+        contacts.add_row(
+            friendly(n.at, now, tz),
+            str(n.complaint_id),
+            f"{n.direction} {n.channel}",
+            Text(safe(n.text, one_line=True)),
+        )
+    output.show(
+        Panel(
+            "\n".join(safe(x) for x in head[1:]),
+            title=Text(head[0], style="bold"),
+            title_align="left",
+        ),
+        table,
+        contacts,
+    )
+
+
+_CUSTOMER_COLUMNS = ["customer", "complaints", "open", "last_at"]
+
+
+def customers(rows: Sequence[CustomerSummary], fmt: str, now: datetime, tz: tzinfo) -> None:
+    data = [
+        {
+            "customer": r.customer,
+            "complaints": r.complaints,
+            "open": r.open,
+            "last_at": iso(r.last_at, tz),
+        }
+        for r in rows
+    ]
+    if fmt == "json":
+        output.emit_json(data)
+    elif fmt == "csv":
+        output.emit_csv(data, _CUSTOMER_COLUMNS)
+    elif fmt == "plain":
+        output.lines(
+            f"{r.complaints}\t{r.open}\t{local(r.last_at, tz)}\t{safe(r.customer, one_line=True)}"
+            for r in rows
+        )
+    else:
+        from rich import box
+        from rich.table import Table
+        from rich.text import Text
+
+        if not rows:
+            output.show(Text("No customers yet.", style="dim"))
+            return
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        table.add_column("Customer", overflow="fold")
+        table.add_column("Complaints", justify="right")
+        table.add_column("Open", justify="right")
+        table.add_column("Last", no_wrap=True)
+        top = max(r.complaints for r in rows)
+        for r in rows:
+            bar = "█" * max(1, round(10 * r.complaints / top))
+            table.add_row(
+                Text(safe(r.customer, one_line=True)),
+                f"{r.complaints} {bar}",
+                str(r.open or ""),
+                friendly(r.last_at, now, tz),
+            )
+        output.show(table)
+
+
+def _snippet_plain(snippet: str) -> str:
+    return "".join(
+        safe(part, one_line=True) if i % 2 == 0 else f"«{safe(part, one_line=True)}»"
+        for i, part in enumerate(_split_marks(snippet))
+    )
+
+
+def _split_marks(snippet: str) -> list[str]:
+    """Alternate plain / highlighted pieces of an FTS snippet (\\x02 ... \\x03)."""
+    pieces: list[str] = []
+    rest = snippet
+    while "\x02" in rest:
+        before, _, after = rest.partition("\x02")
+        match, _, rest = after.partition("\x03")
+        pieces += [before, match]
+    pieces.append(rest)
+    return pieces
+
+
+def search(hits: Sequence[SearchHit], fmt: str, now: datetime, tz: tzinfo) -> None:
+    if fmt in ("json", "csv"):
+        data = [
+            shapes.complaint_json(h.complaint, tz)
+            | {"snippet": _snippet_plain(h.snippet), "match": h.kind}
+            for h in hits
+        ]
+        if fmt == "json":
+            output.emit_json(data)
+        else:
+            output.emit_csv(data, [*shapes.COMPLAINT_COLUMNS, "snippet", "match"])
+        return
+    if fmt == "plain":
+        output.lines(
+            f"#{h.complaint.id}\t{h.complaint.status}\t{safe(h.complaint.customer, one_line=True)}\t{h.kind}\t{_snippet_plain(h.snippet)}"
+            for h in hits
+        )
+        return
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    if not hits:
+        output.show(Text("No matches.", style="dim"))
+        return
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("#", justify="right", style="dim", no_wrap=True)
+    table.add_column("Customer", max_width=22, overflow="fold")
+    table.add_column("In", no_wrap=True)
+    table.add_column("Match", overflow="fold")
+    for h in hits:
+        text = Text()
+        for i, part in enumerate(_split_marks(h.snippet)):
+            text.append(safe(part, one_line=True), style="bold yellow" if i % 2 else "")
+        table.add_row(
+            str(h.complaint.id), Text(safe(h.complaint.customer, one_line=True)), h.kind, text
+        )
+    output.show(table)
