@@ -29,6 +29,7 @@ from complog.connect import (
     translate_error,
 )
 from complog.errors import NotFound, StorageError
+from complog.kpis import ComplaintFigures, PromiseFigures
 from complog.rules import ComplaintFacts, PromiseFacts
 from complog.settings import Settings, load_settings
 
@@ -720,6 +721,68 @@ class Reader:
         rows = [self._promise(r) for r in self._rows(sql + " ORDER BY due_at, id", params)]
         complaints = {c: self.complaint(c) for c in {p.complaint_id for p in rows}}
         return [(p, complaints[p.complaint_id]) for p in rows]
+
+    def report_figures(
+        self, since: datetime | None, until: datetime
+    ) -> tuple[list[ComplaintFigures], list[PromiseFigures], int]:
+        """Rows for the KPIs: complaints opened or resolved in the period, promises
+        due in it (or broken in it by a late reschedule), and the reschedule count."""
+        params: dict[str, Any] = {
+            "until": self._time(until),
+            "since": self._time(since) if since else "",
+        }
+        complaints = [
+            ComplaintFigures(
+                id=r["id"],
+                customer=r["customer"],
+                owner=r["owner"],
+                category=r["category"],
+                cause=r["cause"],
+                channel=r["channel"],
+                opened_at=_t(r["opened_at"]),
+                resolved_at=decode_time(r["resolved_at"]),
+                first_response_at=decode_time(r["first_response_at"]),
+                confirmed=None if r["confirmed"] is None else bool(r["confirmed"]),
+                satisfaction=r["satisfaction"],
+                compensation=r["compensation"],
+                loss_cents=r["loss_cents"],
+                escalated=bool(r["escalated"]),
+            )  # fmt: skip
+            for r in self._rows(
+                "SELECT c.id, cu.name AS customer, c.owner, c.category, c.cause, c.channel, c.opened_at,"
+                " c.resolved_at, c.confirmed, c.satisfaction, c.compensation, c.loss_cents,"
+                " (SELECT min(t) FROM ("
+                "   SELECT min(n.at) AS t FROM note n WHERE n.complaint_id = c.id AND n.direction = 'out'"
+                "   UNION ALL SELECT min(p.kept_at) FROM promise p WHERE p.complaint_id = c.id)) AS first_response_at,"
+                " EXISTS (SELECT 1 FROM escalation e WHERE e.complaint_id = c.id) AS escalated"
+                " FROM complaint c JOIN customer cu ON cu.id = c.customer_id"
+                " WHERE c.opened_at < :until AND (c.opened_at >= :since OR c.resolved_at >= :since)",
+                params,
+            )
+        ]
+        promises = [
+            PromiseFigures(
+                id=r["id"],
+                owner=r["owner"],
+                due_at=_t(r["due_at"]),
+                status=r["status"],
+                kept_at=decode_time(r["kept_at"]),
+                cancelled_at=decode_time(r["cancelled_at"]),
+                first_late_due_at=decode_time(r["first_late_due_at"]),
+            )  # fmt: skip
+            for r in self._rows(
+                "SELECT * FROM (SELECT p.id, p.owner, p.due_at, p.status, p.kept_at, p.cancelled_at,"
+                " (SELECT r.old_due_at FROM reschedule r WHERE r.promise_id = p.id AND r.late"
+                "  ORDER BY r.at, r.id LIMIT 1) AS first_late_due_at FROM promise p)"
+                " WHERE coalesce(first_late_due_at, due_at) >= :since"
+                " AND coalesce(first_late_due_at, due_at) < :until",
+                params,
+            )
+        ]
+        reschedules = self._rows(
+            "SELECT count(*) AS n FROM reschedule WHERE at >= :since AND at < :until", params
+        )[0]["n"]
+        return complaints, promises, int(reschedules)
 
     def period_counts(self, start: datetime, end: datetime) -> dict[str, int]:
         """Opened, resolved, kept and broken promises within [start, end)."""

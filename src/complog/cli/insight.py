@@ -1,4 +1,4 @@
-"""Commands that summarise: digest (reports come later in this module)."""
+"""Commands that summarise: report and digest."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from complog.cli.options import app_context
+from complog.errors import InvalidInput
 
 
 def digest(
@@ -34,3 +35,60 @@ def digest(
     settings = reader.settings()
     built = build_digest(reader, app.now, app.when(since) if since else None)
     render_digest(built, settings.tz, str(settings.resolve_within))
+
+
+def report(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Start of the period (e.g. -30d, 2026-01-01). Default: the beginning."),
+    ] = None,
+    until: Annotated[str | None, typer.Option(help="End of the period. Default: now.")] = None,
+    by: Annotated[
+        str, typer.Option(help="Breakdown to show: owner, category, cause or channel.")
+    ] = "owner",
+    format: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="table (default on a terminal), plain, or json."),
+    ] = None,
+    html: Annotated[
+        str | None,
+        typer.Option(
+            "--html", help="Also write a self-contained HTML page with charts to this file."
+        ),
+    ] = None,
+) -> None:
+    """Key figures: time to first response and to resolution (business hours),
+    promise keeping per person, escalations, satisfaction, causes, repeat customers.
+
+    Example: complog report --since -90d --by category --html report.html
+    """
+    from complog.kpis import build_report
+    from complog.render.output import default_format
+    from complog.render.report import report as render_report
+
+    if by not in ("owner", "category", "cause", "channel"):
+        raise InvalidInput(
+            f"cannot break down by {by!r}", "use --by owner, category, cause or channel"
+        )
+    if format not in (None, "table", "json", "plain"):
+        raise InvalidInput(f"unknown format {format!r}", "use --format table, plain or json")
+    app = app_context(ctx)
+    reader = app.reader()
+    settings = reader.settings()
+    start = app.when(since) if since else None
+    end = app.when(until) if until else app.now
+    if start is not None and start >= end:
+        raise InvalidInput("--since must be before --until")
+    complaints, promises, reschedules = reader.report_figures(start, end)
+    figures = build_report(
+        complaints, promises, reschedules, calendar=settings.calendar,
+        resolve_within=settings.resolve_within, since=start, until=end, now=app.now,
+    )  # fmt: skip
+    if html:
+        from complog.render.html import report_page
+        from complog.render.output import note, write_file
+
+        write_file(html, report_page(figures, settings.tz, app.now).encode("utf-8"))
+        note(f"Wrote {html}")
+    render_report(figures, default_format(format), settings.tz, by)

@@ -166,6 +166,7 @@ COMMANDS: list[tuple[Callable[..., None], str]] = [
     (customers.customer, "customer"),
     (customers.customers, "customers"),
     (customers.search, "search"),
+    (insight.report, "report"),
     (insight.digest, "digest"),
     (promises.calendar, "calendar"),
     (admin.config, "config"),
