@@ -51,6 +51,13 @@ def _e(value: Any) -> str:
     return html.escape(str(value))
 
 
+def _count_axis(values: list[int]) -> dict[str, Any]:
+    """Whole-number ticks for counts (pygal would otherwise label 0.2, 0.4, ...)."""
+    top = max([v for v in values if v is not None] or [0])
+    step = max(1, -(-top // 8))
+    return {"y_labels": list(range(0, top + step, step)), "range": (0, max(top, 1))}
+
+
 def _chart(chart: Any) -> str:
     return _SCRIPT.sub("", str(chart.render(is_unicode=True)))
 
@@ -68,13 +75,22 @@ def _charts(r: dict[str, Any]) -> list[str]:
                               "show_y_guides": True, "print_values": False, "legend_at_bottom": True}  # fmt: skip
     out = []
 
-    dist = pygal.Bar(title="Time to resolution (business hours)", show_legend=False, **common)
-    dist.x_labels = [label for label, _, _ in _BUCKETS]
     values = r["resolution_hours"]
-    dist.add("complaints", [sum(1 for v in values if lo <= v < hi) for _, lo, hi in _BUCKETS])
+    buckets = [sum(1 for v in values if lo <= v < hi) for _, lo, hi in _BUCKETS]
+    dist = pygal.Bar(
+        title="Time to resolution (business hours)",
+        show_legend=False,
+        **common,
+        **_count_axis(buckets),
+    )
+    dist.x_labels = [label for label, _, _ in _BUCKETS]
+    dist.add("complaints", buckets)
     out.append(_chart(dist))
 
-    weekly = pygal.Bar(title="Opened vs resolved per week", x_label_rotation=40, **common)
+    counts = [w["opened"] for w in r["weekly"]] + [w["resolved"] for w in r["weekly"]]
+    weekly = pygal.Bar(
+        title="Opened vs resolved per week", x_label_rotation=40, **common, **_count_axis(counts)
+    )
     weekly.x_labels = [w["week"][5:] for w in r["weekly"]]
     weekly.add("opened", [w["opened"] for w in r["weekly"]])
     weekly.add("resolved", [w["resolved"] for w in r["weekly"]])
@@ -88,15 +104,17 @@ def _charts(r: dict[str, Any]) -> list[str]:
     keeping.add("kept on time", [round((o["promise_keeping_rate"] or 0) * 100) for o in owners])
     out.append(_chart(keeping))
 
-    causes = pygal.HorizontalBar(title="Top causes and categories", **common)
-    causes.x_labels = [str(c["cause"]) for c in r["by_cause"][:6]] + [
-        str(c["category"]) for c in r["by_category"][:6]
-    ]
-    n_causes = len(r["by_cause"][:6])
-    causes.add(
-        "cause", [c["opened"] for c in r["by_cause"][:6]] + [None] * len(r["by_category"][:6])
+    top_causes, top_categories = r["by_cause"][:6], r["by_category"][:6]
+    counts = [c["opened"] for c in top_causes + top_categories]
+    causes = pygal.HorizontalBar(
+        title="Top causes and categories (complaints opened)", **common, **_count_axis(counts)
     )
-    causes.add("category", [None] * n_causes + [c["opened"] for c in r["by_category"][:6]])
+    causes.y_labels = None  # horizontal: the count axis is x
+    causes.x_labels = [f"cause: {c['cause']}" for c in top_causes] + [
+        f"category: {c['category']}" for c in top_categories
+    ]
+    causes.add("cause", [c["opened"] for c in top_causes] + [None] * len(top_categories))
+    causes.add("category", [None] * len(top_causes) + [c["opened"] for c in top_categories])
     out.append(_chart(causes))
     return out
 
