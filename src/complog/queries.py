@@ -59,6 +59,7 @@ class ComplaintRow:
     cause: str | None
     prevention: str | None
     external_id: str | None
+    created_by: str
 
     @property
     def loss(self) -> float | None:
@@ -248,7 +249,7 @@ _COMPLAINT_COLUMNS = """
     (SELECT count(*) FROM promise p WHERE p.complaint_id = c.id AND p.status = 'open')
         AS open_promises,
     c.outcome, c.confirmed, c.satisfaction, c.compensation, c.cause, c.prevention,
-    c.external_id
+    c.external_id, c.created_by
 """
 
 
@@ -264,6 +265,7 @@ def _complaint(row: sqlite3.Row) -> ComplaintRow:
         confirmed=None if row["confirmed"] is None else bool(row["confirmed"]),
         satisfaction=row["satisfaction"], compensation=row["compensation"],
         cause=row["cause"], prevention=row["prevention"], external_id=row["external_id"],
+        created_by=row["created_by"],
     )  # fmt: skip
 
 
@@ -467,6 +469,23 @@ class Reader:
             events=events,
             timeline=build_timeline(complaint, notes, promises, escalations, events),
         )
+
+    def iter_details(self) -> Iterator[ComplaintDetail]:
+        """Every complaint, oldest id first, one at a time (exports stream)."""
+        last = 0
+        while True:
+            ids = [
+                r["id"]
+                for r in self._rows(
+                    "SELECT id FROM complaint WHERE id > :last ORDER BY id LIMIT 500",
+                    {"last": last},
+                )
+            ]
+            if not ids:
+                return
+            for complaint_id in ids:
+                yield self.detail(complaint_id)
+            last = ids[-1]
 
     # -- the morning list ------------------------------------------------------
 
@@ -885,21 +904,32 @@ def build_timeline(
             if e.acknowledged_at is not None:
                 yield TimelineEntry(e.acknowledged_at, "acknowledged", f"escalation to {e.to}",
                                     {"escalation_id": e.id, "by": e.acknowledged_by})  # fmt: skip
-        for ev in events:
+        # Past resolutions (later reopened) and reopenings come from the audit log,
+        # in the order they were recorded; the current resolution from the row itself.
+        history = [ev for ev in events if ev.action in ("resolve", "reopen")]
+        if complaint.status == "resolved" and history and history[-1].action == "resolve":
+            history = history[:-1]
+        for ev in history:
             after = ev.after or {}
             if ev.action == "resolve":
                 resolved_at = decode_time(after.get("resolved_at")) or ev.at
                 yield TimelineEntry(resolved_at, "resolved", str(after.get("outcome") or ""),
                                     {"by": ev.user, "cause": after.get("cause"),
-                                     "confirmed": after.get("confirmed")})  # fmt: skip
-            elif ev.action == "reopen":
+                                     "confirmed": after.get("confirmed"), "seq": ev.id})  # fmt: skip
+            else:
                 yield TimelineEntry(
-                    ev.at, "reopened", str(after.get("reason") or ""), {"by": ev.user}
+                    ev.at, "reopened", str(after.get("reason") or ""), {"by": ev.user, "seq": ev.id}
                 )
+        if complaint.status == "resolved" and complaint.resolved_at is not None:
+            yield TimelineEntry(complaint.resolved_at, "resolved", complaint.outcome or "",
+                                {"cause": complaint.cause, "confirmed": complaint.confirmed})  # fmt: skip
 
     order = {"opened": 0, "note": 1, "promise": 2, "reschedule": 3, "kept": 4, "cancelled": 4,
-             "escalation": 5, "acknowledged": 6, "resolved": 7, "reopened": 8}  # fmt: skip
-    return tuple(sorted(entries(), key=lambda e: (e.at, order.get(e.kind, 9))))
+             "escalation": 5, "acknowledged": 6, "resolved": 7, "reopened": 7}  # fmt: skip
+    last = float("inf")  # the current resolution sorts after any same-instant history
+    return tuple(
+        sorted(entries(), key=lambda e: (e.at, order.get(e.kind, 9), e.data.get("seq", last)))
+    )
 
 
 def open_reader(location: Location) -> Reader:

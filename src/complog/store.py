@@ -106,6 +106,29 @@ class Store:
         except sqlite3.Error as exc:
             raise translate_error(exc, self.location) from None
 
+    def scrub(self) -> None:
+        """After an erase: rebuild the search indexes, zero freed pages, and fold the
+        WAL back into the file, so no erased text survives anywhere in it."""
+        if self.location.path is None:
+            return
+        conn = connect_sqlite(self.location.path)
+        try:
+            conn.execute("PRAGMA secure_delete=ON")
+            for table in ("complaint", "note", "promise"):
+                conn.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')")
+            conn.execute("VACUUM")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:
+            raise translate_error(exc, self.location) from None
+        finally:
+            conn.close()
+
+    def old_backups(self) -> list[Path]:
+        """Copies made before migrations: they still hold whatever was erased since."""
+        if self.location.path is None:
+            return []
+        return sorted(self.location.path.parent.glob(self.location.path.name + ".*.bak"))
+
     def _refuse_unknown(self, revision: str | None) -> None:
         if revision is not None and revision not in KNOWN_REVISIONS:
             raise StorageError(
@@ -169,3 +192,25 @@ def copy_sqlite(source: Path, target: Path) -> None:
 
 def open_store(location: Location) -> Store:
     return Store(location)
+
+
+def backup_to(source: Path, target: str) -> Path:
+    """`complog backup`: an online copy that must not overwrite anything."""
+    from complog.errors import InvalidInput
+
+    path = Path(target).expanduser()
+    if path.exists():
+        raise InvalidInput(f"{path} already exists", "choose a new file name for the backup")
+    if not path.parent.is_dir():
+        raise InvalidInput(f"no such folder: {path.parent}")
+    try:
+        copy_sqlite(source, path)
+        with sqlite3.connect(path) as check:
+            result = check.execute("PRAGMA integrity_check").fetchone()[0]
+    except sqlite3.Error as exc:
+        raise translate_error(exc, Location(path=source)) from None
+    except OSError as exc:
+        raise StorageError(f"cannot write {path}: {exc.strerror}") from None
+    if result != "ok":
+        raise StorageError(f"the backup at {path} failed its integrity check: {result}")
+    return path

@@ -20,7 +20,7 @@ from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
 from complog import __version__
-from complog.cli import admin, complaints, customers, escalations, insight, promises
+from complog.cli import admin, complaints, customers, data, escalations, insight, promises
 from complog.context import AppContext
 from complog.errors import ComplogError
 
@@ -169,6 +169,10 @@ COMMANDS: list[tuple[Callable[..., None], str]] = [
     (insight.report, "report"),
     (insight.digest, "digest"),
     (promises.calendar, "calendar"),
+    (data.export, "export"),
+    (data.import_, "import"),
+    (data.backup, "backup"),
+    (data.erase, "erase"),
     (admin.config, "config"),
     (admin.history, "history"),
     (admin.demo, "demo"),

@@ -37,6 +37,7 @@ def complaint_json(c: ComplaintRow, tz: tzinfo) -> dict[str, Any]:
         "resolved_at": iso(c.resolved_at, tz),
         "open_promises": c.open_promises,
         "recorded_at": iso(c.recorded_at, tz),
+        "created_by": c.created_by,
         "external_id": c.external_id,
     }
 

@@ -1,0 +1,138 @@
+"""Commands that move data in and out: export, import, backup, erase."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from complog.cli.options import app_context
+from complog.errors import InvalidInput
+
+
+def export(
+    ctx: typer.Context,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="jsonl (one complaint per line), json (one array) or csv."
+        ),
+    ] = "jsonl",
+    out: Annotated[
+        str | None,
+        typer.Option("--out", "-o", help="Write to this file instead of standard output."),
+    ] = None,
+) -> None:
+    """Export every complaint with everything attached (shaped as show --format json).
+
+    JSON and JSONL round-trip losslessly through import; CSV has one row per complaint.
+
+    Example: complog export --format jsonl --out complaints.jsonl
+    """
+    from complog.render.export import export_all
+
+    if format not in ("json", "jsonl", "csv"):
+        raise InvalidInput(f"unknown export format {format!r}", "use --format json, jsonl or csv")
+    app = app_context(ctx)
+    export_all(app.reader(), format, out, app.now)
+
+
+def import_(
+    ctx: typer.Context,
+    file: Annotated[
+        str, typer.Argument(help="File to import.", show_default=False, metavar="FILE")
+    ],
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json, jsonl, csv (complog's own), cfpb (CFPB export) or twcs (Twitter support threads). Default: from the file.",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Check the file and count what would be added; change nothing."
+        ),
+    ] = False,
+    skip_bad: Annotated[
+        bool,
+        typer.Option(
+            "--skip-bad",
+            help="Import the good rows and list the bad ones (default: a bad row stops everything).",
+        ),
+    ] = False,
+) -> None:
+    """Import complaints. Re-importing the same file adds nothing.
+
+    A bad row is reported with its line number and nothing is imported
+    (exit 2), unless --skip-bad.
+
+    Example: complog import complaints.csv --format cfpb --dry-run
+    """
+    from complog.importing import run_import
+
+    app = app_context(ctx)
+    run_import(app, file, format, dry_run=dry_run, skip_bad=skip_bad)
+
+
+def backup(
+    ctx: typer.Context,
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="Where to write the copy (must not exist).", show_default=False, metavar="FILE"
+        ),
+    ],
+) -> None:
+    """A consistent copy of the logbook, taken online (others may keep writing).
+
+    Example: complog backup ~/backups/complog-$(date +%F).db
+    """
+    from complog.render import output
+    from complog.store import backup_to
+
+    app = app_context(ctx)
+    app.reader()  # exists and is current
+    location = app.location
+    if location.path is None:
+        raise InvalidInput("backup copies SQLite logbooks", "for PostgreSQL use pg_dump")
+    target = backup_to(location.path, file)
+    output.say(f"Backed up {location} to {target}")
+
+
+def erase(
+    ctx: typer.Context,
+    customer: Annotated[
+        str,
+        typer.Argument(
+            help="Customer whose personal data to remove.", show_default=False, metavar="CUSTOMER"
+        ),
+    ],
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: this cannot be undone.")] = False,
+) -> None:
+    """Forget a customer: remove their name, contact and the text about them
+    from the logbook, its search index and free pages; counts stay for reports.
+
+    Run `complog customer NAME --format json` first if they asked for their data.
+
+    Example: complog erase "Jane Doe" --yes
+    """
+    from complog.render import output
+    from complog.services.erasure import erase_customer
+
+    if not yes:
+        raise InvalidInput("erase cannot be undone; add --yes to confirm")
+    app = app_context(ctx)
+    found = app.reader().find_customer(customer)
+    store = app.store()
+    with store.transaction() as session:
+        erased = erase_customer(session, app.actor(), found.id)
+    app.close()
+    store.scrub()
+    output.say(
+        f"Erased customer {found.id}: {erased} complaint{'s' if erased != 1 else ''} anonymised"
+    )
+    for leftover in store.old_backups():
+        output.warn(f"{leftover} was made before this erase and still holds their data")

@@ -1,0 +1,171 @@
+"""The normalised shape every importer produces, validated by pydantic."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+CHANNELS = ("phone", "email", "letter", "visit", "web", "social", "other")
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("timestamp has no UTC offset")
+    return value
+
+
+Aware = Annotated[datetime, AfterValidator(_aware)]
+
+
+def _text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("contains a NUL byte")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_text)]
+NonEmpty = Annotated[str, Field(min_length=1), AfterValidator(_text)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+
+
+class CustomerIn(Model):
+    id: int | None = None
+    name: NonEmpty = Field(max_length=200)
+    phone: Text | None = None
+    email: Text | None = None
+    notes: Text | None = None
+    created_at: Aware | None = None
+
+
+class NoteIn(Model):
+    id: int | None = None
+    at: Aware
+    recorded_at: Aware | None = None
+    author: NonEmpty
+    channel: str = "other"
+    direction: str = "internal"
+    text: NonEmpty = Field(max_length=200_000)
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, v: str) -> str:
+        if v not in CHANNELS:
+            raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
+        return v
+
+    @field_validator("direction")
+    @classmethod
+    def _direction(cls, v: str) -> str:
+        if v not in ("in", "out", "internal"):
+            raise ValueError("direction must be in, out or internal")
+        return v
+
+
+class RescheduleIn(Model):
+    at: Aware
+    old_due_at: Aware
+    new_due_at: Aware
+    reason: NonEmpty
+    late: bool
+    by: NonEmpty
+
+
+class PromiseIn(Model):
+    id: int | None = None
+    text: NonEmpty
+    owner: NonEmpty
+    due_at: Aware
+    status: str = "open"
+    created_at: Aware
+    created_by: NonEmpty
+    kept_at: Aware | None = None
+    cancelled_at: Aware | None = None
+    note: Text | None = None
+    reschedules: list[RescheduleIn] = []
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, v: str) -> str:
+        if v not in ("open", "kept", "cancelled"):
+            raise ValueError("status must be open, kept or cancelled")
+        return v
+
+
+class EscalationIn(Model):
+    id: int | None = None
+    to: NonEmpty
+    reason: NonEmpty
+    rule: NonEmpty
+    trigger: Text | None = None
+    at: Aware
+    by: NonEmpty
+    acknowledged_at: Aware | None = None
+    acknowledged_by: Text | None = None
+
+
+class ResolutionIn(Model):
+    outcome: NonEmpty
+    confirmed: bool | None = None
+    satisfaction: int | None = Field(default=None, ge=1, le=5)
+    compensation: Text | None = None
+    cause: str | None = None
+    prevention: Text | None = None
+    resolved_at: Aware | None = None
+
+    @field_validator("cause")
+    @classmethod
+    def _cause(cls, v: str | None) -> str | None:
+        if v is not None and v not in ("ours", "customer", "third-party", "unknown"):
+            raise ValueError("cause must be ours, customer, third-party or unknown")
+        return v
+
+
+class ComplaintIn(Model):
+    """One complaint with everything attached: the unit of import and export."""
+
+    id: int | None = None
+    external_id: Text | None = None
+    customer: CustomerIn
+    summary: NonEmpty = Field(max_length=2_000)
+    status: str = "open"
+    channel: str = "phone"
+    category: Text | None = None
+    heat: int = Field(default=3, ge=1, le=5)
+    wants: Text | None = None
+    loss: float | None = Field(default=None, ge=0)
+    written: bool = False
+    owner: NonEmpty
+    opened_at: Aware
+    recorded_at: Aware | None = None
+    created_by: Text | None = None
+    resolved_at: Aware | None = None
+    resolution: ResolutionIn | None = None
+    notes: list[NoteIn] = []
+    promises: list[PromiseIn] = []
+    escalations: list[EscalationIn] = []
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, v: str) -> str:
+        if v not in CHANNELS:
+            raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ComplaintIn:
+        if self.status not in ("open", "resolved"):
+            raise ValueError("status must be open or resolved")
+        if self.status == "resolved" and self.resolution is None:
+            raise ValueError("a resolved complaint needs its resolution")
+        if self.status == "resolved" and any(p.status == "open" for p in self.promises):
+            raise ValueError("a resolved complaint cannot have open promises")
+        return self
+
+    @property
+    def loss_cents(self) -> int | None:
+        return None if self.loss is None else round(self.loss * 100)

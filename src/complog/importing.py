@@ -1,0 +1,72 @@
+"""`complog import`: validate the whole file first, then write it in one transaction.
+
+Two passes over the file keep memory bounded however large it is: the first
+finds bad rows (and, unless --skip-bad, stops with nothing written), the
+second writes the good ones.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from complog.context import AppContext
+from complog.errors import InvalidInput
+from complog.importers.read import describe, guess_format, read_records
+from complog.render import output
+from complog.render.progress import track
+
+SHOW_BAD = 10
+
+
+def run_import(
+    app: AppContext, file: str, fmt: str | None, *, dry_run: bool, skip_bad: bool
+) -> None:
+    from complog.services.importing import Importer, existing_keys
+
+    path = Path(file).expanduser()
+    if not path.exists():
+        raise InvalidInput(f"no such file: {path}")
+    if path.is_dir():
+        raise InvalidInput(f"{path} is a directory, not a file")
+    fmt = fmt or guess_format(path)
+    total, bad = 0, []
+    for position, item in track(read_records(path, fmt, app.user), "Checking"):
+        total += 1
+        if isinstance(item, ValueError):
+            bad.append((position, describe(item)))
+    if bad and not skip_bad:
+        for position, problem in bad[:SHOW_BAD]:
+            output.note(f"  {path.name} {position}: {problem}")
+        more = f" (and {len(bad) - SHOW_BAD} more)" if len(bad) > SHOW_BAD else ""
+        raise InvalidInput(
+            f"{len(bad)} bad record{'s' if len(bad) != 1 else ''} in {path.name}{more}; nothing was imported",
+            "fix them, or add --skip-bad to import the rest",
+        )
+    bad_positions = {position for position, _ in bad}
+    good = (
+        (position, item)
+        for position, item in read_records(path, fmt, app.user)
+        if position not in bad_positions and not isinstance(item, ValueError)
+    )
+    if dry_run:
+        reader = app.reader()
+        planner = Importer(
+            None, app.actor(), existing_keys(lambda sql: reader.conn.execute(sql).fetchall())
+        )
+        for _, record in good:
+            planner.add(record)
+        result = planner.result
+        output.say(f"Would import {result.added} complaint{'s' if result.added != 1 else ''} from {path.name}"
+                   f" ({result.unchanged} already present, {len(bad)} bad); nothing was changed")  # fmt: skip
+        return
+    with app.store().transaction() as session:
+        from complog.services.importing import session_fetch
+
+        importer = Importer(session, app.actor(), existing_keys(session_fetch(session)))
+        for _, record in track(good, "Importing", total=total - len(bad)):
+            importer.add(record)
+        result = importer.finish(f"{path.name} ({fmt})")
+    output.say(f"Imported {result.added} complaint{'s' if result.added != 1 else ''} from {path.name}"
+               f" ({result.unchanged} already present, {len(bad)} skipped as bad)")  # fmt: skip
+    for position, problem in bad:
+        output.note(f"  skipped {position}: {problem}")
