@@ -14,6 +14,16 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: every accepted spelling of a weekday -> 0 (Monday) .. 6 (Sunday)
+WEEKDAYS = {
+    "mon": 0, "monday": 0,
+    "tue": 1, "tues": 1, "tuesday": 1,
+    "wed": 2, "weds": 2, "wednesday": 2,
+    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3,
+    "fri": 4, "friday": 4,
+    "sat": 5, "saturday": 5,
+    "sun": 6, "sunday": 6,
+}  # fmt: skip
 
 
 @functools.cache
@@ -135,17 +145,19 @@ class BusinessCalendar:
             cursor = self.start_of_day(day)
         raise ValueError("working time does not reach that far (no working days?)")
 
+    def day_length_seconds(self) -> float:
+        day = date(2000, 1, 3)
+        return (
+            datetime.combine(day, self.day_end) - datetime.combine(day, self.day_start)
+        ).total_seconds()
+
     def add_business_duration(self, start: datetime, days: int, seconds: float) -> datetime:
         """Add whole business days (same working-clock position) then working seconds."""
         instant = start
         if days:
             # A business day is one working-day length; adding N of them keeps the
             # position within the working day, e.g. Fri 15:00 + 1bd = Mon 15:00.
-            day_length = (
-                datetime.combine(date(2000, 1, 3), self.day_end)
-                - datetime.combine(date(2000, 1, 3), self.day_start)
-            ).total_seconds()
-            instant = self.add_business_seconds(instant, days * day_length)
+            instant = self.add_business_seconds(instant, days * self.day_length_seconds())
         if seconds:
             instant = self.add_business_seconds(instant, seconds)
         return instant

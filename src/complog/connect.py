@@ -22,7 +22,25 @@ SCHEMA_HEAD = "0002_search"
 #: Every revision this program knows, oldest first (a test keeps it in sync).
 KNOWN_REVISIONS = ("0001_initial", "0002_search")
 
-BUSY_TIMEOUT_SECONDS = float(os.environ.get("COMPLOG_BUSY_TIMEOUT", "30"))
+
+def busy_timeout() -> float:
+    """Seconds a writer waits for the lock (COMPLOG_BUSY_TIMEOUT, default 30)."""
+    raw = os.environ.get("COMPLOG_BUSY_TIMEOUT", "").strip()
+    if not raw:
+        return 30.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        from complog.errors import InvalidInput
+
+        raise InvalidInput(
+            f"COMPLOG_BUSY_TIMEOUT={raw!r} is not a number of seconds",
+            "use a value from 0.1 to 3600",
+        )
+    return value
+
 
 _TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
@@ -71,16 +89,41 @@ def default_path() -> Path:
     return user_data_path("complog", appauthor=False) / "complog.db"
 
 
+SERVER_SCHEMES = ("postgresql", "postgresql+psycopg", "postgres")
+
+
 def resolve_location(value: str | None) -> Location:
-    """`--db` / COMPLOG_DB: a file path, `sqlite:///path`, or a server URL."""
-    if value is None or not value.strip():
+    """`--db` / COMPLOG_DB: a file path, `sqlite:///path`, or a server URL.
+
+    An explicitly empty value is refused rather than read as "the default":
+    a cron line with an unset variable must not write to someone's own logbook.
+    """
+    from complog.errors import InvalidInput
+
+    if value is None:
         return Location(path=default_path())
     value = value.strip()
-    if value.startswith("sqlite:///"):
+    if not value:
+        raise InvalidInput(
+            "the logbook location (--db or COMPLOG_DB) is empty",
+            "give a file path, or unset it for the default",
+        )
+    if value.startswith("sqlite:///") and len(value) > len("sqlite:///"):
         return Location(path=Path(value.removeprefix("sqlite:///")).expanduser())
     if "://" in value:
+        scheme = value.split("://", 1)[0].lower()
+        if scheme not in SERVER_SCHEMES:
+            raise InvalidInput(
+                f"cannot use {redact_url(value)!r} as a logbook",
+                "give a file path, sqlite:///path, or postgresql+psycopg://user@host/db",
+            )
         return Location(url=value)
-    return Location(path=Path(value).expanduser())
+    path = Path(value).expanduser()
+    if path.is_dir():
+        raise InvalidInput(
+            f"{path} is a folder", "give the logbook's file name, e.g. complaints.db"
+        )
+    return Location(path=path)
 
 
 def create_sqlite_file(path: Path) -> None:
@@ -89,16 +132,15 @@ def create_sqlite_file(path: Path) -> None:
     SQLite creates the -wal and -shm files with the database file's mode, so
     getting this one right keeps all three private.
     """
-    directory = path.parent
     try:
-        if not directory.exists():
-            directory.mkdir(mode=0o700, parents=True)
-            os.chmod(directory, 0o700)  # mkdir's mode is filtered by the umask
+        _make_private_dirs(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(fd)
         os.chmod(path, 0o600)
     except FileExistsError:
-        return
+        if path.stat().st_size != 0:
+            return
+        os.chmod(path, 0o600)  # an empty file someone made for us: treat it as new
     except OSError as exc:
         raise StorageError(
             f"cannot create the logbook at {path}: {exc.strerror}",
@@ -106,11 +148,30 @@ def create_sqlite_file(path: Path) -> None:
         ) from None
     conn = connect_sqlite(path)
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
-    except sqlite3.Error as exc:
-        raise translate_error(exc, Location(path=path)) from None
+        ensure_wal(conn, Location(path=path))
     finally:
         conn.close()
+
+
+def _make_private_dirs(directory: Path) -> None:
+    """Create missing folders 0700 each (mkdir's mode alone is filtered by the umask)."""
+    missing = []
+    while not directory.exists():
+        missing.append(directory)
+        directory = directory.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700)
+        os.chmod(folder, 0o700)
+
+
+def ensure_wal(conn: sqlite3.Connection, location: Location) -> None:
+    """WAL is a property of the file; set it whenever a writable logbook is not in it."""
+    try:
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.Error as exc:
+        raise translate_error(exc, location) from None
 
 
 def connect_sqlite(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -127,11 +188,11 @@ def connect_sqlite(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
         else:
             conn = sqlite3.connect(
                 path,
-                timeout=BUSY_TIMEOUT_SECONDS,
+                timeout=busy_timeout(),
                 isolation_level=None,
                 check_same_thread=False,
             )
-        conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        conn.execute(f"PRAGMA busy_timeout={int(busy_timeout() * 1000)}")
         if not readonly:
             conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -144,15 +205,13 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
     """Open a file we may not write. WAL readers need the -shm file; when they
     cannot create it, the file is opened as immutable (nobody can be writing it)."""
     uri = path.resolve().as_uri()
-    conn = sqlite3.connect(
-        f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None
-    )
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=busy_timeout(), isolation_level=None)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.OperationalError:
         conn.close()
         conn = sqlite3.connect(
-            f"{uri}?immutable=1", uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None
+            f"{uri}?immutable=1", uri=True, timeout=busy_timeout(), isolation_level=None
         )
     return conn
 
@@ -179,7 +238,7 @@ def translate_error(exc: BaseException, location: Location) -> StorageError:
     if "locked" in lowered or "busy" in lowered:
         return StorageError(
             f"the logbook {location} is locked by another process",
-            f"waited {BUSY_TIMEOUT_SECONDS:g}s; try again, or set COMPLOG_BUSY_TIMEOUT",
+            f"waited {busy_timeout():g}s; try again, or set COMPLOG_BUSY_TIMEOUT",
         )
     if "readonly" in lowered or "read-only" in lowered or "attempt to write" in lowered:
         return StorageError(

@@ -55,6 +55,12 @@ class AppContext:
             from complog.queries import open_reader
 
             self._reader = open_reader(self.location)
+            if not self._reader.exists:
+                from complog.render.output import note
+
+                note(
+                    f"complog: no logbook at {self.location} yet; it is created by the first write (or complog init)"
+                )
         return self._reader
 
     def store(self) -> Store:

@@ -37,7 +37,9 @@ def build_digest(reader: Reader, now: datetime, since: datetime | None = None) -
         since = calendar.at(previous, now.astimezone(calendar.tz).time())
     open_rows = reader.complaints(ComplaintFilter(status="open"))
     too_long = tuple(
-        c for c in reversed(open_rows) if now > settings.resolve_within.after(c.opened_at, calendar)
+        c
+        for c in reversed(open_rows)
+        if settings.resolve_within.exceeded(c.opened_at, now, calendar)
     )
     midnight = datetime.min.time()
     yesterday_start = calendar.at(today - timedelta(days=1), midnight)

@@ -122,7 +122,7 @@ def build_report(
         c
         for c in resolved
         if c.resolved_at is not None
-        and c.resolved_at <= resolve_within.after(c.opened_at, calendar)
+        and not resolve_within.exceeded(c.opened_at, c.resolved_at, calendar)
     ]
     horizon = min(until, now)
     due = [p for p in promises if _in(p.effective_due_at, since, horizon) and p.counts_as_due(now)]

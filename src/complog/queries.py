@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from complog.connect import (
@@ -278,14 +279,27 @@ def _t(value: Any) -> datetime:
 class Reader:
     """A read-only view of the logbook over one DB-API connection."""
 
-    def __init__(self, location: Location, conn: sqlite3.Connection) -> None:
+    def __init__(
+        self, location: Location, conn: sqlite3.Connection, cleanup: Path | None = None
+    ) -> None:
         self.location = location
         self.conn = conn
+        self._cleanup = cleanup
         conn.row_factory = sqlite3.Row
         self._settings: Settings | None = None
 
     def close(self) -> None:
         self.conn.close()
+        if self._cleanup is not None:
+            import shutil
+
+            shutil.rmtree(self._cleanup, ignore_errors=True)
+            self._cleanup = None
+
+    @property
+    def exists(self) -> bool:
+        """False when answering for a logbook that has not been created yet."""
+        return self._cleanup is None
 
     def _rows(self, sql: str, params: dict[str, Any] | Sequence[Any] = ()) -> list[sqlite3.Row]:
         try:
@@ -932,6 +946,19 @@ def build_timeline(
     )
 
 
+def _empty_reader(location: Location) -> Reader:
+    """Reading a logbook that does not exist yet: answer from an empty one in a
+    temporary folder, so reads never create files (only the first write does)."""
+    import tempfile
+
+    from complog.store import open_store
+
+    folder = tempfile.mkdtemp(prefix="complog-empty-")
+    empty = Path(folder) / "empty.db"
+    open_store(Location(path=empty)).engine.dispose()
+    return Reader(location, connect_sqlite(empty, readonly=True), cleanup=Path(folder))
+
+
 def open_reader(location: Location) -> Reader:
     """Open the logbook for reading, creating or migrating it first when needed."""
     if location.path is None:
@@ -941,9 +968,7 @@ def open_reader(location: Location) -> Reader:
         )
     path = location.path
     if not path.exists():
-        from complog.store import open_store
-
-        open_store(location)
+        return _empty_reader(location)
     readonly = not is_writable(path)
     # Read-only even when we could write: a reader then never checkpoints the
     # WAL into the main file, so reading commands leave the file byte-identical.

@@ -70,7 +70,7 @@ def _late(now: datetime, since: datetime) -> str:
 
 def overdue_promise(c: ComplaintFacts, s: Settings, now: datetime) -> Iterator[tuple[str, str]]:
     for p in c.open_promises:
-        if now > s.overdue_grace.after(p.due_at, s.calendar):
+        if s.overdue_grace.exceeded(p.due_at, now, s.calendar):
             yield (
                 f"promise {p.id} due {_stamp(p.due_at)}",
                 f"promise {p.id} ({p.owner}) is {_late(now, p.due_at)} overdue: {p.text}",
@@ -81,7 +81,7 @@ def quiet_hot(c: ComplaintFacts, s: Settings, now: datetime) -> Iterator[tuple[s
     if c.heat < s.hot_heat:
         return
     since = c.last_interaction_at or c.opened_at
-    if now > s.quiet_for.after(since, s.calendar):
+    if s.quiet_for.exceeded(since, now, s.calendar):
         yield (
             f"quiet since {_stamp(since)}",
             f"heat {c.heat} and no contact with the customer for {_late(now, since)}",
@@ -89,7 +89,7 @@ def quiet_hot(c: ComplaintFacts, s: Settings, now: datetime) -> Iterator[tuple[s
 
 
 def slow_resolution(c: ComplaintFacts, s: Settings, now: datetime) -> Iterator[tuple[str, str]]:
-    if now > s.resolve_within.after(c.opened_at, s.calendar):
+    if s.resolve_within.exceeded(c.opened_at, now, s.calendar):
         yield (
             f"opened {_stamp(c.opened_at)}",
             f"open for {_late(now, c.opened_at)}, longer than {s.resolve_within}",
@@ -101,7 +101,7 @@ def written_unanswered(c: ComplaintFacts, s: Settings, now: datetime) -> Iterato
     if (
         c.written
         and c.written_reply_at is None
-        and now > s.written_reply_within.after(c.opened_at, s.calendar)
+        and s.written_reply_within.exceeded(c.opened_at, now, s.calendar)
     ):
         yield (
             "no written reply",

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from complog.businesstime import WEEKDAY_NAMES, BusinessCalendar
+from complog.businesstime import WEEKDAY_NAMES, WEEKDAYS, BusinessCalendar
 from complog.errors import InvalidInput
 
 RULES = (
@@ -42,6 +42,21 @@ class Duration:
     @property
     def business(self) -> bool:
         return self.unit in ("bh", "bd")
+
+    def exceeded(self, start: datetime, now: datetime, calendar: BusinessCalendar) -> bool:
+        """More than this much time has passed since `start` (working time for bh/bd).
+
+        Working time does not pass at weekends: 5bd from Monday 09:00 is reached
+        Friday 17:00 and is not exceeded until Monday 09:00 is passed.
+        """
+        if not self.business:
+            return now > self.after(start, calendar)
+        return calendar.business_seconds_between(start, now) > self.business_seconds(calendar)
+
+    def business_seconds(self, calendar: BusinessCalendar) -> float:
+        if self.unit == "bh":
+            return self.amount * 3600.0
+        return self.amount * calendar.day_length_seconds()
 
     def after(self, start: datetime, calendar: BusinessCalendar) -> datetime:
         """The instant this long after `start`."""
@@ -70,31 +85,42 @@ def parse_clock(text: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def _weekday_range(part: str) -> set[int]:
-    error = ValueError("weekdays such as mon-fri or mon,tue,wed,thu,fri")
-    if "-" in part:
-        first, _, last = part.partition("-")
-        if first[:3] not in WEEKDAY_NAMES or last[:3] not in WEEKDAY_NAMES:
-            raise error
-        a, b = WEEKDAY_NAMES.index(first[:3]), WEEKDAY_NAMES.index(last[:3])
-        return {(a + i) % 7 for i in range(((b - a) % 7) + 1)}
-    if part not in WEEKDAY_NAMES:
-        raise error
-    return {WEEKDAY_NAMES.index(part)}
+def _weekday(name: str) -> int:
+    day = WEEKDAYS.get(name.strip().lower())
+    if day is None:
+        raise ValueError("weekdays such as mon-fri or mon,tue,wed,thu,fri")
+    return day
 
 
 def parse_workday_list(text: str) -> frozenset[int]:
-    """`mon-fri`, `mon,tue,thu` or `sun-thu`."""
+    """`mon-fri`, `mon,tue,thu` or `sun-thu` (full names work too; nothing else does)."""
     days: set[int] = set()
-    for part in (p.strip().lower() for p in text.split(",") if p.strip()):
+    for part in (p.strip() for p in text.split(",") if p.strip()):
         if "-" in part:
             first, _, last = part.partition("-")
-            days.update(_weekday_range(f"{first.strip()[:3]}-{last.strip()[:3]}"))
+            a, b = _weekday(first), _weekday(last)
+            days.update((a + i) % 7 for i in range(((b - a) % 7) + 1))
         else:
-            days.update(_weekday_range(part[:3]))
+            days.add(_weekday(part))
     if not days:
         raise ValueError("weekdays such as mon-fri or mon,tue,wed,thu,fri")
     return frozenset(days)
+
+
+def show_workdays(days: frozenset[int]) -> str:
+    """The shortest spelling: runs of consecutive days as ranges (mon-fri, sat,mon-wed)."""
+    ordered = sorted(days)
+    runs: list[list[int]] = []
+    for day in ordered:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = [
+        WEEKDAY_NAMES[r[0]] if len(r) == 1 else f"{WEEKDAY_NAMES[r[0]]}-{WEEKDAY_NAMES[r[-1]]}"
+        for r in runs
+    ]
+    return ",".join(parts)
 
 
 _COUNTRY = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
@@ -162,7 +188,7 @@ def parse_switch(text: str) -> bool:
 
 
 def parse_name(text: str) -> str:
-    if not text.strip():
+    if not text.strip() or len(text.strip()) > 200:
         raise ValueError("a non-empty name or role, such as manager")
     return text.strip()
 
@@ -195,6 +221,24 @@ class SettingSpec:
     default: Callable[[], str]
     parse: Callable[[str], Any]
     help: str
+    show: Callable[[Any], str] = str
+
+
+def show_clock(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+def show_holidays(value: tuple[frozenset[date], tuple[str, ...]]) -> str:
+    dates, countries = value
+    return ",".join([*(d.isoformat() for d in sorted(dates)), *countries])
+
+
+def show_timezone(value: tzinfo) -> str:
+    return "UTC" if value is UTC else str(getattr(value, "key", value))
+
+
+def show_switch(value: bool) -> str:
+    return "on" if value else "off"
 
 
 def _const(value: str) -> Callable[[], str]:
@@ -202,38 +246,24 @@ def _const(value: str) -> Callable[[], str]:
 
 
 SPECS: dict[str, SettingSpec] = {
-    "tz": SettingSpec(system_timezone_name, parse_timezone, "time zone for display and dates"),
-    "day_start": SettingSpec(_const("09:00"), parse_clock, "start of the working day"),
-    "day_end": SettingSpec(
-        _const("17:00"), parse_clock, "end of the working day (a date alone means this time)"
-    ),
-    "workdays": SettingSpec(_const("mon-fri"), parse_workday_list, "working days of the week"),
-    "holidays": SettingSpec(_const(""), parse_holidays, "non-working dates and/or country codes"),
+    "tz": SettingSpec(system_timezone_name, parse_timezone, "time zone for display and dates", show_timezone),
+    "day_start": SettingSpec(_const("09:00"), parse_clock, "start of the working day", show_clock),
+    "day_end": SettingSpec(_const("17:00"), parse_clock, "end of the working day (a date alone means this time)", show_clock),
+    "workdays": SettingSpec(_const("mon-fri"), parse_workday_list, "working days of the week", show_workdays),
+    "holidays": SettingSpec(_const(""), parse_holidays, "non-working dates and/or country codes", show_holidays),
     "escalate_to": SettingSpec(_const("manager"), parse_name, "who automatic escalations go to"),
-    "overdue_grace": SettingSpec(
-        _const("2bh"), parse_duration, "overdue-promise: lateness before escalating"
-    ),
+    "overdue_grace": SettingSpec(_const("2bh"), parse_duration, "overdue-promise: lateness before escalating"),
     "hot_heat": SettingSpec(_const("4"), parse_heat, "quiet-hot: heat that counts as hot"),
     "quiet_for": SettingSpec(_const("1bd"), parse_duration, "quiet-hot: silence before escalating"),
-    "resolve_within": SettingSpec(
-        _const("5bd"), parse_duration, "slow-resolution and the resolved-quickly rate"
-    ),
-    "written_reply_within": SettingSpec(
-        _const("2bd"), parse_duration, "written-unanswered: time for a written reply"
-    ),
-    "max_reschedules": SettingSpec(
-        _const("2"), parse_positive_int, "rescheduled-twice: reschedules before escalating"
-    ),
-    "repeat_count": SettingSpec(
-        _const("3"), parse_positive_int, "repeat-customer: complaints that make a repeat customer"
-    ),
-    "repeat_window": SettingSpec(
-        _const("30d"), parse_duration, "repeat-customer: within this long"
-    ),
-}
+    "resolve_within": SettingSpec(_const("5bd"), parse_duration, "slow-resolution and the resolved-quickly rate"),
+    "written_reply_within": SettingSpec(_const("2bd"), parse_duration, "written-unanswered: time for a written reply"),
+    "max_reschedules": SettingSpec(_const("2"), parse_positive_int, "rescheduled-twice: reschedules before escalating"),
+    "repeat_count": SettingSpec(_const("3"), parse_positive_int, "repeat-customer: complaints that make a repeat customer"),
+    "repeat_window": SettingSpec(_const("30d"), parse_duration, "repeat-customer: within this long"),
+}  # fmt: skip
 for _rule in RULES:
     SPECS[f"rule.{_rule}"] = SettingSpec(
-        _const("on"), parse_switch, f"escalation rule {_rule}: on or off"
+        _const("on"), parse_switch, f"escalation rule {_rule}: on or off", show_switch
     )
 
 
@@ -251,9 +281,7 @@ def canonical(key: str, value: str) -> str:
         parsed = spec.parse(value)
     except ValueError as exc:
         raise InvalidInput(f"invalid value {value!r} for {key}", f"expected {exc}") from None
-    if isinstance(parsed, bool):
-        return "on" if parsed else "off"
-    return value.strip()
+    return spec.show(parsed)
 
 
 @dataclass(frozen=True)

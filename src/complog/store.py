@@ -27,6 +27,8 @@ from complog.connect import (
     Location,
     connect_sqlite,
     create_sqlite_file,
+    ensure_wal,
+    is_writable,
     read_revision,
     translate_error,
 )
@@ -87,6 +89,11 @@ class Store:
         self.location = location
         if location.path is not None:
             create_sqlite_file(location.path)
+            if not is_writable(location.path):
+                raise StorageError(
+                    f"the logbook {location} is read-only",
+                    "reading commands work; to write, fix the file's or folder's permissions",
+                )
         self.engine = _engine(location)
         self.migrate()
 
@@ -129,6 +136,19 @@ class Store:
             return []
         return sorted(self.location.path.parent.glob(self.location.path.name + ".*.bak"))
 
+    def _refuse_foreign(self, conn: sqlite3.Connection, revision: str | None) -> None:
+        """A SQLite file with tables but no complog schema belongs to another program."""
+        if revision is not None:
+            return
+        tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[
+            0
+        ]
+        if tables:
+            raise StorageError(
+                f"{self.location} is a SQLite database of another program, not a complog logbook",
+                "it was left untouched; choose another file with --db",
+            )
+
     def _refuse_unknown(self, revision: str | None) -> None:
         if revision is not None and revision not in KNOWN_REVISIONS:
             raise StorageError(
@@ -145,6 +165,8 @@ class Store:
                 raw = connect_sqlite(self.location.path)
                 try:
                     revision = read_revision(raw)
+                    self._refuse_foreign(raw, revision)
+                    ensure_wal(raw, self.location)
                 finally:
                     raw.close()
                 if revision == SCHEMA_HEAD:

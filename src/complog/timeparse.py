@@ -2,7 +2,8 @@
 
 Accepted (case-insensitive): `2026-12-01`, `2026-12-01 14:30`, ISO-8601 with
 offset, `now`, `today`, `tomorrow`, `yesterday`, `eod`, `eow`, weekday names
-and abbreviations (the next occurrence after today), `in 3 days`,
+and abbreviations (their next occurrence: `fri` on a Friday morning is
+today 17:00, on a Friday evening next week's), `in 3 days`,
 `2 hours ago`, `+3d`, `+2h`, `+30m`, `-1d`, `3bd`/`+3bd` (business days),
 a time alone (`3pm`: today),
 and any date form followed by a time: `tomorrow 10am`, `fri 14:30`,
@@ -15,7 +16,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
-from complog.businesstime import BusinessCalendar
+from complog.businesstime import WEEKDAYS, BusinessCalendar
 from complog.errors import InvalidInput
 
 EXAMPLES = (
@@ -23,15 +24,7 @@ EXAMPLES = (
     "fri 14:30, eod, eow, in 3 days, +2h, +30m, 3bd"
 )
 
-_WEEKDAYS = {
-    "mon": 0, "monday": 0,
-    "tue": 1, "tues": 1, "tuesday": 1,
-    "wed": 2, "weds": 2, "wednesday": 2,
-    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3,
-    "fri": 4, "friday": 4,
-    "sat": 5, "saturday": 5,
-    "sun": 6, "sunday": 6,
-}  # fmt: skip
+_WEEKDAYS = WEEKDAYS
 
 _UNITS = {
     "m": "m", "min": "m", "mins": "m", "minute": "m", "minutes": "m",
@@ -44,8 +37,10 @@ _UNITS = {
 _TIME = re.compile(
     r"^(?:at\s+)?(?:(?P<h12>\d{1,2})(?::(?P<m12>\d{2}))?\s*(?P<ampm>am|pm)"
     r"|(?P<h24>\d{1,2}):(?P<m24>\d{2})(?::(?P<s24>\d{2}))?"
-    r"|(?P<word>noon|midday|midnight))$"
+    r"|(?P<word>noon|midday))$"
 )
+#: years outside this range are typing mistakes, not complaints
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _ISO_FULL = re.compile(
     r"^\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?\s*(z|[+-]\d{2}(:?\d{2})?)?$"
@@ -65,6 +60,24 @@ def _reject(text: str, why: str | None = None) -> InvalidInput:
 
 def parse_when(text: str, now: datetime, calendar: BusinessCalendar) -> datetime:
     """Parse one of the documented forms relative to `now` in the calendar's zone."""
+    moment = _parse(text, now, calendar)
+    year = moment.astimezone(calendar.tz).year
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise _reject(text, f"the year {year} is out of range")
+    return moment
+
+
+def _local(text: str, day: date, clock: time, calendar: BusinessCalendar) -> datetime:
+    """A wall-clock time on a day; a time skipped by a DST change is refused."""
+    moment = calendar.at(day, clock)
+    if moment.astimezone(calendar.tz).replace(tzinfo=None) != datetime.combine(day, clock):
+        raise _reject(
+            text, f"{clock:%H:%M} does not exist on {day} in {calendar.tz}: the clocks go forward"
+        )
+    return moment
+
+
+def _parse(text: str, now: datetime, calendar: BusinessCalendar) -> datetime:
     cleaned = " ".join(text.strip().lower().split())
     if not cleaned:
         raise _reject(text, "empty")
@@ -79,20 +92,20 @@ def parse_when(text: str, now: datetime, calendar: BusinessCalendar) -> datetime
     relative = _relative_instant(cleaned, now, calendar)
     if relative is not None:
         return relative
-    day = _parse_day(cleaned, now, calendar)
+    day = _parse_day(cleaned, now, calendar, calendar.day_end)
     if day is not None:
-        return calendar.end_of_day(day)
+        return _local(text, day, calendar.day_end, calendar)
     clock = _parse_time(cleaned)
     if clock is not None:  # a time alone is today at that time
-        return calendar.at(calendar.local_date(now), clock)
+        return _local(text, calendar.local_date(now), clock, calendar)
     date_part, _, time_part = cleaned.rpartition(" ")
     if date_part.endswith(" at"):
         date_part = date_part[: -len(" at")]
     clock = _parse_time(time_part)
     if date_part and clock is not None:
-        day = _parse_day(date_part, now, calendar)
+        day = _parse_day(date_part, now, calendar, clock)
         if day is not None:
-            return calendar.at(day, clock)
+            return _local(text, day, clock, calendar)
     raise _reject(text)
 
 
@@ -102,7 +115,7 @@ def _parse_iso(original: str, cleaned: str, calendar: BusinessCalendar) -> datet
     except ValueError:
         raise _reject(original, "no such date or time") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=calendar.tz)
+        return _local(original, parsed.date(), parsed.time(), calendar)
     return parsed.astimezone(UTC)
 
 
@@ -111,7 +124,7 @@ def _parse_time(text: str) -> time | None:
     if not match:
         return None
     if match.group("word"):
-        return time(0, 0) if match.group("word") == "midnight" else time(12, 0)
+        return time(12, 0)
     if match.group("ampm"):
         hour, minute = int(match.group("h12")), int(match.group("m12") or 0)
         if not 1 <= hour <= 12 or minute > 59:
@@ -125,8 +138,12 @@ def _parse_time(text: str) -> time | None:
     return time(hour, minute, second)
 
 
-def _parse_day(text: str, now: datetime, calendar: BusinessCalendar) -> date | None:
-    """A calendar day named by `text`, or None if it names no day."""
+def _parse_day(text: str, now: datetime, calendar: BusinessCalendar, clock: time) -> date | None:
+    """A calendar day named by `text`, or None if it names no day.
+
+    `clock` is the time of day that will be used, so a weekday name means its
+    next occurrence at that time: today if that is still ahead.
+    """
     today = calendar.local_date(now)
     iso = _ISO_DATE.match(text)
     if iso:
@@ -137,11 +154,10 @@ def _parse_day(text: str, now: datetime, calendar: BusinessCalendar) -> date | N
     named = {"today": 0, "tomorrow": 1, "yesterday": -1}
     if text in named:
         return today + timedelta(days=named[text])
-    words = text.split(" ")
-    if len(words) == 2 and words[0] in ("next", "this"):
-        text = words[1]
     if text in _WEEKDAYS:
-        ahead = (_WEEKDAYS[text] - today.weekday()) % 7 or 7
+        ahead = (_WEEKDAYS[text] - today.weekday()) % 7
+        if ahead == 0 and calendar.at(today, clock) <= now:
+            ahead = 7
         return today + timedelta(days=ahead)
     match = _RELATIVE.match(text)
     if match and _UNITS.get(match.group("unit")) in ("d", "w", "bd"):

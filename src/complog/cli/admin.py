@@ -21,7 +21,7 @@ def init(ctx: typer.Context) -> None:
     app = app_context(ctx)
     location = app.location
     existed = location.path is not None and location.path.exists()
-    app.reader()
+    app.store()
     output.say(f"{'Logbook at' if existed else 'Created logbook at'} {location}")
 
 
