@@ -33,6 +33,8 @@ def default_user() -> str:
 class AppContext:
     db: str | None = None
     user: str = field(default_factory=default_user)
+    #: the global --format, used by commands not given their own
+    format: str | None = None
     _now: datetime | None = None
     _reader: Reader | None = None
     _store: Store | None = None

@@ -16,7 +16,7 @@ from complog.connect import Location
 from complog.errors import InvalidInput
 
 
-def seed(location: Location, now: datetime, user: str) -> None:
+def seed(location: Location, now: datetime) -> None:
     """Write the sample stories through the real services, each at its own moment."""
     from complog.services.common import Actor
     from complog.services.complaints import (
@@ -34,7 +34,7 @@ def seed(location: Location, now: datetime, user: str) -> None:
     def ago(**delta: float) -> datetime:
         return now - timedelta(**delta)
 
-    def at(moment: datetime, who: str = user) -> Actor:
+    def at(moment: datetime, who: str = "jo") -> Actor:
         return Actor(user=who, now=moment)
 
     # 1. The repeat caller whose problem was their own mistake (third call this month).
@@ -97,7 +97,7 @@ def seed(location: Location, now: datetime, user: str) -> None:
     with store.transaction() as s:
         quick = log_complaint(s, at(ago(days=5)), NewComplaint(
             customer="Acme Newsagency", summary="Till crashes at close", category="software", heat=4,
-            owner=user, promise="Call back with fix", due=ago(days=4)))  # fmt: skip
+            owner="jo", promise="Call back with fix", due=ago(days=4)))  # fmt: skip
         assert quick.promise_id is not None
         keep_promise(
             s,
@@ -111,7 +111,7 @@ def seed(location: Location, now: datetime, user: str) -> None:
     store.engine.dispose()
 
 
-def run_demo(now: datetime, user: str, keep: str | None) -> None:
+def run_demo(now: datetime, keep: str | None) -> None:
     from complog.queries import ComplaintFilter, open_reader
     from complog.render import escalations as escalation_view
     from complog.render import output, views
@@ -127,7 +127,7 @@ def run_demo(now: datetime, user: str, keep: str | None) -> None:
     else:
         path = Path(tempfile.mkdtemp(prefix="complog-demo-")) / "demo.db"
     location = Location(path=path)
-    seed(location, now, user)
+    seed(location, now)
     reader = open_reader(location)
     settings = reader.settings()
     output.note(f"A sample logbook was written to {path} (your own logbook was not touched).")
@@ -142,7 +142,7 @@ def run_demo(now: datetime, user: str, keep: str | None) -> None:
     escalation_view.auto_result(created, "plain", now, settings.tz, dry_run=False)
 
     output.say("\n$ complog due")
-    views.due(reader.due(now), "table", now, settings.tz)
+    views.due(reader.due(now), output.default_format(None), now, settings.tz)
 
     open_rows = reader.complaints(ComplaintFilter(status="open"))
     all_rows = reader.complaints(ComplaintFilter(status="all"))

@@ -557,6 +557,11 @@ class Reader:
 
     # -- customers ---------------------------------------------------------------
 
+    def customer_id(self, name: str) -> int | None:
+        key = " ".join(unicodedata.normalize("NFC", name).casefold().split())
+        rows = self._rows("SELECT id FROM customer WHERE name_key = :key", {"key": key})
+        return int(rows[0]["id"]) if rows else None
+
     def find_customer(self, name: str) -> CustomerRow:
         """By name, ignoring case and spacing; NotFound suggests near spellings."""
         key = " ".join(unicodedata.normalize("NFC", name).casefold().split())
@@ -900,8 +905,9 @@ def build_timeline(
                                 {"note_id": n.id, "author": n.author, "channel": n.channel,
                                  "direction": n.direction})  # fmt: skip
         for p in promises:
+            promised_due = p.reschedules[0].old_due_at if p.reschedules else p.due_at
             yield TimelineEntry(p.created_at, "promise", p.text,
-                                {"promise_id": p.id, "owner": p.owner, "due_at": p.due_at})  # fmt: skip
+                                {"promise_id": p.id, "owner": p.owner, "due_at": promised_due})  # fmt: skip
             for r in p.reschedules:
                 yield TimelineEntry(r.at, "reschedule", r.reason,
                                     {"promise_id": p.id, "old_due_at": r.old_due_at,

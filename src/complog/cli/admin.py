@@ -45,6 +45,10 @@ def config(
     from complog.settings import SPECS, check_key
 
     app = app_context(ctx)
+    if key is None and (reset or value is not None):
+        from complog.errors import InvalidInput
+
+        raise InvalidInput("--reset needs the KEY to reset", "e.g. complog config day_end --reset")
     if key is None:
         reader = app.reader()
         stored = reader.stored_settings()
@@ -107,4 +111,4 @@ def demo(
     from complog.demo import run_demo
 
     app = app_context(ctx)
-    run_demo(app.now, app.user, keep)
+    run_demo(app.now, keep)

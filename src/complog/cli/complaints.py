@@ -72,11 +72,15 @@ def add(
     Example: complog add "Acme Newsagency" "Till crashes at close" --heat 4 --promise "Call back with fix" --due "tomorrow 10am"
     """
     from complog.render import output, shapes
+    from complog.render.text import friendly, safe
     from complog.services.complaints import NewComplaint, log_complaint
 
     app = app_context(ctx)
-    if customer is None and summary is None and sys.stdin.isatty() and sys.stdout.isatty():
-        customer, summary, heat, promise, due = _ask(heat)
+    interactive = (
+        customer is None and summary is None and sys.stdin.isatty() and sys.stdout.isatty()
+    )
+    if interactive:
+        customer, summary, heat, promise, due = _ask(app, heat)
     if customer is None or summary is None:
         raise InvalidInput(
             "CUSTOMER and SUMMARY are required",
@@ -92,62 +96,107 @@ def add(
         logged = log_complaint(session, app.actor(), new)
     reader = app.reader()
     tz = reader.settings().tz
-    _warn_about_history(app, logged.complaint_id, logged.customer, bool(logged.other_open))
-    if fmt(format) == "json":
-        output.emit_json(shapes.complaint_json(reader.complaint(logged.complaint_id), tz))
+    if not interactive:
+        _warn_about_history(app, logged.customer, exclude=logged.complaint_id)
+    if logged.promise_due is not None and logged.promise_due < app.now:
+        output.warn(f"promise {logged.promise_id} is already overdue")
+    output_format = fmt(format)
+    if output_format in ("json", "csv"):
+        data = shapes.complaint_json(reader.complaint(logged.complaint_id), tz) | {
+            "promise_id": logged.promise_id
+        }
+        if output_format == "json":
+            output.emit_json(data)
+        else:
+            output.emit_csv([data], [*shapes.COMPLAINT_COLUMNS, "promise_id"])
         return
-    from complog.render.text import friendly, safe
-
     message = f"Logged complaint {logged.complaint_id} for {safe(logged.customer, one_line=True)}"
     if logged.promise_id is not None and logged.promise_due is not None:
         message += f" (promise {logged.promise_id} due {friendly(logged.promise_due, app.now, tz)})"
     output.say(message)
 
 
-def _warn_about_history(app: AppContext, complaint_id: int, customer: str, has_open: bool) -> None:
+SHOW_OPEN = 3
+
+
+def _warn_about_history(app: AppContext, customer: str, exclude: int | None = None) -> None:
     """Before answering, know the customer: open complaints, repeat calls, last contact."""
     from complog.render import output
     from complog.render.text import friendly, safe
 
     reader = app.reader()
     settings = reader.settings()
-    customer_id = reader.complaint(complaint_id).customer_id
-    if has_open:
-        others = reader.other_open_complaints(customer_id, complaint_id)
+    customer_id = reader.customer_id(customer)
+    if customer_id is None:
+        return
+    name = safe(reader.customer(customer_id).name, one_line=True)
+    others = reader.other_open_complaints(customer_id, exclude or 0)
+    if others:
         output.warn(
-            f"{safe(customer, one_line=True)} already has {len(others)} open complaint{'s' if len(others) != 1 else ''}:"
+            f"{name} already has {len(others)} open complaint{'s' if len(others) != 1 else ''}:"
         )
-        for other in others:
+        for other in others[:SHOW_OPEN]:
             output.note(
-                f"  #{other.id} {safe(other.summary, one_line=True)} (opened {friendly(other.opened_at, app.now, settings.tz)}, {safe(other.owner, one_line=True)})"
+                f"  #{other.id} {safe(other.summary, one_line=True)}"
+                f" (opened {friendly(other.opened_at, app.now, settings.tz)}, {safe(other.owner, one_line=True)})"
+            )
+        if len(others) > SHOW_OPEN:
+            output.note(
+                f"  ... and {len(others) - SHOW_OPEN} more: complog list --customer {customer!r}"
             )
     window_start = app.now - (settings.repeat_window.after(app.now, settings.calendar) - app.now)
     recent = reader.complaints_since(customer_id, window_start)
     if recent >= settings.repeat_count:
         output.warn(
-            f"repeat caller: {safe(customer, one_line=True)} has opened {recent} complaints within {settings.repeat_window}"
+            f"repeat caller: {name} has opened {recent} complaints within {settings.repeat_window}"
         )
     contact = reader.last_contact(customer_id)
     if contact is not None:
         note, about = contact
-        arrow = {"in": "from them", "out": "by us"}.get(note.direction, "")
+        who = {"in": "from them", "out": "by us"}.get(note.direction, "")
         output.note(
-            f"  last contact {friendly(note.at, app.now, settings.tz)} by {note.channel} {arrow} on #{about.id}"
+            f"  last contact {friendly(note.at, app.now, settings.tz)} by {note.channel} {who} on #{about.id}"
             f" ({safe(note.author, one_line=True)}): {safe(note.text, one_line=True)[:120]}"
         )
 
 
-def _ask(heat: int) -> tuple[str, str, int, str | None, str | None]:
-    """The interactive form for `complog add` with no arguments."""
+def _ask(app: AppContext, heat: int) -> tuple[str, str, int, str | None, str | None]:
+    """The interactive form for `complog add` with no arguments: each answer is
+    checked as it is given, so one typo does not lose the others."""
     from rich.prompt import IntPrompt, Prompt
 
-    customer = Prompt.ask("Customer")
-    summary = Prompt.ask("What is the complaint")
+    from complog.render import output
+
+    app.reader()  # a logbook that cannot be opened fails now, before any typing
+
+    def required(question: str) -> str:
+        while True:
+            answer = Prompt.ask(question).strip()
+            if answer:
+                return answer
+            output.note("  (required)")
+
+    customer = required("Customer")
+    _warn_about_history(app, customer)
+    summary = required("What is the complaint")
     chosen = IntPrompt.ask(
-        "Heat 1-5", default=heat, choices=[str(i) for i in range(1, 6)], show_choices=False
+        "Heat 1 (calm) to 5 (boiling)",
+        default=heat,
+        choices=[str(i) for i in range(1, 6)],
+        show_choices=False,
     )
-    promise = Prompt.ask("Promise made (blank for none)", default="", show_default=False) or None
-    due = Prompt.ask("Due (e.g. tomorrow 10am)") if promise else None
+    promise = (
+        Prompt.ask("Promise made (blank for none)", default="", show_default=False).strip() or None
+    )
+    due = None
+    while promise is not None and due is None:
+        answer = Prompt.ask("Due (e.g. tomorrow 10am, fri 14:30, +2h)").strip()
+        try:
+            app.when(answer)
+        except InvalidInput as exc:
+            output.note(f"  {exc.message}")
+            continue
+        due = answer
     return customer, summary, chosen, promise, due
 
 

@@ -22,7 +22,7 @@ from typer.core import TyperGroup
 from complog import __version__
 from complog.cli import admin, complaints, customers, data, escalations, insight, promises
 from complog.context import AppContext
-from complog.errors import ComplogError
+from complog.errors import ComplogError, InvalidInput
 
 
 def _fail(message: str, hint: str | None, code: int) -> int:
@@ -32,8 +32,64 @@ def _fail(message: str, hint: str | None, code: int) -> int:
     return code
 
 
+WHEN_OPTIONS = {"due", "at", "since", "until"}
+
+
+def _no_type(ctx: Any) -> None:
+    return None
+
+
+def _tidy_metavars(command: Any) -> None:
+    """Name what each option takes (WHEN, TEXT, N, CHANNEL) instead of Typer's
+    <str>/<bool> and long <a|b|c> columns that wrap mid-word at 80 columns."""
+    for param in command.params:
+        descriptor = getattr(param, "type_descriptor", None)
+        if param.param_type_name == "argument":
+            param.display_type_rich = _no_type  # the name already says what it is
+            continue
+        if param.metavar is not None:
+            continue
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+        elif descriptor is not None and descriptor.is_choice and descriptor.choices:
+            param.metavar = (param.name or "value").upper()
+            choices = [str(getattr(c, "value", c)) for c in descriptor.choices]
+            param.help = f"{param.help or ''} One of: {', '.join(choices)}.".strip()
+        elif param.name in WHEN_OPTIONS:
+            param.metavar = "WHEN"
+        elif descriptor is not None and descriptor.annotation is int:
+            param.metavar = "N"
+        else:
+            param.metavar = "TEXT"
+    original = command.get_help_option
+
+    def help_option(ctx: Any) -> Any:
+        option = original(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    command.get_help_option = help_option
+
+
 class ComplogGroup(TyperGroup):
     """Runs commands in non-standalone mode so errors are formatted here."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _tidy_metavars(self)
+        for command in self.commands.values():
+            _tidy_metavars(command)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # `complog list | head`: the reader went away, which is not an error.
+            # Point stdout at /dev/null so the final flush at exit cannot fail too.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return None
 
     def main(  # type: ignore[override]
         self,
@@ -67,18 +123,13 @@ class ComplogGroup(TyperGroup):
         except ClickException as exc:
             return _fail(exc.format_message(), None, exc.exit_code)
         except typer.Abort:
-            sys.stderr.write("Aborted.\n")
-            return 1
+            sys.stderr.write("\nAborted; nothing was saved.\n")
+            return 2
         except SystemExit as exc:  # Typer exits itself on a broken pipe
             return exc.code if isinstance(exc.code, int) else 1
         except KeyboardInterrupt:
-            sys.stderr.write("Interrupted.\n")
+            sys.stderr.write("\nInterrupted; nothing was saved.\n")
             return 130
-        except BrokenPipeError:
-            # `complog list | head`: the reader went away; that is not an error.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            return 0
         except Exception as exc:  # noqa: BLE001 - the single top-level handler
             if debug:
                 raise
@@ -128,6 +179,15 @@ def root(
             help="Who is acting; recorded on every change. Default: your login name.",
         ),
     ] = None,
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="Default output format for listings: table, plain, json or csv.",
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -140,7 +200,9 @@ def root(
     Record what the customer said, what you promised and by when; see every
     morning what is late (complog due) and let rules escalate what goes quiet.
     """
-    context = AppContext(db=db)
+    if format is not None and format not in ("table", "plain", "json", "csv"):
+        raise InvalidInput(f"unknown format {format!r}", "use --format table, plain, json or csv")
+    context = AppContext(db=db, format=format)
     if user is not None and user.strip():
         context.user = user.strip()
     ctx.obj = context

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated
 
 import typer
+from typer._click.globals import get_current_context
 
 from complog.context import AppContext
+from complog.errors import NotFound
 
 
 class Format(StrEnum):
@@ -40,28 +43,56 @@ class Status(StrEnum):
     all = "all"
 
 
+#: SQLite (and PostgreSQL bigint) ids stop here; anything larger names nothing
+MAX_ID = 2**63 - 1
+
+
+def _id_checker(kind: str, hint: str) -> Callable[[int | None], int | None]:
+    def check(value: int | None) -> int | None:
+        if value is not None and not 0 < value <= MAX_ID:
+            raise NotFound(f"no {kind} {value}", hint)
+        return value
+
+    return check
+
+
 FormatOption = Annotated[
     Format | None,
     typer.Option(
-        "--format",
-        "-f",
+        "--format", "-f", metavar="FORMAT",
         help="table (default on a terminal), plain (default in a pipe), json or csv.",
     ),
-]
+]  # fmt: skip
 ComplaintId = Annotated[
-    int, typer.Argument(help="Complaint id, as printed by add or list.", show_default=False)
-]
+    int,
+    typer.Argument(
+        metavar="ID", help="Complaint id, as printed by add or list.", show_default=False,
+        callback=_id_checker("complaint", "complog list --status all shows them"),
+    ),
+]  # fmt: skip
 PromiseId = Annotated[
     int,
-    typer.Argument(help="Promise id (P#), as printed by add, promise or due.", show_default=False),
-]
+    typer.Argument(
+        metavar="PID", help="Promise id (P#), as printed by add, promise or due.", show_default=False,
+        callback=_id_checker("promise", "complog show ID lists a complaint's promises"),
+    ),
+]  # fmt: skip
+EscalationId = Annotated[
+    int,
+    typer.Argument(
+        metavar="ESC_ID", help="Escalation id (E#), as listed by escalations or due.", show_default=False,
+        callback=_id_checker("escalation", "complog escalations lists them"),
+    ),
+]  # fmt: skip
 AtOption = Annotated[
     str | None,
     typer.Option(
-        "--at",
+        "--at", metavar="WHEN",
         help="When it happened, if not now (e.g. '2026-11-23 09:15', 'today 9am', '2h ago').",
     ),
-]
+]  # fmt: skip
+#: metavar for flags: Typer's Rich help would otherwise print "<bool>" beside them
+FLAG = ""
 
 
 def app_context(ctx: typer.Context) -> AppContext:
@@ -72,7 +103,12 @@ def app_context(ctx: typer.Context) -> AppContext:
     return obj
 
 
-def fmt(value: Format | None) -> str:
+def fmt(value: Format | str | None) -> str:
+    """The output format: the command's --format, else the global one, else by terminal."""
     from complog.render.output import default_format
 
-    return default_format(value.value if value else None)
+    if value is None:
+        root = get_current_context(silent=True)
+        obj = root.find_root().obj if root is not None else None
+        value = obj.format if isinstance(obj, AppContext) else None
+    return default_format(value.value if isinstance(value, Format) else value)

@@ -137,6 +137,8 @@ def due(
     """
     from complog.render import views
 
+    if owner is not None and not owner.strip():
+        raise InvalidInput("--owner must not be empty", "leave it out to see everyone's promises")
     if owner and mine:
         raise InvalidInput("use --owner or --mine, not both")
     if by not in (None, "owner"):

@@ -92,8 +92,14 @@ def emit_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> None:
 
 
 def _cell(value: Any) -> Any:
+    """Listings' CSV keeps text but makes control characters inert (terminal escapes);
+    `export` writes its own CSV, byte for byte."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        from complog.render.text import safe
+
+        return safe(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):

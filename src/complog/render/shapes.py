@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, tzinfo
 from typing import Any
 
+from complog.connect import decode_time
 from complog.queries import (
     ComplaintDetail,
     ComplaintRow,
@@ -154,6 +156,24 @@ def due_json(i: DueItem, tz: tzinfo) -> dict[str, Any]:
     }
 
 
+_STORED_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2})?$")
+
+
+def _snapshot_json(data: dict[str, Any] | None, tz: tzinfo) -> dict[str, Any] | None:
+    """Audit snapshots with their timestamps as ISO-8601 with offset, whatever their age."""
+    if data is None:
+        return None
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, str) and _STORED_TIME.match(value):
+            out[key] = iso(decode_time(value), tz)
+        elif isinstance(value, dict):
+            out[key] = _snapshot_json(value, tz)
+        else:
+            out[key] = value
+    return out
+
+
 def event_json(e: EventRow, tz: tzinfo) -> dict[str, Any]:
     return {
         "id": e.id,
@@ -161,8 +181,8 @@ def event_json(e: EventRow, tz: tzinfo) -> dict[str, Any]:
         "user": e.user,
         "action": e.action,
         "entity": e.entity,
-        "entity_id": e.entity_id,
+        "entity_id": int(e.entity_id) if e.entity_id and e.entity_id.isdigit() else e.entity_id,
         "complaint_id": e.complaint_id,
-        "before": e.before,
-        "after": e.after,
+        "before": _snapshot_json(e.before, tz),
+        "after": _snapshot_json(e.after, tz),
     }

@@ -34,7 +34,8 @@ def iso(dt: datetime | None, tz: tzinfo) -> str | None:
 
 
 def friendly(dt: datetime, now: datetime, tz: tzinfo) -> str:
-    """`today 10:00`, `tomorrow 09:30`, `Fri 27 Nov 17:00`, `2025-03-01 17:00`."""
+    """Short and unambiguous: `today 10:00`, `tomorrow 09:30`, `Fri 17:00` (this
+    week), `27 Nov 17:00` (this half-year), `2025-03-01 17:00`."""
     when, today = dt.astimezone(tz), now.astimezone(tz).date()
     clock = when.strftime("%H:%M")
     delta = (when.date() - today).days
@@ -44,8 +45,10 @@ def friendly(dt: datetime, now: datetime, tz: tzinfo) -> str:
         return f"tomorrow {clock}"
     if delta == -1:
         return f"yesterday {clock}"
+    if 1 < delta < 7:
+        return when.strftime("%a ") + clock
     if abs(delta) < 180:
-        return when.strftime("%a %d %b ") + clock
+        return f"{when.day} {when:%b} {clock}"
     return when.strftime("%Y-%m-%d ") + clock
 
 

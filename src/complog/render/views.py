@@ -133,22 +133,19 @@ def _due_table(
                 continue
             table = _table(_section_title(key, dl.days, len(chosen)), SECTION_STYLES[key])
             table.add_column("P#", justify="right", style="dim", no_wrap=True)
-            table.add_column("Heat", no_wrap=True)
-            table.add_column("Customer", max_width=22, overflow="fold")
-            table.add_column("Promise", min_width=14, overflow="fold")
-            table.add_column("Owner", max_width=10, overflow="ellipsis", no_wrap=True)
             table.add_column("Due", no_wrap=True)
             if key == "overdue":
-                table.add_column("Late", style="red", no_wrap=True, justify="right")
+                table.add_column("Late", style="bold red", no_wrap=True, justify="right")
+            table.add_column("Heat", no_wrap=True)
+            table.add_column("Customer · promise", ratio=1, min_width=16, overflow="fold")
+            table.add_column("Owner", max_width=12, overflow="ellipsis", no_wrap=True)
             for i in chosen:
-                row: list[Any] = [
-                    str(i.promise_id), _heat(i.heat),
-                    Text(f"#{i.complaint_id} {safe(i.customer, one_line=True)}"),
-                    Text(safe(i.text, one_line=True)), Text(safe(i.owner, one_line=True)),
-                    friendly(i.due_at, now, tz),
-                ]  # fmt: skip
+                what = Text(f"#{i.complaint_id} {safe(i.customer, one_line=True)}", style="bold")
+                what.append("\n" + safe(i.text, one_line=True), style="")
+                row: list[Any] = [str(i.promise_id), friendly(i.due_at, now, tz)]
                 if key == "overdue":
                     row.append(duration(i.overdue_minutes))
+                row += [_heat(i.heat), what, Text(safe(i.owner, one_line=True))]
                 table.add_row(*row)
             console.print(table)
     if dl.escalations:
@@ -156,16 +153,13 @@ def _due_table(
             f"Escalations awaiting acknowledgement ({len(dl.escalations)})", "bold magenta"
         )
         table.add_column("E#", justify="right", style="dim", no_wrap=True)
-        table.add_column("Customer", max_width=22, overflow="fold")
-        table.add_column("To", max_width=12, overflow="ellipsis", no_wrap=True)
-        table.add_column("Why", overflow="fold")
         table.add_column("When", no_wrap=True)
+        table.add_column("Customer · why", ratio=1, overflow="fold")
+        table.add_column("To", max_width=12, overflow="ellipsis", no_wrap=True)
         for e in dl.escalations:
-            table.add_row(
-                str(e.id), Text(f"#{e.complaint_id} {safe(e.customer, one_line=True)}"),
-                Text(safe(e.to, one_line=True)),
-                Text(f"[{e.rule}] {safe(e.reason, one_line=True)}"), friendly(e.at, now, tz),
-            )  # fmt: skip
+            why = Text(f"#{e.complaint_id} {safe(e.customer, one_line=True)}", style="bold")
+            why.append(f"\n[{e.rule}] {safe(e.reason, one_line=True)}", style="")
+            table.add_row(str(e.id), friendly(e.at, now, tz), why, Text(safe(e.to, one_line=True)))
         console.print(table)
 
 
@@ -194,20 +188,22 @@ def complaints(rows: Sequence[ComplaintRow], fmt: str, now: datetime, tz: tzinfo
         if not rows:
             output.show(Text("No complaints match.", style="dim"))
             return
+        mixed = len({c.status for c in rows}) > 1
         table = _table()
         table.add_column("#", justify="right", style="dim", no_wrap=True)
-        table.add_column("Heat", no_wrap=True)
-        table.add_column("Customer", max_width=22, overflow="fold")
-        table.add_column("Summary", min_width=16, overflow="fold")
-        table.add_column("Owner", max_width=10, overflow="ellipsis", no_wrap=True)
         table.add_column("Opened", no_wrap=True)
-        table.add_column("Open", justify="right", no_wrap=True)
+        table.add_column("Heat", no_wrap=True)
+        table.add_column("Customer · summary", ratio=1, min_width=16, overflow="fold")
+        table.add_column("Owner", max_width=12, overflow="ellipsis", no_wrap=True)
+        table.add_column("Open P", justify="right", no_wrap=True)
         for c in rows:
-            status = "" if c.status == "open" else " ✓"
+            what = Text(safe(c.customer, one_line=True), style="bold")
+            if mixed:
+                what.append(f"  {c.status}", style="green" if c.status == "resolved" else "yellow")
+            what.append("\n" + safe(c.summary, one_line=True), style="")
             table.add_row(
-                str(c.id), _heat(c.heat), Text(safe(c.customer, one_line=True)),
-                Text(safe(c.summary, one_line=True) + status), Text(safe(c.owner, one_line=True)),
-                friendly(c.opened_at, now, tz), str(c.open_promises) if c.open_promises else "",
+                str(c.id), friendly(c.opened_at, now, tz), _heat(c.heat), what,
+                Text(safe(c.owner, one_line=True)), str(c.open_promises) if c.open_promises else "",
             )  # fmt: skip
         output.show(table)
 
@@ -300,9 +296,11 @@ def show(d: ComplaintDetail, fmt: str, now: datetime, tz: tzinfo) -> None:
         table.add_column("Owner", max_width=10, overflow="ellipsis", no_wrap=True)
         table.add_column("Promise", overflow="fold")
         for p in open_promises:
-            style = "red" if p.broken(now) else ""
-            table.add_row(str(p.id), Text(friendly(p.due_at, now, tz), style=style),
-                          Text(safe(p.owner)), Text(safe(p.text)))  # fmt: skip
+            broken = p.broken(now)
+            due = Text(friendly(p.due_at, now, tz), style="red" if broken else "")
+            if broken:
+                due.append(" BROKEN", style="bold red")
+            table.add_row(str(p.id), due, Text(safe(p.owner)), Text(safe(p.text)))
         renderables.append(table)
     timeline = _table("Timeline", "bold")
     timeline.add_column("When", no_wrap=True, style="dim")

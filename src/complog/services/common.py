@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel, select
 
-from complog.connect import encode_time
 from complog.errors import InvalidInput, NotFound
 from complog.models import Complaint, Customer, Event, Promise
 
@@ -50,6 +50,26 @@ def clean_text(
         raise InvalidInput(f"{field} contains a NUL byte", "remove it and try again")
     if len(text) > limit:
         raise InvalidInput(f"{field} is too long ({len(text):,} characters; at most {limit:,})")
+    return text
+
+
+def optional_name(value: str | None, field: str) -> str | None:
+    """An optional name (owner, --to): absent is fine, given-but-empty is a mistake."""
+    if value is None:
+        return None
+    text = clean_text(value, field, limit=200, required=False)
+    if text is None:
+        raise InvalidInput(f"{field} must not be empty", f"leave out {field} to use the default")
+    return text
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_email(value: str | None) -> str | None:
+    text = clean_text(value, "email", limit=200, required=False)
+    if text is not None and not _EMAIL.match(text):
+        raise InvalidInput(f"{text!r} does not look like an email address", "e.g. name@example.com")
     return text
 
 
@@ -95,7 +115,7 @@ def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
         return None
     data: dict[str, Any] = {}
     for key, value in row.model_dump().items():
-        data[key] = encode_time(value) if isinstance(value, datetime) else value
+        data[key] = value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
     return data
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -18,12 +19,14 @@ from complog.services.common import (
     Actor,
     audit,
     check_choice,
+    check_email,
     check_not_future,
     clean_text,
     get_complaint,
     get_customer_by_name,
     insert,
     name_key,
+    optional_name,
     snapshot,
 )
 from complog.services.promises import cancel_open_promises, create_promise
@@ -66,7 +69,15 @@ def parse_loss(text: str | None) -> int | None:
     """`120`, `120.50`, `£120.50` -> cents. Negative or malformed amounts are refused."""
     if text is None or not text.strip():
         return None
-    cleaned = text.strip().lstrip("£$€").replace(",", "")
+    cleaned = text.strip().lstrip("£$€")
+    if "," in cleaned:
+        # 1,250.00 groups thousands; 12,50 is a decimal comma, which we do not guess at.
+        if not re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", cleaned):
+            raise InvalidInput(
+                f"invalid --loss {text!r}",
+                "use a dot for decimals: 12.50 (commas only group thousands: 1,250.00)",
+            )
+        cleaned = cleaned.replace(",", "")
     try:
         amount = Decimal(cleaned)
     except InvalidOperation:
@@ -98,7 +109,7 @@ def log_complaint(session: Session, actor: Actor, new: NewComplaint) -> Logged:
     heat = check_heat(new.heat)
     loss_cents = parse_loss(new.loss)
     opened_at = check_not_future(new.at or actor.now, actor.now)
-    owner = clean_text(new.owner, "owner", limit=NAME_LIMIT, required=False) or actor.user
+    owner = optional_name(new.owner, "--owner") or actor.user
     promise_text = clean_text(new.promise, "promise", required=False)
     if (promise_text is None) != (new.due is None):
         raise InvalidInput(
@@ -114,7 +125,7 @@ def log_complaint(session: Session, actor: Actor, new: NewComplaint) -> Logged:
                 name=customer_name,
                 name_key=name_key(customer_name),
                 phone=clean_text(new.phone, "phone", limit=NAME_LIMIT, required=False),
-                email=clean_text(new.email, "email", limit=NAME_LIMIT, required=False),
+                email=check_email(new.email),
                 created_at=actor.now,
             ),
         )
@@ -124,9 +135,7 @@ def log_complaint(session: Session, actor: Actor, new: NewComplaint) -> Logged:
         customer.phone = (
             clean_text(new.phone, "phone", limit=NAME_LIMIT, required=False) or customer.phone
         )
-        customer.email = (
-            clean_text(new.email, "email", limit=NAME_LIMIT, required=False) or customer.email
-        )
+        customer.email = check_email(new.email) or customer.email
         session.add(customer)
         audit(
             session,
@@ -203,11 +212,17 @@ def add_note(
     complaint = get_complaint(session, complaint_id)
     if channel is None:
         channel = complaint.channel if direction != "internal" else "other"
+    when = check_not_future(at or actor.now, actor.now)
+    if when < complaint.opened_at:
+        raise InvalidInput(
+            "--at is before the complaint was opened",
+            f"it was opened {complaint.opened_at:%Y-%m-%d %H:%M} UTC",
+        )
     note = insert(
         session,
         Note(
             complaint_id=complaint_id,
-            at=check_not_future(at or actor.now, actor.now),
+            at=when,
             recorded_at=actor.now,
             author=actor.user,
             channel=check_choice(channel, CHANNELS, "channel"),

@@ -18,6 +18,7 @@ from complog.services.common import (
     get_complaint,
     get_promise,
     insert,
+    optional_name,
     snapshot,
 )
 
@@ -54,7 +55,7 @@ def make_promise(
 ) -> Promise:
     body = clean_text(text, "promise text")
     assert body is not None
-    who = clean_text(owner, "owner", required=False) or actor.user
+    who = optional_name(owner, "--owner") or actor.user
     complaint = get_complaint(session, complaint_id)
     if complaint.status != "open":
         raise Conflict(
