@@ -211,10 +211,29 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.OperationalError:
         conn.close()
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            # Committed changes still sit in the WAL, which we cannot index without
+            # a -shm file: read a private copy of both instead of stale data.
+            return _snapshot_copy(path, wal)
         conn = sqlite3.connect(
             f"{uri}?immutable=1", uri=True, timeout=busy_timeout(), isolation_level=None
         )
     return conn
+
+
+def _snapshot_copy(path: Path, wal: Path) -> sqlite3.Connection:
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="complog-ro-"))
+    atexit.register(shutil.rmtree, folder, True)
+    copy = folder / path.name
+    shutil.copyfile(path, copy)
+    shutil.copyfile(wal, folder / wal.name)
+    os.chmod(copy, 0o600)
+    return sqlite3.connect(copy, timeout=busy_timeout(), isolation_level=None)
 
 
 def read_revision(conn: sqlite3.Connection) -> str | None:

@@ -152,7 +152,7 @@ def _check_country(code: str) -> None:
         holidays.country_holidays(country, subdiv=subdivision or None)
     except NotImplementedError:
         raise ValueError(
-            f"{code} is not a country (or subdivision) the holidays package knows"
+            f"a country code the holidays package knows, such as GB, US or US-CA ({code} is not one)"
         ) from None
 
 

@@ -116,6 +116,8 @@ class ComplogGroup(TyperGroup):
                 raise
             return _fail(exc.message, exc.hint, exc.exit_code)
         except UsageError as exc:
+            if not exc.format_message():  # `complog` alone: the help was the answer
+                return 0
             hint = None
             if exc.ctx is not None:
                 hint = f"see '{exc.ctx.command_path} --help'"

@@ -14,7 +14,7 @@ from typing import Any
 from complog import __version__
 from complog.render.report import hours, key_figures, percent
 
-_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+_SCRIPT = re.compile(r"<script\b.*?</script>|<!--.*?-->", re.S)
 
 _CSS = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1f2933; background: #f5f7fa; }
@@ -59,7 +59,7 @@ def _count_axis(values: list[int]) -> dict[str, Any]:
 
 
 def _chart(chart: Any) -> str:
-    return _SCRIPT.sub("", str(chart.render(is_unicode=True)))
+    return _SCRIPT.sub("", str(chart.render(is_unicode=True)))  # scripts and credit comments
 
 
 def _charts(r: dict[str, Any]) -> list[str]:

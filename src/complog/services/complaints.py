@@ -184,7 +184,9 @@ def log_complaint(session: Session, actor: Actor, new: NewComplaint) -> Logged:
 
     promise = None
     if promise_text is not None and new.due is not None:
-        promise = create_promise(session, actor, complaint, promise_text, new.due, owner)
+        promise = create_promise(
+            session, actor, complaint, promise_text, new.due, owner, made_at=opened_at
+        )
     return Logged(
         complaint_id=complaint.id,
         customer=customer.name,

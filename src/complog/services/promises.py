@@ -24,8 +24,15 @@ from complog.services.common import (
 
 
 def create_promise(
-    session: Session, actor: Actor, complaint: Complaint, text: str, due: datetime, owner: str
+    session: Session,
+    actor: Actor,
+    complaint: Complaint,
+    text: str,
+    due: datetime,
+    owner: str,
+    made_at: datetime | None = None,
 ) -> Promise:
+    """`made_at`: when it was promised, for a call logged after the fact (add --at)."""
     assert complaint.id is not None
     promise = insert(
         session,
@@ -34,7 +41,7 @@ def create_promise(
             text=text,
             owner=owner,
             due_at=due,
-            created_at=actor.now,
+            created_at=made_at or actor.now,
             created_by=actor.user,
         ),
     )
