@@ -52,17 +52,11 @@ class AppContext:
         return resolve_location(self.db if self.db is not None else os.environ.get("COMPLOG_DB"))
 
     def reader(self) -> Reader:
-        """The read path (plain DB-API). Reopened after writes so it sees them."""
+        """The read path (plain DB-API); for a logbook not yet created, an empty one."""
         if self._reader is None:
             from complog.queries import open_reader
 
             self._reader = open_reader(self.location)
-            if not self._reader.exists:
-                from complog.render.output import note
-
-                note(
-                    f"complog: no logbook at {self.location} yet; it is created by the first write (or complog init)"
-                )
         return self._reader
 
     def store(self) -> Store:
@@ -70,6 +64,8 @@ class AppContext:
             from complog.store import open_store
 
             self._store = open_store(self.location)
+            if self._reader is not None and not self._reader.exists:
+                self.close()  # it answered for a logbook that now exists
         return self._store
 
     def settings(self) -> Settings:
@@ -85,6 +81,16 @@ class AppContext:
         from complog.timeparse import parse_when
 
         return parse_when(text, self.now, self.settings().calendar)
+
+    def finish(self) -> None:
+        """At the end of a command: say so if it only read a logbook that does not exist."""
+        if self._reader is not None and not self._reader.exists and self._store is None:
+            from complog.render.output import note
+
+            note(
+                f"complog: no logbook at {self.location} yet; the first write (or complog init) creates it"
+            )
+        self.close()
 
     def close(self) -> None:
         if self._reader is not None:

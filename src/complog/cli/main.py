@@ -46,6 +46,8 @@ def _tidy_metavars(command: Any) -> None:
         descriptor = getattr(param, "type_descriptor", None)
         if param.param_type_name == "argument":
             param.display_type_rich = _no_type  # the name already says what it is
+            if param.metavar is None:
+                param.metavar = (param.name or "value").upper()
             continue
         if param.metavar is not None:
             continue
@@ -118,6 +120,8 @@ class ComplogGroup(TyperGroup):
         except UsageError as exc:
             if not exc.format_message():  # `complog` alone: the help was the answer
                 return 0
+            # Typer's pydantic-based conversion prefixes "Value error, ": noise for a user.
+            exc.message = exc.message.replace("Value error, ", "")
             hint = None
             if exc.ctx is not None:
                 hint = f"see '{exc.ctx.command_path} --help'"
@@ -169,7 +173,7 @@ def root(
             "--db",
             envvar="COMPLOG_DB",
             show_envvar=True,
-            help="Logbook: a SQLite file path or a SQLAlchemy URL. Default: complog.db in your user-data folder.",
+            help="Logbook file (or sqlite:///path). Default: complog.db in your user-data folder.",
         ),
     ] = None,
     user: Annotated[
@@ -208,7 +212,7 @@ def root(
     if user is not None and user.strip():
         context.user = user.strip()
     ctx.obj = context
-    ctx.call_on_close(context.close)
+    ctx.call_on_close(context.finish)
 
 
 COMMANDS: list[tuple[Callable[..., None], str]] = [
