@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -84,7 +85,13 @@ class AppContext:
 
     def finish(self) -> None:
         """At the end of a command: say so if it only read a logbook that does not exist."""
-        if self._reader is not None and not self._reader.exists and self._store is None:
+        failed = sys.exc_info()[0] is not None  # closing because of an error: it says enough
+        if (
+            self._reader is not None
+            and not self._reader.exists
+            and self._store is None
+            and not failed
+        ):
             from complog.render.output import note
 
             note(

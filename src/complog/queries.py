@@ -642,12 +642,14 @@ class Reader:
         fts_query = quote_barewords(query)
         best: dict[int, tuple[float, str, str]] = {}
         errors = []
-        for table, column in (("complaint", -1), ("note", 0), ("promise", -1)):
-            owner = (
-                "f.rowid"
-                if table == "complaint"
-                else f"(SELECT complaint_id FROM {table} WHERE id = f.rowid)"
-            )
+        owners = {
+            "complaint": "f.rowid",
+            "note": "(SELECT complaint_id FROM note WHERE id = f.rowid)",
+            "promise": "(SELECT complaint_id FROM promise WHERE id = f.rowid)",
+            "reschedule": "(SELECT p.complaint_id FROM reschedule r JOIN promise p ON p.id = r.promise_id WHERE r.id = f.rowid)",
+        }
+        for table, column in (("complaint", -1), ("note", 0), ("promise", -1), ("reschedule", 0)):
+            owner = owners[table]
             sql = (
                 f"SELECT {owner} AS complaint_id, bm25({table}_fts) AS rank,"
                 f" snippet({table}_fts, {column}, char(2), char(3), '…', 16) AS snippet"
@@ -665,7 +667,7 @@ class Reader:
             for r in rows:
                 if r["complaint_id"] not in best or r["rank"] < best[r["complaint_id"]][0]:
                     best[r["complaint_id"]] = (r["rank"], r["snippet"] or "", table)
-        if len(errors) == 3:
+        if len(errors) == len(owners):
             raise SearchSyntaxError(errors[0])
         ranked = sorted(best.items(), key=lambda item: (item[1][0], -item[0]))[:limit]
         return [

@@ -121,7 +121,7 @@ class Store:
         conn = connect_sqlite(self.location.path)
         try:
             conn.execute("PRAGMA secure_delete=ON")
-            for table in ("complaint", "note", "promise"):
+            for table in ("complaint", "note", "promise", "reschedule"):
                 conn.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')")
             conn.execute("VACUUM")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -47,7 +47,7 @@ def escalate(
     slow-resolution, written-unanswered, rescheduled-twice, repeat-customer
     (see complog config).
 
-    Example: complog escalate --auto --exit-code && complog digest | mail -s complaints me
+    Example: complog escalate --auto && complog digest | mail -s complaints me@example.com
     """
     from complog.render import escalations as view
 

@@ -1,4 +1,4 @@
-"""Full-text search: FTS5 indexes over complaints, notes and promises.
+"""Full-text search: FTS5 indexes over complaints, notes, promises and reschedules.
 
 External-content FTS5 tables point at the rows themselves (no second copy of
 the text), and triggers keep them in step inside the same transaction as
@@ -26,6 +26,7 @@ INDEXED = {
     "complaint": ("summary", "wants", "outcome", "compensation", "prevention", "category"),
     "note": ("text",),
     "promise": ("text", "closed_note"),
+    "reschedule": ("reason",),
 }
 
 
