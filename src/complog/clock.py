@@ -29,4 +29,6 @@ def now() -> datetime:
             f"COMPLOG_NOW={fixed!r} has no UTC offset",
             "use a form like 2026-11-23T09:30:00+00:00",
         )
+    if not 1900 <= parsed.year <= 2199:
+        raise InvalidInput(f"COMPLOG_NOW={fixed!r} is out of range", "use a year from 1900 to 2199")
     return parsed.astimezone(UTC)

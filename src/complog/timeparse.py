@@ -60,8 +60,11 @@ def _reject(text: str, why: str | None = None) -> InvalidInput:
 
 def parse_when(text: str, now: datetime, calendar: BusinessCalendar) -> datetime:
     """Parse one of the documented forms relative to `now` in the calendar's zone."""
-    moment = _parse(text, now, calendar)
-    year = moment.astimezone(calendar.tz).year
+    try:
+        moment = _parse(text, now, calendar)
+        year = moment.astimezone(calendar.tz).year
+    except OverflowError:
+        raise _reject(text, "too far away") from None
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise _reject(text, f"the year {year} is out of range")
     return moment
@@ -114,6 +117,8 @@ def _parse_iso(original: str, cleaned: str, calendar: BusinessCalendar) -> datet
         parsed = datetime.fromisoformat(cleaned.upper().replace("Z", "+00:00"))
     except ValueError:
         raise _reject(original, "no such date or time") from None
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise _reject(original, f"the year {parsed.year} is out of range")
     if parsed.tzinfo is None:
         return _local(original, parsed.date(), parsed.time(), calendar)
     return parsed.astimezone(UTC)

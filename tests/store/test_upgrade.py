@@ -56,5 +56,7 @@ def test_migrated_logbook_is_searchable_including_old_rows(revision, tmp_path, r
     shutil.copy(FIXTURES / f"{revision}.db", path)
     run("--db", str(path), "list")
     with sqlite3.connect(path) as conn:
-        hits = conn.execute("SELECT rowid FROM note_fts WHERE note_fts MATCH 'voicemail'").fetchall()
+        hits = conn.execute(
+            "SELECT rowid FROM note_fts WHERE note_fts MATCH 'voicemail'"
+        ).fetchall()
     assert hits == [(1,)]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from complog.cli.options import FormatOption, app_context, fmt
+from complog.cli.options import FormatOption, app_context, fmt, id_checker
 
 
 def init(ctx: typer.Context) -> None:
@@ -75,7 +75,13 @@ def config(
 def history(
     ctx: typer.Context,
     complaint_id: Annotated[
-        int | None, typer.Argument(help="Only this complaint's events.", show_default=False)
+        int | None,
+        typer.Argument(
+            metavar="ID",
+            help="Only this complaint's events.",
+            show_default=False,
+            callback=id_checker("complaint", "complog list --status all shows them"),
+        ),
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Only the last N events.")] = None,
     format: FormatOption = None,

@@ -47,7 +47,7 @@ class Status(StrEnum):
 MAX_ID = 2**63 - 1
 
 
-def _id_checker(kind: str, hint: str) -> Callable[[int | None], int | None]:
+def id_checker(kind: str, hint: str) -> Callable[[int | None], int | None]:
     def check(value: int | None) -> int | None:
         if value is not None and not 0 < value <= MAX_ID:
             raise NotFound(f"no {kind} {value}", hint)
@@ -67,21 +67,21 @@ ComplaintId = Annotated[
     int,
     typer.Argument(
         metavar="ID", help="Complaint id, as printed by add or list.", show_default=False,
-        callback=_id_checker("complaint", "complog list --status all shows them"),
+        callback=id_checker("complaint", "complog list --status all shows them"),
     ),
 ]  # fmt: skip
 PromiseId = Annotated[
     int,
     typer.Argument(
         metavar="PID", help="Promise id (P#), as printed by add, promise or due.", show_default=False,
-        callback=_id_checker("promise", "complog show ID lists a complaint's promises"),
+        callback=id_checker("promise", "complog show ID lists a complaint's promises"),
     ),
 ]  # fmt: skip
 EscalationId = Annotated[
     int,
     typer.Argument(
         metavar="ESC_ID", help="Escalation id (E#), as listed by escalations or due.", show_default=False,
-        callback=_id_checker("escalation", "complog escalations lists them"),
+        callback=id_checker("escalation", "complog escalations lists them"),
     ),
 ]  # fmt: skip
 AtOption = Annotated[

@@ -40,7 +40,13 @@ def main(revision: str) -> None:
         a = log_complaint(s, Actor("alice", t0), NewComplaint(
             customer="Acme Newsagency", summary="Till crashes at close — ünïcödé ✓", heat=4,
             promise="Call back with fix", due=t0 + timedelta(hours=3), phone="01632 960 001"))  # fmt: skip
-        add_note(s, Actor("alice", t0 + timedelta(hours=1)), a.complaint_id, "Rang back, left voicemail", direction="out")
+        add_note(
+            s,
+            Actor("alice", t0 + timedelta(hours=1)),
+            a.complaint_id,
+            "Rang back, left voicemail",
+            direction="out",
+        )
         set_setting(s, Actor("alice", t0), "day_end", "17:30")
     with store.transaction() as s:
         assert a.promise_id is not None
@@ -50,8 +56,20 @@ def main(revision: str) -> None:
             promise="One-day install", due=t0 + timedelta(days=2)))  # fmt: skip
     with store.transaction() as s:
         assert b.promise_id is not None
-        reschedule_promise(s, Actor("bob", t0 + timedelta(days=3)), b.promise_id, t0 + timedelta(days=5), "Parts late")
-        escalate(s, Actor("bob", t0 + timedelta(days=3)), b.complaint_id, "manager", "Install promise broken")
+        reschedule_promise(
+            s,
+            Actor("bob", t0 + timedelta(days=3)),
+            b.promise_id,
+            t0 + timedelta(days=5),
+            "Parts late",
+        )
+        escalate(
+            s,
+            Actor("bob", t0 + timedelta(days=3)),
+            b.complaint_id,
+            "manager",
+            "Install promise broken",
+        )
     engine.dispose()
     print(f"wrote {path}")
 

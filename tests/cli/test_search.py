@@ -1,0 +1,207 @@
+"""`complog search`: FTS5 over complaints (summary, wants, resolution), notes and
+promises; ranking, snippets, FTS syntax, words FTS cannot take bare, errors, and
+an index that follows every edit."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tests.cli.helpers import assert_clean_error
+
+COMPLAINT_KEYS = {
+    "id", "customer", "summary", "status", "channel", "category", "heat", "wants", "loss",
+    "written", "owner", "opened_at", "resolved_at", "open_promises",
+}  # fmt: skip
+
+
+def ids(run, query: str, *extra: str) -> list[int]:
+    return [hit["id"] for hit in run("search", query, "--format", "json", *extra).json]
+
+
+@pytest.fixture
+def book(run):
+    """1 Acme: router x3 in the summary, wants a modem
+    2 Bravo: one 'router' in a long summary; resolved (fuser / quarterly servicing / free visit)
+    3 Cora: 'promised one day'; promise 'Send the engineer Tuesday'; note 'router reset remotely'
+    4 Dora: 'day one of the install'; inbound note about Mr O'Brien and the printing queue
+    """
+    run("add", "Acme", "Router router router dropped", "--wants", "a replacement modem")
+    run(
+        "add",
+        "Bravo",
+        "Printer jams and the office router is somewhere in this long sentence with many other words",
+    )
+    run("add", "Cora", "Install took a week, promised one-day install", "--promise", "Send the engineer Tuesday",
+        "--due", "tomorrow 10am")  # fmt: skip
+    run("add", "Dora", "Day one of the install was fine")
+    run("note", "4", "Spoke to Mr O'Brien about the printing queue", "--in")
+    run("note", "3", "Router reset remotely", "--out")
+    run("resolve", "2", "--outcome", "Replaced the fuser unit", "--prevention", "Quarterly servicing",
+        "--compensation", "free visit", "--confirmed")  # fmt: skip
+    return run
+
+
+# -- each kind of record ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "complaint", "match"),
+    [
+        ("dropped", 1, "complaint"),  # summary
+        ("modem", 1, "complaint"),  # wants
+        ("fuser", 2, "complaint"),  # resolution outcome
+        ("quarterly", 2, "complaint"),  # resolution prevention
+        ("remotely", 3, "note"),  # note text
+        ("engineer", 3, "promise"),  # promise text
+    ],
+)
+def test_search_finds_text_in_each_kind_of_record(book, query, complaint, match):
+    hits = book("search", query, "--format", "json").json
+    assert [(h["id"], h["match"]) for h in hits] == [(complaint, match)]
+
+
+def test_search_finds_the_note_written_when_a_promise_is_kept_or_cancelled(book):
+    book("kept", "1", "--note", "Engineer fitted a bracket")
+    assert ids(book, "bracket") == [3]
+    book("add", "Eve", "Kettle leaks", "--promise", "Phone back", "--due", "tomorrow")
+    book("cancel", "2", "--reason", "customer withdrew the request")
+    assert ids(book, "withdrew") == [5]
+
+
+def test_search_results_are_complaint_objects_with_a_marked_snippet(book):
+    hits = book("search", "modem", "--format", "json").json
+    assert len(hits) == 1
+    hit = hits[0]
+    assert COMPLAINT_KEYS <= set(hit), COMPLAINT_KEYS - set(hit)
+    assert (hit["id"], hit["customer"], hit["status"]) == (1, "Acme", "open")
+    assert hit["summary"] == "Router router router dropped"
+    assert hit["wants"] == "a replacement modem"
+    assert hit["snippet"] == "a replacement «modem»"
+
+
+def test_snippet_marks_every_match(book):
+    [hit] = book("search", "dropped OR router", "--format", "json").json[:1]
+    assert hit["id"] == 1
+    assert hit["snippet"] == "«Router» «router» «router» «dropped»"
+
+
+def test_search_plain_output_is_one_tab_separated_line_per_complaint(book):
+    out = book("search", "fuser").stdout
+    assert out == "#2\tresolved\tBravo\tcomplaint\tReplaced the «fuser» unit\n"
+
+
+def test_search_ranks_the_more_relevant_complaint_first(book):
+    # 1 says router three times in four words; 2 once in a long sentence; 3 in a note
+    assert ids(book, "summary:router") == [1, 2]
+    assert ids(book, "router")[0] == 1
+    assert sorted(ids(book, "router")) == [1, 2, 3]
+
+
+def test_search_limit(book):
+    assert ids(book, "router", "--limit", "1") == [1]
+
+
+# -- FTS syntax ------------------------------------------------------------------------------
+
+
+def test_quoted_phrase_matches_words_in_that_order_only(book):
+    assert ids(book, '"one day"') == [3]  # "day one" (4) is not the phrase
+    assert sorted(ids(book, "one day")) == [3, 4]  # both words, any order
+
+
+def test_or_not_and_prefix_operators(book):
+    assert sorted(ids(book, "modem OR fuser")) == [1, 2]
+    assert 2 not in ids(book, "router NOT printer")
+    assert sorted(ids(book, "router NOT printer")) == [1, 3]
+    # print* finds "Printer" (2, summary) and "printing" (4, note)
+    assert sorted(ids(book, "print*")) == [2, 4]
+    assert ids(book, "(router OR modem) AND dropped") == [1]
+
+
+def test_column_filter_only_searches_that_column(book):
+    assert ids(book, "wants:modem") == [1]
+    assert ids(book, "summary:modem") == []  # modem is only in 1's wants
+    assert 3 not in ids(book, "summary:router")  # 3 mentions the router in a note only
+
+
+def test_apostrophes_and_hyphens_need_no_quoting(book):
+    hits = book("search", "O'Brien", "--format", "json").json
+    assert [(h["id"], h["match"]) for h in hits] == [(4, "note")]
+    assert hits[0]["snippet"] == "Spoke to Mr «O'Brien» about the printing queue"
+    hits = book("search", "one-day", "--format", "json").json
+    assert [h["id"] for h in hits] == [3]
+    assert hits[0]["snippet"] == "Install took a week, promised «one-day» install"
+    assert ids(book, "someone@example.com") == []  # an e-mail address is not a syntax error
+
+
+@pytest.mark.parametrize("query", ["AND", '"unterminated', "router AND", "NOT", "(router"])
+def test_search_syntax_error_exits_2_with_a_hint(book, query):
+    ran = book("search", query, exit=2)
+    assert_clean_error(ran, 2, "cannot understand the search")
+    assert 'put phrases in double quotes ("one day")' in ran.stderr
+
+
+@pytest.mark.parametrize("query", ["", "   "])
+def test_empty_search_exits_2(run, query):
+    assert_clean_error(run("search", query, exit=2), 2, "the search query is empty")
+
+
+def test_no_match_is_an_empty_list_not_an_error(book):
+    assert book("search", "zeppelin", "--format", "json").json == []
+    assert book("search", "zeppelin").stdout == ""
+
+
+def test_search_on_an_empty_logbook(run):
+    assert run("search", "router", "--format", "json").json == []
+
+
+# -- the index follows the data ------------------------------------------------------------
+
+
+def fts_integrity(db) -> None:
+    """FTS5's own check that each index matches its content table exactly."""
+    conn = sqlite3.connect(db)
+    try:
+        for table in ("complaint_fts", "note_fts", "promise_fts"):
+            conn.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
+    finally:
+        conn.close()
+
+
+def test_resolution_text_is_found_after_resolve_and_gone_after_reopen(book, logbook):
+    book("resolve", "1", "--outcome", "Swapped the splitter", "--prevention", "Label the cables")
+    assert ids(book, "splitter") == [1]
+    assert ids(book, "cables") == [1]
+    fts_integrity(logbook)
+    book("reopen", "1", "--reason", "dropped again")
+    assert ids(book, "splitter") == []  # the resolution is cleared on reopen
+    assert ids(book, "dropped") == [1]  # the summary is still there, once
+    fts_integrity(logbook)
+    book("resolve", "1", "--outcome", "Replaced the line card")
+    assert ids(book, "card") == [1]
+    assert ids(book, "splitter") == []
+    fts_integrity(logbook)
+
+
+def test_rescheduled_promise_is_still_found_once(book, logbook):
+    book("reschedule", "1", "--due", "fri 10am", "--reason", "engineer off sick")
+    hits = book("search", "engineer", "--format", "json").json
+    assert [(h["id"], h["match"]) for h in hits] == [(3, "promise")]
+    fts_integrity(logbook)
+
+
+def test_reschedule_reason_is_searchable(book):
+    book("reschedule", "1", "--due", "fri 10am", "--reason", "parts delayed by supplier")
+    assert ids(book, "supplier") == [3]
+
+
+def test_erased_customer_text_is_no_longer_found(book, logbook):
+    assert ids(book, "O'Brien") == [4]
+    assert ids(book, "fine") == [4]
+    book("erase", "Dora", "--yes")
+    assert ids(book, "O'Brien") == []
+    assert ids(book, "fine") == []
+    assert ids(book, "modem") == [1]  # the others are untouched
+    fts_integrity(logbook)

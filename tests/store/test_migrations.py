@@ -1,0 +1,207 @@
+"""Schema and migrations: one head, models equal to the migrated schema, and
+files this program does not understand refused with exit 5 and left untouched.
+
+(Upgrades from each released revision's fixture logbook live in test_upgrade.py.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+import complog
+from complog.connect import KNOWN_REVISIONS, SCHEMA_HEAD, Location
+
+FUTURE = "zzzz_future"
+
+
+def script_directory():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(complog.__file__).parent / "migrations"))
+    return ScriptDirectory.from_config(config)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def stored_revision(path: Path) -> list[tuple[str]]:
+    with closing(sqlite3.connect(path)) as conn:
+        return conn.execute("SELECT version_num FROM alembic_version").fetchall()
+
+
+def written_beside(path: Path) -> list[str]:
+    """Files next to the logbook that hold anything: an empty -wal and the -shm
+    index (which SQLite readers may leave behind) do not count."""
+    wal, shm = path.name + "-wal", path.name + "-shm"
+    return sorted(
+        p.name
+        for p in path.parent.iterdir()
+        if p != path and p.name != shm and not (p.name == wal and p.stat().st_size == 0)
+    )
+
+
+def test_new_logbook_is_stamped_with_the_schema_head(logbook, proc):
+    proc("init")
+    assert stored_revision(logbook) == [(SCHEMA_HEAD,)]
+
+
+def test_migration_scripts_have_exactly_one_head_and_it_is_schema_head():
+    assert script_directory().get_heads() == [SCHEMA_HEAD]
+
+
+def test_known_revisions_lists_every_migration_oldest_first():
+    walked = [script.revision for script in script_directory().walk_revisions()]  # newest first
+    assert tuple(reversed(walked)) == KNOWN_REVISIONS
+    assert KNOWN_REVISIONS[-1] == SCHEMA_HEAD
+
+
+def _fts_tables(conn) -> set[str]:
+    """FTS5 indexes (created by migration 0002 with raw SQL, not models) and their shadow tables."""
+    rows = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all()
+    virtual = {name for name, sql in rows if sql and sql.upper().startswith("CREATE VIRTUAL TABLE")}
+    return {name for name, _ in rows if any(name == v or name.startswith(v + "_") for v in virtual)}
+
+
+def test_models_match_a_freshly_migrated_logbook_exactly(logbook):
+    """No diff, types included. The custom UTCDateTime type renders as VARCHAR(26)
+    on SQLite in both the models and the migration (dbtypes.py), so compare_type
+    needs no exception for it. The FTS5 search tables are outside the models by
+    design; they are skipped by name, and that name list is itself pinned."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from complog.models import SQLModel
+    from complog.store import open_store
+
+    store = open_store(Location(path=logbook))
+    with store.engine.connect() as conn:
+        fts = _fts_tables(conn)
+
+        def include_name(name, type_, _parents):
+            return not (type_ == "table" and name in fts)
+
+        context = MigrationContext.configure(
+            conn,
+            opts={
+                "compare_type": True,
+                "compare_server_default": True,
+                "include_name": include_name,
+            },
+        )
+        diff = compare_metadata(context, SQLModel.metadata)
+    assert diff == []
+    shadow = ("", "_config", "_data", "_docsize", "_idx")
+    assert fts == {
+        f"{t}_fts{s}" for t in ("complaint", "note", "promise", "reschedule") for s in shadow
+    }
+
+
+@pytest.fixture
+def future_logbook(logbook, proc) -> Path:
+    """A logbook whose stored revision this program has never heard of."""
+    proc("add", "Acme Newsagency", "Till crashes at close")
+    with closing(sqlite3.connect(logbook)) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = ?", (FUTURE,))
+        conn.commit()
+    return logbook
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["due"],
+        ["show", "1"],
+        ["add", "Hillside Dental", "Wrong invoice"],
+        ["note", "1", "Rang back"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_logbook_from_a_newer_complog_is_refused_with_exit_5_and_left_untouched(
+    future_logbook, proc, args
+):
+    before = digest(future_logbook)
+
+    ran = proc(*args, exit=5)
+
+    assert ran.stdout == ""
+    assert ran.stderr == (
+        f"complog: error: the logbook {future_logbook} was written by a newer complog "
+        f"(schema {FUTURE}); it was left untouched\n"
+        "  upgrade complog to open it\n"
+    )
+    assert digest(future_logbook) == before
+    assert stored_revision(future_logbook) == [(FUTURE,)]
+    # No migration backup was made, and no -wal holding changes was left behind.
+    assert written_beside(future_logbook) == []
+
+
+NOT_A_LOGBOOK = {
+    "random-bytes": random.Random(5).randbytes(8192),
+    "text-file": b"name,phone\nAcme Newsagency,01632 960000\nHillside Dental,01632 960001\n",
+    "truncated-logbook": None,  # filled in by the fixture: a real logbook cut short
+}
+
+
+@pytest.fixture(params=sorted(NOT_A_LOGBOOK))
+def not_a_logbook(request, tmp_path, logbook, proc) -> Path:
+    path = tmp_path / "elsewhere" / "notes.db"
+    path.parent.mkdir()
+    content = NOT_A_LOGBOOK[request.param]
+    if content is None:
+        proc("add", "Acme Newsagency", "Till crashes at close")
+        with closing(sqlite3.connect(logbook)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        content = logbook.read_bytes()[:20000]
+    path.write_bytes(content)
+    return path
+
+
+@pytest.mark.parametrize(
+    "args", [["list"], ["add", "Acme Newsagency", "Till crashes"]], ids=lambda a: a[0]
+)
+def test_file_that_is_not_a_logbook_is_refused_with_exit_5_and_left_untouched(
+    not_a_logbook, proc, args
+):
+    before = digest(not_a_logbook)
+
+    ran = proc("--db", str(not_a_logbook), *args, exit=5)
+
+    assert ran.stdout == ""
+    assert ran.stderr == (
+        f"complog: error: {not_a_logbook} is not a complog logbook, or it is damaged\n"
+        "  restore it from a backup (complog backup) or choose another with --db\n"
+    )
+    assert "Traceback" not in ran.stderr
+    assert digest(not_a_logbook) == before
+    assert written_beside(not_a_logbook) == []
+
+
+def test_sqlite_database_of_another_program_is_refused_and_left_untouched(tmp_path, proc):
+    path = tmp_path / "places.sqlite"
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+        conn.execute("INSERT INTO moz_places (url) VALUES ('https://example.com/')")
+        conn.commit()
+    before = digest(path)
+
+    ran = proc("--db", str(path), "list", exit=None)
+
+    with closing(sqlite3.connect(path)) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    assert tables == ["moz_places"]
+    assert digest(path) == before
+    assert ran.exit_code == 5
+    assert ran.stderr == (
+        f"complog: error: {path} is a SQLite database of another program, not a complog logbook\n"
+        "  it was left untouched; choose another file with --db\n"
+    )
