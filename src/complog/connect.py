@@ -14,6 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from complog.errors import StorageError
 
@@ -247,6 +248,57 @@ def read_revision(conn: sqlite3.Connection) -> str | None:
     return row[0] if row else None
 
 
+class PgConnection:
+    """The read path's view of PostgreSQL: the sqlite3 calling style over psycopg.
+
+    Queries are written once with `:name` parameters; this turns them into
+    psycopg's `%(name)s` and returns rows that are read by column name, as
+    sqlite3.Row is. Autocommit: every read sees the latest committed data.
+    """
+
+    dialect = "postgresql"
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        converted = _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
+        return self.raw.execute(converted, params or None)
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+def psycopg_conninfo(url: str) -> str:
+    """postgresql+psycopg://... (SQLAlchemy's form) -> postgresql://... (libpq's)."""
+    scheme, _, rest = url.partition("://")
+    return "postgresql://" + rest
+
+
+def connect_postgres(location: Location) -> PgConnection:
+    try:
+        import psycopg
+        from psycopg.rows import dict_row
+    except ImportError:
+        raise StorageError(
+            "PostgreSQL support is not installed",
+            "pip install 'complog[postgres]' (it adds psycopg)",
+        ) from None
+    try:
+        raw = psycopg.connect(
+            psycopg_conninfo(location.url or ""),
+            autocommit=True,
+            row_factory=dict_row,
+            connect_timeout=10,
+        )
+    except psycopg.Error as exc:
+        raise translate_error(exc, location) from None
+    return PgConnection(raw)
+
+
 def is_writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
@@ -273,6 +325,28 @@ def translate_error(exc: BaseException, location: Location) -> StorageError:
         return StorageError(
             f"{location} is not a complog logbook, or it is damaged",
             "restore it from a backup (complog backup) or choose another with --db",
+        )
+    if "password authentication failed" in lowered or "no password supplied" in lowered:
+        return StorageError(
+            f"the database server refused the login for {location}",
+            "check the user name and password in the URL (or PGPASSWORD / ~/.pgpass)",
+        )
+    if "does not exist" in lowered and "database" in lowered:
+        return StorageError(
+            f"the database in {location} does not exist",
+            "create it first (createdb), or fix its name in the URL",
+        )
+    if (
+        "connection refused" in lowered
+        or "could not connect" in lowered
+        or "timeout expired" in lowered
+        or ("connection" in lowered and ("failed" in lowered or "closed" in lowered))
+        or "could not translate host name" in lowered
+        or "name or service not known" in lowered
+    ):
+        return StorageError(
+            f"cannot reach the database server for {location}",
+            "is it running, and are the host and port in the URL right?",
         )
     if "unable to open" in lowered:
         return StorageError(

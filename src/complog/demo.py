@@ -112,9 +112,10 @@ def seed(location: Location, now: datetime) -> None:
 
 
 def run_demo(now: datetime, keep: str | None) -> None:
-    from complog.queries import ComplaintFilter, open_reader
+    from complog.queries import open_reader
     from complog.render import escalations as escalation_view
     from complog.render import output, views
+    from complog.rows import ComplaintFilter
     from complog.rules import evaluate
     from complog.services.common import Actor
     from complog.services.escalations import apply_firings

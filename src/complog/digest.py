@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from complog.queries import ComplaintFilter, ComplaintRow, DueList, EscalationRow, Reader
+from complog.queries import Reader
+from complog.rows import ComplaintFilter, ComplaintRow, DueList, EscalationRow
 
 
 @dataclass(frozen=True)

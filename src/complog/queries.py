@@ -14,7 +14,6 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,217 +30,26 @@ from complog.connect import (
 )
 from complog.errors import NotFound, StorageError
 from complog.kpis import ComplaintFigures, PromiseFigures
+from complog.rows import (
+    ComplaintDetail,
+    ComplaintFilter,
+    ComplaintRow,
+    CustomerHistory,
+    CustomerRow,
+    CustomerSummary,
+    DueItem,
+    DueList,
+    EscalationRow,
+    EventRow,
+    NoteRow,
+    PromiseRow,
+    RescheduleRow,
+    SearchHit,
+    SearchSyntaxError,
+)
 from complog.rules import ComplaintFacts, PromiseFacts
 from complog.settings import Settings, load_settings
-
-
-@dataclass(frozen=True)
-class ComplaintRow:
-    id: int
-    customer: str
-    customer_id: int
-    summary: str
-    status: str
-    channel: str
-    category: str | None
-    heat: int
-    wants: str | None
-    loss_cents: int | None
-    written: bool
-    owner: str
-    opened_at: datetime
-    recorded_at: datetime
-    resolved_at: datetime | None
-    open_promises: int
-    outcome: str | None
-    confirmed: bool | None
-    satisfaction: int | None
-    compensation: str | None
-    cause: str | None
-    prevention: str | None
-    external_id: str | None
-    created_by: str
-
-    @property
-    def loss(self) -> float | None:
-        return None if self.loss_cents is None else self.loss_cents / 100
-
-
-@dataclass(frozen=True)
-class CustomerRow:
-    id: int
-    name: str
-    phone: str | None
-    email: str | None
-    notes: str | None
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class NoteRow:
-    id: int
-    complaint_id: int
-    at: datetime
-    recorded_at: datetime
-    author: str
-    channel: str
-    direction: str
-    text: str
-
-
-@dataclass(frozen=True)
-class RescheduleRow:
-    at: datetime
-    old_due_at: datetime
-    new_due_at: datetime
-    reason: str
-    late: bool
-    actor: str
-
-
-@dataclass(frozen=True)
-class PromiseRow:
-    id: int
-    complaint_id: int
-    text: str
-    owner: str
-    due_at: datetime
-    status: str
-    created_at: datetime
-    created_by: str
-    kept_at: datetime | None
-    cancelled_at: datetime | None
-    closed_note: str | None
-    reschedules: tuple[RescheduleRow, ...] = ()
-
-    def broken(self, now: datetime) -> bool:
-        """Ever overdue: kept late, rescheduled late, cancelled late, or overdue now."""
-        if any(r.late for r in self.reschedules):
-            return True
-        if self.status == "kept" and self.kept_at is not None:
-            return self.kept_at > self.due_at
-        if self.status == "cancelled" and self.cancelled_at is not None:
-            return self.cancelled_at > self.due_at
-        return self.status == "open" and self.due_at < now
-
-
-@dataclass(frozen=True)
-class EscalationRow:
-    id: int
-    complaint_id: int
-    customer: str
-    to: str
-    reason: str
-    rule: str
-    trigger: str | None
-    at: datetime
-    by: str
-    acknowledged_at: datetime | None
-    acknowledged_by: str | None
-
-
-@dataclass(frozen=True)
-class EventRow:
-    id: int
-    at: datetime
-    user: str
-    action: str
-    entity: str
-    entity_id: str | None
-    complaint_id: int | None
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: datetime
-    kind: str
-    text: str
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ComplaintDetail:
-    complaint: ComplaintRow
-    customer: CustomerRow
-    notes: tuple[NoteRow, ...]
-    promises: tuple[PromiseRow, ...]
-    escalations: tuple[EscalationRow, ...]
-    events: tuple[EventRow, ...]
-    timeline: tuple[TimelineEntry, ...]
-
-
-@dataclass(frozen=True)
-class DueItem:
-    promise_id: int
-    complaint_id: int
-    customer: str
-    summary: str
-    text: str
-    owner: str
-    due_at: datetime
-    heat: int
-    section: str  # overdue | today | upcoming
-    overdue_minutes: int
-
-
-@dataclass(frozen=True)
-class DueList:
-    items: tuple[DueItem, ...]
-    escalations: tuple[EscalationRow, ...]
-    days: int
-
-    @property
-    def overdue(self) -> int:
-        return sum(1 for i in self.items if i.section == "overdue")
-
-
-@dataclass(frozen=True)
-class CustomerSummary:
-    """One line of `customers`: the top callers."""
-
-    customer: str
-    complaints: int
-    open: int
-    last_at: datetime
-
-
-@dataclass(frozen=True)
-class CustomerHistory:
-    customer: CustomerRow
-    complaints: tuple[ComplaintDetail, ...]
-
-    def promises(self) -> list[PromiseRow]:
-        return [p for d in self.complaints for p in d.promises]
-
-    def notes(self) -> list[NoteRow]:
-        return sorted((n for d in self.complaints for n in d.notes), key=lambda n: (n.at, n.id))
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    complaint: ComplaintRow
-    #: best-matching text with matches between \x02 and \x03
-    snippet: str
-    kind: str
-    rank: float
-
-
-class SearchSyntaxError(Exception):
-    """The FTS engine could not parse the query."""
-
-
-@dataclass(frozen=True)
-class ComplaintFilter:
-    status: str = "open"
-    customer: str | None = None
-    owner: str | None = None
-    category: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    limit: int | None = None
-
+from complog.timeline import build_timeline
 
 _COMPLAINT_COLUMNS = """
     c.id, cu.name AS customer, c.customer_id, c.summary, c.status, c.channel, c.category,
@@ -888,70 +696,6 @@ def quote_barewords(query: str) -> str:
 
 def _json(text: str | None) -> dict[str, Any] | None:
     return None if text is None else json.loads(text)
-
-
-def build_timeline(
-    complaint: ComplaintRow,
-    notes: Sequence[NoteRow],
-    promises: Sequence[PromiseRow],
-    escalations: Sequence[EscalationRow],
-    events: Sequence[EventRow],
-) -> tuple[TimelineEntry, ...]:
-    """Everything that happened to a complaint, oldest first."""
-
-    def entries() -> Iterator[TimelineEntry]:
-        yield TimelineEntry(complaint.opened_at, "opened", complaint.summary,
-                            {"channel": complaint.channel, "heat": complaint.heat})  # fmt: skip
-        for n in notes:
-            yield TimelineEntry(n.at, "note", n.text,
-                                {"note_id": n.id, "author": n.author, "channel": n.channel,
-                                 "direction": n.direction})  # fmt: skip
-        for p in promises:
-            promised_due = p.reschedules[0].old_due_at if p.reschedules else p.due_at
-            yield TimelineEntry(p.created_at, "promise", p.text,
-                                {"promise_id": p.id, "owner": p.owner, "due_at": promised_due})  # fmt: skip
-            for r in p.reschedules:
-                yield TimelineEntry(r.at, "reschedule", r.reason,
-                                    {"promise_id": p.id, "old_due_at": r.old_due_at,
-                                     "new_due_at": r.new_due_at, "late": r.late, "by": r.actor})  # fmt: skip
-            if p.kept_at is not None:
-                yield TimelineEntry(p.kept_at, "kept", p.closed_note or p.text,
-                                    {"promise_id": p.id, "late": p.kept_at > p.due_at})  # fmt: skip
-            if p.cancelled_at is not None:
-                yield TimelineEntry(p.cancelled_at, "cancelled", p.closed_note or "",
-                                    {"promise_id": p.id})  # fmt: skip
-        for e in escalations:
-            yield TimelineEntry(e.at, "escalation", e.reason,
-                                {"escalation_id": e.id, "to": e.to, "rule": e.rule, "by": e.by})  # fmt: skip
-            if e.acknowledged_at is not None:
-                yield TimelineEntry(e.acknowledged_at, "acknowledged", f"escalation to {e.to}",
-                                    {"escalation_id": e.id, "by": e.acknowledged_by})  # fmt: skip
-        # Past resolutions (later reopened) and reopenings come from the audit log,
-        # in the order they were recorded; the current resolution from the row itself.
-        history = [ev for ev in events if ev.action in ("resolve", "reopen")]
-        if complaint.status == "resolved" and history and history[-1].action == "resolve":
-            history = history[:-1]
-        for ev in history:
-            after = ev.after or {}
-            if ev.action == "resolve":
-                resolved_at = decode_time(after.get("resolved_at")) or ev.at
-                yield TimelineEntry(resolved_at, "resolved", str(after.get("outcome") or ""),
-                                    {"by": ev.user, "cause": after.get("cause"),
-                                     "confirmed": after.get("confirmed"), "seq": ev.id})  # fmt: skip
-            else:
-                yield TimelineEntry(
-                    ev.at, "reopened", str(after.get("reason") or ""), {"by": ev.user, "seq": ev.id}
-                )
-        if complaint.status == "resolved" and complaint.resolved_at is not None:
-            yield TimelineEntry(complaint.resolved_at, "resolved", complaint.outcome or "",
-                                {"cause": complaint.cause, "confirmed": complaint.confirmed})  # fmt: skip
-
-    order = {"opened": 0, "note": 1, "promise": 2, "reschedule": 3, "kept": 4, "cancelled": 4,
-             "escalation": 5, "acknowledged": 6, "resolved": 7, "reopened": 7}  # fmt: skip
-    last = float("inf")  # the current resolution sorts after any same-instant history
-    return tuple(
-        sorted(entries(), key=lambda e: (e.at, order.get(e.kind, 9), e.data.get("seq", last)))
-    )
 
 
 def _empty_reader(location: Location) -> Reader:

@@ -263,8 +263,8 @@ def list_complaints(
 
     Example: complog list --status all --customer "Acme Newsagency"
     """
-    from complog.queries import ComplaintFilter
     from complog.render import views
+    from complog.rows import ComplaintFilter
 
     app = app_context(ctx)
     reader = app.reader()

@@ -70,8 +70,8 @@ def search(
 
     Example: complog search "router OR modem"
     """
-    from complog.queries import SearchSyntaxError
     from complog.render import customers as view
+    from complog.rows import SearchSyntaxError
 
     if not query.strip():
         raise InvalidInput("the search query is empty")

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-from complog.queries import CustomerHistory, CustomerSummary, SearchHit
 from complog.render import output, shapes
 from complog.render.text import friendly, iso, local, safe
+from complog.rows import CustomerHistory, CustomerSummary, SearchHit
 
 
 def history_json(h: CustomerHistory, now: datetime, tz: tzinfo) -> dict[str, Any]:

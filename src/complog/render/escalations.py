@@ -7,9 +7,9 @@ from datetime import datetime, tzinfo
 from itertools import groupby
 from typing import Any
 
-from complog.queries import EscalationRow
 from complog.render import output, shapes
 from complog.render.text import friendly, safe
+from complog.rows import EscalationRow
 from complog.rules import Firing
 
 _COLUMNS = ["id", "complaint_id", "customer", "to", "reason", "rule", "at", "by", "acknowledged_at"]

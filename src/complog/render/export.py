@@ -18,8 +18,9 @@ from typing import IO, Any
 
 from complog.errors import StorageError
 from complog.importers.complog_format import CSV_COLUMNS
-from complog.queries import ComplaintDetail, Reader
+from complog.queries import Reader
 from complog.render.shapes import show_json
+from complog.rows import ComplaintDetail
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from complog import __version__
-from complog.queries import ComplaintRow, PromiseRow
+from complog.rows import ComplaintRow, PromiseRow
 
 
 def promise_uid(promise_id: int, logbook_id: str) -> str:

@@ -7,7 +7,8 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from complog.connect import decode_time
-from complog.queries import (
+from complog.render.text import iso
+from complog.rows import (
     ComplaintDetail,
     ComplaintRow,
     DueItem,
@@ -16,7 +17,6 @@ from complog.queries import (
     PromiseRow,
     TimelineEntry,
 )
-from complog.render.text import iso
 
 COMPLAINT_COLUMNS = ["id", "customer", "summary", "status", "channel", "category", "heat", "wants",
                      "loss", "written", "owner", "opened_at", "resolved_at", "open_promises"]  # fmt: skip

@@ -7,7 +7,6 @@ from datetime import datetime, tzinfo
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-from complog.queries import ComplaintDetail, ComplaintRow, DueItem, DueList, EscalationRow, EventRow
 from complog.render import output, shapes
 from complog.render.text import (
     HEAT_STYLES,
@@ -18,6 +17,7 @@ from complog.render.text import (
     local,
     safe,
 )
+from complog.rows import ComplaintDetail, ComplaintRow, DueItem, DueList, EscalationRow, EventRow
 
 if TYPE_CHECKING:
     from rich.table import Table

@@ -1,0 +1,219 @@
+"""What the read path returns: frozen rows, one dataclass per thing a command shows.
+
+Plain data, no database: queries.py fills them, render/ and the pure modules
+(rules, kpis) read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ComplaintRow:
+    id: int
+    customer: str
+    customer_id: int
+    summary: str
+    status: str
+    channel: str
+    category: str | None
+    heat: int
+    wants: str | None
+    loss_cents: int | None
+    written: bool
+    owner: str
+    opened_at: datetime
+    recorded_at: datetime
+    resolved_at: datetime | None
+    open_promises: int
+    outcome: str | None
+    confirmed: bool | None
+    satisfaction: int | None
+    compensation: str | None
+    cause: str | None
+    prevention: str | None
+    external_id: str | None
+    created_by: str
+
+    @property
+    def loss(self) -> float | None:
+        return None if self.loss_cents is None else self.loss_cents / 100
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    id: int
+    name: str
+    phone: str | None
+    email: str | None
+    notes: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    id: int
+    complaint_id: int
+    at: datetime
+    recorded_at: datetime
+    author: str
+    channel: str
+    direction: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RescheduleRow:
+    at: datetime
+    old_due_at: datetime
+    new_due_at: datetime
+    reason: str
+    late: bool
+    actor: str
+
+
+@dataclass(frozen=True)
+class PromiseRow:
+    id: int
+    complaint_id: int
+    text: str
+    owner: str
+    due_at: datetime
+    status: str
+    created_at: datetime
+    created_by: str
+    kept_at: datetime | None
+    cancelled_at: datetime | None
+    closed_note: str | None
+    reschedules: tuple[RescheduleRow, ...] = ()
+
+    def broken(self, now: datetime) -> bool:
+        """Ever overdue: kept late, rescheduled late, cancelled late, or overdue now."""
+        if any(r.late for r in self.reschedules):
+            return True
+        if self.status == "kept" and self.kept_at is not None:
+            return self.kept_at > self.due_at
+        if self.status == "cancelled" and self.cancelled_at is not None:
+            return self.cancelled_at > self.due_at
+        return self.status == "open" and self.due_at < now
+
+
+@dataclass(frozen=True)
+class EscalationRow:
+    id: int
+    complaint_id: int
+    customer: str
+    to: str
+    reason: str
+    rule: str
+    trigger: str | None
+    at: datetime
+    by: str
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    at: datetime
+    user: str
+    action: str
+    entity: str
+    entity_id: str | None
+    complaint_id: int | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str
+    text: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ComplaintDetail:
+    complaint: ComplaintRow
+    customer: CustomerRow
+    notes: tuple[NoteRow, ...]
+    promises: tuple[PromiseRow, ...]
+    escalations: tuple[EscalationRow, ...]
+    events: tuple[EventRow, ...]
+    timeline: tuple[TimelineEntry, ...]
+
+
+@dataclass(frozen=True)
+class DueItem:
+    promise_id: int
+    complaint_id: int
+    customer: str
+    summary: str
+    text: str
+    owner: str
+    due_at: datetime
+    heat: int
+    section: str  # overdue | today | upcoming
+    overdue_minutes: int
+
+
+@dataclass(frozen=True)
+class DueList:
+    items: tuple[DueItem, ...]
+    escalations: tuple[EscalationRow, ...]
+    days: int
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for i in self.items if i.section == "overdue")
+
+
+@dataclass(frozen=True)
+class CustomerSummary:
+    """One line of `customers`: the top callers."""
+
+    customer: str
+    complaints: int
+    open: int
+    last_at: datetime
+
+
+@dataclass(frozen=True)
+class CustomerHistory:
+    customer: CustomerRow
+    complaints: tuple[ComplaintDetail, ...]
+
+    def promises(self) -> list[PromiseRow]:
+        return [p for d in self.complaints for p in d.promises]
+
+    def notes(self) -> list[NoteRow]:
+        return sorted((n for d in self.complaints for n in d.notes), key=lambda n: (n.at, n.id))
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    complaint: ComplaintRow
+    #: best-matching text with matches between \x02 and \x03
+    snippet: str
+    kind: str
+    rank: float
+
+
+class SearchSyntaxError(Exception):
+    """The FTS engine could not parse the query."""
+
+
+@dataclass(frozen=True)
+class ComplaintFilter:
+    status: str = "open"
+    customer: str | None = None
+    owner: str | None = None
+    category: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int | None = None
