@@ -40,3 +40,23 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         return decode_time(value)
+
+
+#: The text of each table that PostgreSQL's search reads. The migration indexes
+#: pg_search_document(table) exactly (GIN), and search queries with the same
+#: expression, so the index is used.
+PG_SEARCH_COLUMNS = {
+    "complaint": ("summary", "wants", "outcome", "compensation", "prevention", "category"),
+    "note": ("text",),
+    "promise": ("text", "closed_note"),
+    "reschedule": ("reason",),
+}
+
+
+def pg_search_text(table: str) -> str:
+    # || and coalesce are IMMUTABLE, as index expressions must be (concat_ws is not)
+    return " || ' ' || ".join(f"coalesce({c}, '')" for c in PG_SEARCH_COLUMNS[table])
+
+
+def pg_search_document(table: str) -> str:
+    return f"to_tsvector('simple', {pg_search_text(table)})"

@@ -14,7 +14,7 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,7 @@ _COMPLAINT_COLUMNS = """
 """
 
 
-def _complaint(row: sqlite3.Row) -> ComplaintRow:
+def _complaint(row: Any) -> ComplaintRow:
     return ComplaintRow(
         id=row["id"], customer=row["customer"], customer_id=row["customer_id"],
         summary=row["summary"], status=row["status"], channel=row["channel"],
@@ -87,13 +87,19 @@ def _t(value: Any) -> datetime:
 class Reader:
     """A read-only view of the logbook over one DB-API connection."""
 
-    def __init__(
-        self, location: Location, conn: sqlite3.Connection, cleanup: Path | None = None
-    ) -> None:
+    def __init__(self, location: Location, conn: Any, cleanup: Path | None = None) -> None:
+        """`conn`: a sqlite3.Connection, or connect.PgConnection for PostgreSQL."""
         self.location = location
         self.conn = conn
         self._cleanup = cleanup
-        conn.row_factory = sqlite3.Row
+        self.dialect = getattr(conn, "dialect", "sqlite")
+        self._driver_errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
+        if self.dialect == "sqlite":
+            conn.row_factory = sqlite3.Row
+        else:
+            import psycopg
+
+            self._driver_errors = (sqlite3.Error, psycopg.Error)
         self._settings: Settings | None = None
 
     def close(self) -> None:
@@ -109,14 +115,15 @@ class Reader:
         """False when answering for a logbook that has not been created yet."""
         return self._cleanup is None
 
-    def _rows(self, sql: str, params: dict[str, Any] | Sequence[Any] = ()) -> list[sqlite3.Row]:
+    def _rows(self, sql: str, params: dict[str, Any] | Sequence[Any] = ()) -> list[Any]:
         try:
-            return self.conn.execute(sql, params).fetchall()
-        except sqlite3.Error as exc:
+            return list(self.conn.execute(sql, params).fetchall())
+        except self._driver_errors as exc:
             raise translate_error(exc, self.location) from None
 
-    def _time(self, value: datetime) -> str:
-        return encode_time(value)
+    def _time(self, value: datetime) -> str | datetime:
+        """Times as the database compares them: fixed-width UTC text in SQLite."""
+        return encode_time(value) if self.dialect == "sqlite" else value
 
     # -- settings ------------------------------------------------------------
 
@@ -203,7 +210,7 @@ class Reader:
             )
         return self._promise(rows[0])
 
-    def _promise(self, r: sqlite3.Row) -> PromiseRow:
+    def _promise(self, r: Any) -> PromiseRow:
         history = self._rows(
             "SELECT * FROM reschedule WHERE promise_id = :id ORDER BY at, id", {"id": r["id"]}
         )
@@ -269,7 +276,7 @@ class Reader:
             params["cid"] = complaint_id
         sql += " ORDER BY id"
         if limit:
-            sql = f"SELECT * FROM ({sql} DESC LIMIT {int(limit)}) ORDER BY id"
+            sql = f"SELECT * FROM ({sql} DESC LIMIT {int(limit)}) AS latest ORDER BY id"
         return [
             EventRow(r["id"], _t(r["at"]), r["actor"], r["action"], r["entity"], r["entity_id"],
                      r["complaint_id"], _json(r["before"]), _json(r["after"]))
@@ -447,6 +454,8 @@ class Reader:
         A column filter (`summary:till`) only applies to the tables that have
         that column; a query no table can parse raises SearchSyntaxError.
         """
+        if self.dialect != "sqlite":
+            return self._search_postgres(query, limit)
         fts_query = quote_barewords(query)
         best: dict[int, tuple[float, str, str]] = {}
         errors = []
@@ -483,6 +492,37 @@ class Reader:
             for cid, (rank, snippet, kind) in ranked
         ]
 
+    def _search_postgres(self, query: str, limit: int) -> list[SearchHit]:
+        """PostgreSQL's own text search: websearch syntax ("phrase", OR, -word), ranked."""
+        from complog.dbtypes import PG_SEARCH_COLUMNS, pg_search_document, pg_search_text
+
+        best: dict[int, tuple[float, str, str]] = {}
+        owners = {
+            "complaint": "t.id",
+            "note": "t.complaint_id",
+            "promise": "t.complaint_id",
+            "reschedule": "(SELECT p.complaint_id FROM promise p WHERE p.id = t.promise_id)",
+        }
+        for table in PG_SEARCH_COLUMNS:
+            document = pg_search_document(table)
+            rows = self._rows(
+                f"SELECT {owners[table]} AS complaint_id, ts_rank({document}, q) AS rank,"
+                f" ts_headline('simple', {pg_search_text(table)}, q,"
+                "  'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=24, MinWords=8') AS snippet"
+                f" FROM {table} t, websearch_to_tsquery('simple', :q) q"
+                f" WHERE {document} @@ q ORDER BY rank DESC LIMIT :limit",
+                {"q": query, "limit": limit},
+            )
+            for r in rows:
+                rank = -float(r["rank"])  # lower is better, as bm25 in SQLite
+                if r["complaint_id"] not in best or rank < best[r["complaint_id"]][0]:
+                    best[r["complaint_id"]] = (rank, r["snippet"] or "", table)
+        ranked = sorted(best.items(), key=lambda item: (item[1][0], -item[0]))[:limit]
+        return [
+            SearchHit(self.complaint(cid), snippet, kind, rank)
+            for cid, (rank, snippet, kind) in ranked
+        ]
+
     # -- escalation rules ----------------------------------------------------------
 
     def rule_facts(self) -> list[ComplaintFacts]:
@@ -503,7 +543,7 @@ class Reader:
                 " UNION ALL"
                 " SELECT p.complaint_id, p.kept_at FROM promise p JOIN complaint c ON c.id = p.complaint_id"
                 "  WHERE c.status = 'open' AND p.kept_at IS NOT NULL"
-                ") GROUP BY complaint_id"
+                ") AS contacts GROUP BY complaint_id"
             )
         }
         written_reply = {
@@ -577,7 +617,7 @@ class Reader:
         due in it (or broken in it by a late reschedule), and the reschedule count."""
         params: dict[str, Any] = {
             "until": self._time(until),
-            "since": self._time(since) if since else "",
+            "since": self._time(since or BEGINNING),
         }
         complaints = [
             ComplaintFigures(
@@ -601,7 +641,8 @@ class Reader:
                 " c.resolved_at, c.confirmed, c.satisfaction, c.compensation, c.loss_cents,"
                 " (SELECT min(t) FROM ("
                 "   SELECT min(n.at) AS t FROM note n WHERE n.complaint_id = c.id AND n.direction = 'out'"
-                "   UNION ALL SELECT min(p.kept_at) FROM promise p WHERE p.complaint_id = c.id)) AS first_response_at,"
+                "   UNION ALL SELECT min(p.kept_at) FROM promise p WHERE p.complaint_id = c.id) AS responses)"
+                " AS first_response_at,"
                 " EXISTS (SELECT 1 FROM escalation e WHERE e.complaint_id = c.id) AS escalated"
                 " FROM complaint c JOIN customer cu ON cu.id = c.customer_id"
                 " WHERE c.opened_at < :until AND (c.opened_at >= :since OR c.resolved_at >= :since)",
@@ -621,7 +662,7 @@ class Reader:
             for r in self._rows(
                 "SELECT * FROM (SELECT p.id, p.owner, p.due_at, p.status, p.kept_at, p.cancelled_at,"
                 " (SELECT r.old_due_at FROM reschedule r WHERE r.promise_id = p.id AND r.late"
-                "  ORDER BY r.at, r.id LIMIT 1) AS first_late_due_at FROM promise p)"
+                "  ORDER BY r.at, r.id LIMIT 1) AS first_late_due_at FROM promise p) AS due"
                 " WHERE coalesce(first_late_due_at, due_at) >= :since"
                 " AND coalesce(first_late_due_at, due_at) < :until",
                 params,
@@ -649,6 +690,36 @@ class Reader:
         )[0]
         return {k: int(row[k]) for k in row.keys()}
 
+    # -- whole-logbook copies (migrate-to) ---------------------------------------------
+
+    def raw_events(self) -> list[dict[str, Any]]:
+        """The audit log as rows, times decoded, JSON left as stored."""
+        return [
+            {"id": r["id"], "at": _t(r["at"]), "actor": r["actor"], "action": r["action"], "entity": r["entity"],
+             "entity_id": r["entity_id"], "complaint_id": r["complaint_id"], "before": r["before"], "after": r["after"]}
+            for r in self._rows("SELECT * FROM event ORDER BY id")
+        ]  # fmt: skip
+
+    def raw_settings(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "key": r["key"],
+                "value": r["value"],
+                "updated_at": _t(r["updated_at"]),
+                "updated_by": r["updated_by"],
+            }
+            for r in self._rows("SELECT * FROM setting ORDER BY key")
+        ]
+
+    def customers_without_complaints(self) -> list[dict[str, Any]]:
+        return [
+            {"id": r["id"], "name": r["name"], "name_key": r["name_key"], "phone": r["phone"], "email": r["email"],
+             "notes": r["notes"], "created_at": _t(r["created_at"]), "erased_at": decode_time(r["erased_at"])}
+            for r in self._rows(
+                "SELECT * FROM customer cu WHERE NOT EXISTS (SELECT 1 FROM complaint c WHERE c.customer_id = cu.id)"
+            )
+        ]  # fmt: skip
+
     def logbook_id(self) -> str:
         rows = self._rows("SELECT value FROM meta WHERE key = 'logbook_id'")
         return str(rows[0]["value"]) if rows else "complog"
@@ -664,6 +735,8 @@ class Reader:
 
 
 _MIDNIGHT = datetime.min.time()
+#: "since the beginning" as a time both databases can compare with
+BEGINNING = datetime(1900, 1, 1, tzinfo=UTC)
 _OPERATORS = {"AND", "OR", "NOT", "NEAR"}
 _BAREWORD = re.compile(r"^[\w\x80-\U0010ffff]+$")
 
@@ -711,13 +784,31 @@ def _empty_reader(location: Location) -> Reader:
     return Reader(location, connect_sqlite(empty, readonly=True), cleanup=Path(folder))
 
 
+def _open_postgres_reader(location: Location) -> Reader:
+    """A team logbook: migrate on first use (the database was made for complog)."""
+    import psycopg
+
+    from complog.connect import connect_postgres
+
+    conn = connect_postgres(location)
+    try:
+        revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()["version_num"]
+    except psycopg.errors.UndefinedTable:
+        revision = None  # a new, empty database: the first open creates the schema
+    except psycopg.Error as exc:
+        conn.close()
+        raise translate_error(exc, location) from None
+    if revision != SCHEMA_HEAD:
+        from complog.store import open_store
+
+        open_store(location).engine.dispose()
+    return Reader(location, conn)
+
+
 def open_reader(location: Location) -> Reader:
     """Open the logbook for reading, creating or migrating it first when needed."""
     if location.path is None:
-        raise StorageError(
-            f"{location}: server databases are not supported by this version",
-            "use a SQLite file path with --db",
-        )
+        return _open_postgres_reader(location)
     path = location.path
     if not path.exists():
         return _empty_reader(location)

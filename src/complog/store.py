@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 from sqlalchemy.pool import NullPool
 
 from complog.connect import (
@@ -58,12 +58,37 @@ def _engine(location: Location) -> Engine:
 
         return engine
     try:
-        return create_engine(location.url or "", poolclass=NullPool)
-    except Exception as exc:  # noqa: BLE001 - bad URLs and missing drivers surface here
+        engine = create_engine(
+            location.url or "", poolclass=NullPool, connect_args={"connect_timeout": 10}
+        )
+    except ImportError:
+        raise StorageError(
+            "PostgreSQL support is not installed",
+            "pip install 'complog[postgres]' (it adds psycopg)",
+        ) from None
+    except ArgumentError as exc:
         raise StorageError(f"cannot use the database URL {location}: {exc}") from None
+
+    @event.listens_for(engine, "begin")
+    def _one_writer_at_a_time(conn: Connection) -> None:
+        # PostgreSQL's counterpart of BEGIN IMMEDIATE: every complog write takes
+        # the same transaction-level lock first, so read-modify-write paths
+        # (keep a promise, acknowledge an escalation) cannot interleave and lose
+        # an update; the lock is released at commit or rollback.
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+    return engine
+
+
+#: the advisory lock every writer takes on PostgreSQL ("complog" in ASCII)
+WRITE_LOCK_KEY = 0x636F6D706C6F67
 
 
 def _stored_revision(conn: Connection) -> str | None:
+    if conn.dialect.name == "postgresql":
+        # Asking PostgreSQL for a missing table would abort the transaction.
+        if conn.execute(text("SELECT to_regclass('alembic_version')")).scalar() is None:
+            return None
     try:
         row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
     except DBAPIError as exc:
@@ -117,18 +142,34 @@ class Store:
         """After an erase: rebuild the search indexes, zero freed pages, and fold the
         WAL back into the file, so no erased text survives anywhere in it."""
         if self.location.path is None:
+            # PostgreSQL: VACUUM FULL rewrites the tables and their indexes without
+            # the dead row versions that still held the erased text.
+            try:
+                with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    for table in (
+                        "customer",
+                        "complaint",
+                        "note",
+                        "promise",
+                        "reschedule",
+                        "escalation",
+                        "event",
+                    ):
+                        conn.exec_driver_sql(f"VACUUM FULL {table}")
+            except DBAPIError as exc:
+                raise translate_error(exc.orig or exc, self.location) from None
             return
-        conn = connect_sqlite(self.location.path)
+        raw = connect_sqlite(self.location.path)
         try:
-            conn.execute("PRAGMA secure_delete=ON")
+            raw.execute("PRAGMA secure_delete=ON")
             for table in ("complaint", "note", "promise", "reschedule"):
-                conn.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')")
-            conn.execute("VACUUM")
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                raw.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')")
+            raw.execute("VACUUM")
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as exc:
             raise translate_error(exc, self.location) from None
         finally:
-            conn.close()
+            raw.close()
 
     def old_backups(self) -> list[Path]:
         """Copies made before migrations: they still hold whatever was erased since."""
@@ -147,6 +188,18 @@ class Store:
             raise StorageError(
                 f"{self.location} is a SQLite database of another program, not a complog logbook",
                 "it was left untouched; choose another file with --db",
+            )
+
+    def _refuse_foreign_postgres(self, conn: Connection) -> None:
+        tables = conn.execute(
+            text(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+            )
+        ).scalar()
+        if tables:
+            raise StorageError(
+                f"the database {self.location} already has tables of another program",
+                "give complog a database of its own (createdb complog)",
             )
 
     def _refuse_unknown(self, revision: str | None) -> None:
@@ -178,6 +231,8 @@ class Store:
                     if revision == SCHEMA_HEAD:
                         return
                     self._refuse_unknown(revision)
+                    if revision is None and conn.dialect.name == "postgresql":
+                        self._refuse_foreign_postgres(conn)
                     if revision is not None and self.location.path is not None:
                         backup_before_migration(self.location.path, revision)
                     from alembic import command

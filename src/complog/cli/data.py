@@ -136,3 +136,51 @@ def erase(
     )
     for leftover in store.old_backups():
         output.warn(f"{leftover} was made before this erase and still holds their data")
+
+
+def migrate_to(
+    ctx: typer.Context,
+    url: Annotated[
+        str,
+        typer.Argument(
+            help="The new logbook: postgresql+psycopg://user@host/db or a file path.",
+            show_default=False,
+            metavar="URL",
+        ),
+    ],
+) -> None:
+    """Move this logbook into another, empty one (a team's PostgreSQL database),
+    with ids, settings and the whole audit history intact. This logbook is left as it was.
+
+    Example: complog migrate-to postgresql+psycopg://sam@db.example.com/complaints
+    """
+    from datetime import UTC
+
+    from complog.connect import resolve_location
+    from complog.render import output
+    from complog.render.shapes import show_json
+    from complog.services.migration import migrate_into
+    from complog.store import open_store
+
+    app = app_context(ctx)
+    source = app.reader()
+    if not source.exists:
+        raise InvalidInput(f"there is no logbook at {app.location} to move")
+    target = resolve_location(url)
+    if str(target) == str(app.location):
+        raise InvalidInput("the target is this logbook itself")
+    store = open_store(target)
+    complaints = (show_json(d, app.now, UTC) for d in source.iter_details())
+    with store.transaction() as session:
+        moved = migrate_into(
+            session, app.actor(), complaints, source.raw_events(), source.raw_settings(),
+            source.customers_without_complaints(), source.logbook_id(), str(app.location),
+        )  # fmt: skip
+    store.engine.dispose()
+    output.say(
+        f"Moved {moved.complaints} complaint{'s' if moved.complaints != 1 else ''}, {moved.events} audit events"
+        f" and {moved.settings} settings to {target}"
+    )
+    output.note(
+        f"From now on use: --db '{target}' (or COMPLOG_DB); {app.location} was left as it was."
+    )

@@ -241,6 +241,7 @@ COMMANDS: list[tuple[Callable[..., None], str]] = [
     (data.import_, "import"),
     (data.backup, "backup"),
     (data.erase, "erase"),
+    (data.migrate_to, "migrate-to"),
     (admin.config, "config"),
     (admin.history, "history"),
     (admin.demo, "demo"),

@@ -183,15 +183,29 @@ class Importer:
                 self.session.execute(insert(model), rows)
                 rows.clear()
 
-    def finish(self, source: str) -> ImportResult:
+    def finish(self, source: str, action: str = "import") -> ImportResult:
         self.flush()
+        if self.session is not None:
+            fix_sequences(self.session)
         if self.session is not None and self.result.added:
             audit(
-                self.session, self.actor, "import", "file", source,
+                self.session, self.actor, action, "file", source,
                 after={"source": source, "added": self.result.added, "unchanged": self.result.unchanged,
                        "first_id": min(self.result.added_ids), "last_id": max(self.result.added_ids)},
             )  # fmt: skip
         return self.result
+
+
+def fix_sequences(session: Session) -> None:
+    """PostgreSQL: rows went in with their own ids; move each id sequence past them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in ("customer", "complaint", "note", "promise", "reschedule", "escalation", "event"):
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) FROM {table}"
+            )
+        )
 
 
 def existing_keys(fetch: Callable[[str], Sequence[Sequence[Any]]]) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 External-content FTS5 tables point at the rows themselves (no second copy of
 the text), and triggers keep them in step inside the same transaction as
 every write, erase included. PostgreSQL gets its search elsewhere, so this
-revision only changes SQLite logbooks.
+revision adds GIN expression indexes there (complog.dbtypes).
 
 Revision ID: 0002_search
 Revises: 0001_initial
@@ -13,6 +13,8 @@ Create Date: 2026-11-23
 from __future__ import annotations
 
 from alembic import op
+
+from complog.dbtypes import PG_SEARCH_COLUMNS, pg_search_document
 
 revision = "0002_search"
 down_revision = "0001_initial"
@@ -53,14 +55,21 @@ def _statements() -> list[str]:
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "sqlite":
+    if op.get_bind().dialect.name == "postgresql":
+        # PostgreSQL searches with its own text search over GIN expression indexes.
+        for table in PG_SEARCH_COLUMNS:
+            op.execute(
+                f"CREATE INDEX ix_{table}_search ON {table} USING gin ({pg_search_document(table)})"
+            )
         return
     for statement in _statements():
         op.execute(statement)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "sqlite":
+    if op.get_bind().dialect.name == "postgresql":
+        for table in PG_SEARCH_COLUMNS:
+            op.execute(f"DROP INDEX IF EXISTS ix_{table}_search")
         return
     for table in INDEXED:
         for suffix in ("insert", "delete", "update"):

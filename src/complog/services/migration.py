@@ -1,0 +1,64 @@
+"""`complog migrate-to URL`: move a logbook, whole, into another (a team's PostgreSQL).
+
+Complaints travel as their export objects through the importer (ids kept,
+the target must be empty); the audit log, settings, customers without
+complaints and the logbook's own id (calendar UIDs) are copied as rows, so
+history and ids are intact on the other side. One transaction: all or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlmodel import Session
+
+from complog.errors import Conflict
+from complog.importers.complog_format import from_export
+from complog.models import Complaint, Customer, Event, Meta, Setting
+from complog.services.common import Actor
+from complog.services.importing import Importer, existing_keys, fix_sequences, session_fetch
+
+
+@dataclass(frozen=True)
+class Moved:
+    complaints: int
+    events: int
+    settings: int
+
+
+def migrate_into(
+    session: Session,
+    actor: Actor,
+    complaints: Iterable[dict[str, Any]],
+    events: Iterable[dict[str, Any]],
+    settings: list[dict[str, Any]],
+    lonely_customers: list[dict[str, Any]],
+    logbook_id: str,
+    source: str,
+) -> Moved:
+    for model in (Complaint, Customer, Event):
+        if session.execute(select(func.count()).select_from(model)).scalar():
+            raise Conflict(
+                "the target logbook is not empty", "migrate-to fills a new, empty logbook only"
+            )
+    event_rows = list(events)
+    if event_rows:
+        session.execute(insert(Event), event_rows)
+    if settings:
+        session.execute(insert(Setting), settings)
+    meta = session.get(Meta, "logbook_id")
+    if meta is not None:
+        meta.value = logbook_id  # calendar UIDs stay the same after the move
+        session.add(meta)
+    if lonely_customers:
+        session.execute(insert(Customer), lonely_customers)
+    session.flush()
+    fix_sequences(session)
+    importer = Importer(session, actor, existing_keys(session_fetch(session)))
+    for obj in complaints:
+        importer.add(from_export(obj))
+    result = importer.finish(source, action="migrate-to")
+    return Moved(result.added, len(event_rows), len(settings))
