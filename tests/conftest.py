@@ -94,3 +94,46 @@ def complog_process(
 @pytest.fixture
 def proc() -> Any:
     return complog_process
+
+
+# -- PostgreSQL ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Any:
+    """A real server for the session. Under CI=true, not being able to start one is a
+    failure, not a skip: the team back end must be tested where CI says it is."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        _unavailable("psycopg is not installed (pip install -e '.[test]')")
+    from tests.pgserver import PostgresUnavailable, start_server
+
+    try:
+        server = start_server()
+    except PostgresUnavailable as exc:
+        _unavailable(str(exc))
+    yield server
+    server.stop()
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"PostgreSQL is required when CI=true: {reason}")
+    pytest.skip(f"PostgreSQL not available: {reason}")
+
+
+@pytest.fixture
+def postgres_logbook(postgres_server: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh, empty database on the test server, as COMPLOG_DB."""
+    url = postgres_server.url(postgres_server.create_database())
+    monkeypatch.setenv("COMPLOG_DB", url)
+    return str(url)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Run a test on both back ends: the temp SQLite file, then a PostgreSQL database."""
+    if request.param == "postgres":
+        request.getfixturevalue("postgres_logbook")
+    return str(request.param)

@@ -63,6 +63,8 @@ def report(
 
     Example: complog report --since -90d --by category --html report.html
     """
+    from datetime import timedelta
+
     from complog.kpis import build_report
     from complog.render.output import default_format
     from complog.render.report import report as render_report
@@ -80,11 +82,15 @@ def report(
     end = app.when(until) if until else app.now
     if start is not None and start >= end:
         raise InvalidInput("--since must be before --until")
-    complaints, promises, reschedules = reader.report_figures(start, end)
+    # An explicit --until is exclusive; the default "until now" includes this instant,
+    # so a complaint logged a moment ago counts.
+    query_end = end if until else end + timedelta(microseconds=1)
+    complaints, promises, reschedules = reader.report_figures(start, query_end)
     figures = build_report(
         complaints, promises, reschedules, calendar=settings.calendar,
-        resolve_within=settings.resolve_within, since=start, until=end, now=app.now,
+        resolve_within=settings.resolve_within, since=start, until=query_end, now=app.now,
     )  # fmt: skip
+    figures["until"] = end
     if html:
         from complog.render.html import report_page
         from complog.render.output import note, write_file

@@ -30,7 +30,8 @@ def erase_customer(session: Session, actor: Actor, customer_id: int) -> int:
         session.exec(select(Promise.id).where(col(Promise.complaint_id).in_(complaint_ids))).all()
     )
     label = f"erased customer {customer_id}"
-    customer.name, customer.name_key = label, f"\x00erased:{customer_id}"
+    # Real keys are casefolded, so an upper-case key can never collide with one.
+    customer.name, customer.name_key = label, f"ERASED:{customer_id}"
     customer.phone = customer.email = customer.notes = None
     customer.erased_at = actor.now
     session.add(customer)
