@@ -474,7 +474,7 @@ class Reader:
             )
             try:
                 rows = self.conn.execute(sql, {"q": fts_query, "limit": limit}).fetchall()
-            except sqlite3.OperationalError as exc:
+            except sqlite3.DatabaseError as exc:
                 if "no such column" in str(exc):
                     errors.append(str(exc))
                     continue

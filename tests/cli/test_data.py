@@ -907,11 +907,6 @@ def test_export_out_replaces_an_existing_file_whole(run, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: export --out into a missing folder exits 5 (storage problem); it is a usage "
-    "error, and backup exits 2 with 'no such folder' for the same mistake",
-)
 def test_export_out_into_a_missing_folder_is_a_usage_error(run, tmp_path):
     run("add", "Acme Newsagency", "Till crashes at close")
     ran = run("export", "--out", str(tmp_path / "nowhere" / "all.jsonl"), exit=2)

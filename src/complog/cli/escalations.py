@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from complog.cli.options import FormatOption, app_context, fmt
+from complog.cli.options import EscalationId, FormatOption, app_context, fmt
 from complog.context import AppContext
 from complog.errors import InvalidInput
 
@@ -127,12 +127,7 @@ def escalations(
 
 def ack(
     ctx: typer.Context,
-    escalation_id: Annotated[
-        int,
-        typer.Argument(
-            help="Escalation id (E#), as listed by escalations or due.", show_default=False
-        ),
-    ],
+    escalation_id: EscalationId,
 ) -> None:
     """Acknowledge an escalation: someone senior has seen it and is on it.
 

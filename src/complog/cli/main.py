@@ -110,6 +110,13 @@ class ComplogGroup(TyperGroup):
         self, args: Sequence[str] | None, prog_name: str, complete_var: str | None, **extra: Any
     ) -> int:
         debug = os.environ.get("COMPLOG_DEBUG") == "1"
+        undecodable = _first_undecodable(sys.argv[1:] if args is None else args)
+        if undecodable is not None:
+            return _fail(
+                f"argument '{undecodable}' is not valid UTF-8 text",
+                "complog keeps text as UTF-8; check the terminal's locale (LANG)",
+                2,
+            )
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             return result if isinstance(result, int) else 0
@@ -144,6 +151,20 @@ class ComplogGroup(TyperGroup):
                 "run again with COMPLOG_DEBUG=1 to see the details",
                 1,
             )
+
+
+def _first_undecodable(args: Sequence[str]) -> str | None:
+    """An argument whose bytes were not UTF-8 (Python keeps them as lone surrogates)."""
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            try:
+                raw = arg.encode("utf-8", "surrogateescape")
+            except UnicodeEncodeError:
+                raw = arg.encode("utf-8", "backslashreplace")
+            return raw.decode("utf-8", "backslashreplace")
+    return None
 
 
 app = typer.Typer(

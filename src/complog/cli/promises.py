@@ -171,11 +171,14 @@ def calendar(
 
     Example: complog calendar --mine --out ~/complog.ics
     """
+    from complog.files import checked_target, write_file
     from complog.render import output
     from complog.render.ics import promises_calendar
 
     if owner and mine:
         raise InvalidInput("use --owner or --mine, not both")
+    if out is not None:
+        checked_target(out)
     app = app_context(ctx)
     reader = app.reader()
     items = reader.open_promises(owner=app.user if mine else owner)
@@ -183,5 +186,5 @@ def calendar(
     if out is None:
         output.write_bytes(data)
         return
-    output.write_file(out, data)
+    write_file(out, data)
     output.note(f"Wrote {len(items)} promise{'s' if len(items) != 1 else ''} to {out}")

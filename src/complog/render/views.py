@@ -236,9 +236,9 @@ def _timeline_text(kind: str, text: str, data: dict[str, Any], now: datetime, tz
     text = safe(text)
     if kind == "note":
         arrow = {"in": "←", "out": "→", "internal": "·"}[data["direction"]]
-        return f"{arrow} {data['channel']} ({data['author']}): {text}"
+        return f"{arrow} {data['channel']} ({safe(data['author'], one_line=True)}): {text}"
     if kind == "promise":
-        return f"P{data['promise_id']} promised by {data['owner']}, due {friendly(data['due_at'], now, tz)}: {text}"
+        return f"P{data['promise_id']} promised by {safe(data['owner'], one_line=True)}, due {friendly(data['due_at'], now, tz)}: {text}"
     if kind == "reschedule":
         late = " (already late: broken)" if data["late"] else ""
         return (f"P{data['promise_id']} moved {friendly(data['old_due_at'], now, tz)} → "
@@ -270,7 +270,7 @@ def show(d: ComplaintDetail, fmt: str, now: datetime, tz: tzinfo) -> None:
         out += [f"  {k}: {v}" for k, v in facts]
         if open_promises:
             out.append("Open promises")
-            out += [f"  P{p.id} due {friendly(p.due_at, now, tz)} ({p.owner}): {safe(p.text, one_line=True)}"
+            out += [f"  P{p.id} due {friendly(p.due_at, now, tz)} ({safe(p.owner, one_line=True)}): {safe(p.text, one_line=True)}"
                     + ("  BROKEN" if p.broken(now) else "") for p in open_promises]  # fmt: skip
         out.append("Timeline")
         out += [f"  {local(t.at, tz)}  {t.kind:<12} {_timeline_text(t.kind, t.text, t.data, now, tz)}"

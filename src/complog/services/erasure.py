@@ -10,7 +10,9 @@ file so the old text is not left in free pages or the WAL.
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from typing import Any
+
+from sqlalchemy import case, update
 from sqlmodel import Session, col, select
 
 from complog.models import Complaint, Customer, Escalation, Event, Note, Promise, Reschedule
@@ -41,9 +43,10 @@ def erase_customer(session: Session, actor: Actor, customer_id: int) -> int:
         .values(
             summary=ERASED,
             wants=None,
-            outcome=None,
-            compensation=None,
-            prevention=None,
+            # Free text, but whether it was given is a count reports keep.
+            outcome=_erased_if_set(Complaint.outcome),
+            compensation=_erased_if_set(Complaint.compensation),
+            prevention=_erased_if_set(Complaint.prevention),
             external_id=None,
         )
     )
@@ -75,3 +78,7 @@ def erase_customer(session: Session, actor: Actor, customer_id: int) -> int:
         session, actor, "erase", "customer", customer_id, after={"complaints": len(complaint_ids)}
     )
     return len(complaint_ids)
+
+
+def _erased_if_set(column: Any) -> Any:
+    return case((col(column).is_not(None), ERASED), else_=None)
