@@ -42,10 +42,12 @@ from complog.rows import (
     EscalationRow,
     EventRow,
     NoteRow,
+    PastResolutionRow,
     PromiseRow,
     RescheduleRow,
     SearchHit,
     SearchSyntaxError,
+    WaitRow,
 )
 from complog.rules import ComplaintFacts, PromiseFacts
 from complog.settings import Settings, load_settings
@@ -58,7 +60,9 @@ _COMPLAINT_COLUMNS = """
     (SELECT count(*) FROM promise p WHERE p.complaint_id = c.id AND p.status = 'open')
         AS open_promises,
     c.outcome, c.confirmed, c.satisfaction, c.compensation, c.cause, c.prevention,
-    c.external_id, c.created_by
+    c.external_id, c.created_by,
+    (SELECT w.started_at FROM wait w WHERE w.complaint_id = c.id AND w.ended_at IS NULL)
+        AS waiting_since
 """
 
 
@@ -74,8 +78,12 @@ def _complaint(row: Any) -> ComplaintRow:
         confirmed=None if row["confirmed"] is None else bool(row["confirmed"]),
         satisfaction=row["satisfaction"], compensation=row["compensation"],
         cause=row["cause"], prevention=row["prevention"], external_id=row["external_id"],
-        created_by=row["created_by"],
+        created_by=row["created_by"], waiting_since=decode_time(row["waiting_since"]),
     )  # fmt: skip
+
+
+def _bool(value: Any) -> bool | None:
+    return None if value is None else bool(value)
 
 
 def _t(value: Any) -> datetime:
@@ -182,8 +190,9 @@ class Reader:
             raise NotFound(f"no customer {customer_id}")
         r = rows[0]
         return CustomerRow(
-            r["id"], r["name"], r["phone"], r["email"], r["notes"], _t(r["created_at"])
-        )
+            r["id"], r["name"], r["phone"], r["email"], r["notes"], _t(r["created_at"]),
+            decode_time(r["erased_at"]),
+        )  # fmt: skip
 
     def notes(self, complaint_id: int) -> list[NoteRow]:
         rows = self._rows(
@@ -283,20 +292,39 @@ class Reader:
             for r in self._rows(sql, params)
         ]  # fmt: skip
 
+    def past_resolutions(self, complaint_id: int) -> list[PastResolutionRow]:
+        sql = "SELECT * FROM past_resolution WHERE complaint_id = :cid ORDER BY id"
+        return [
+            PastResolutionRow(_t(r["resolved_at"]), r["outcome"], _bool(r["confirmed"]),
+                              r["satisfaction"], r["compensation"], r["cause"], r["prevention"],
+                              _t(r["reopened_at"]), r["reopened_by"], r["reopen_reason"])
+            for r in self._rows(sql, {"cid": complaint_id})
+        ]  # fmt: skip
+
+    def waits(self, complaint_id: int) -> list[WaitRow]:
+        sql = "SELECT * FROM wait WHERE complaint_id = :cid ORDER BY started_at, id"
+        return [
+            WaitRow(r["id"], _t(r["started_at"]), r["started_by"], r["reason"],
+                    decode_time(r["ended_at"]), r["ended_by"])
+            for r in self._rows(sql, {"cid": complaint_id})
+        ]  # fmt: skip
+
     def detail(self, complaint_id: int) -> ComplaintDetail:
         complaint = self.complaint(complaint_id)
         notes = tuple(self.notes(complaint_id))
         promises = tuple(self.promises(complaint_id))
         escalations = tuple(self.escalations(complaint_id=complaint_id))
-        events = tuple(self.events(complaint_id))
+        past = tuple(self.past_resolutions(complaint_id))
+        waits = tuple(self.waits(complaint_id))
         return ComplaintDetail(
             complaint=complaint,
             customer=self.customer(complaint.customer_id),
             notes=notes,
             promises=promises,
             escalations=escalations,
-            events=events,
-            timeline=build_timeline(complaint, notes, promises, escalations, events),
+            past_resolutions=past,
+            waits=waits,
+            timeline=build_timeline(complaint, notes, promises, escalations, past, waits),
         )
 
     def iter_details(self) -> Iterator[ComplaintDetail]:
@@ -563,6 +591,27 @@ class Reader:
             promises.setdefault(r["complaint_id"], []).append(
                 PromiseFacts(r["id"], r["text"], r["owner"], _t(r["due_at"]), r["reschedules"])
             )
+        acknowledged = {
+            r["complaint_id"]: r["at"]
+            for r in self._rows(
+                "SELECT complaint_id, min(at) AS at FROM ("
+                " SELECT n.complaint_id, n.at FROM note n JOIN complaint c ON c.id = n.complaint_id"
+                "  WHERE c.status = 'open' AND n.direction = 'out'"
+                " UNION ALL"
+                " SELECT p.complaint_id, p.kept_at FROM promise p JOIN complaint c ON c.id = p.complaint_id"
+                "  WHERE c.status = 'open' AND p.kept_at IS NOT NULL"
+                ") AS responses GROUP BY complaint_id"
+            )
+        }
+        waits: dict[int, list[tuple[datetime, datetime | None]]] = {}
+        for r in self._rows(
+            "SELECT w.complaint_id, w.started_at, w.ended_at FROM wait w"
+            " JOIN complaint c ON c.id = w.complaint_id WHERE c.status = 'open'"
+            " ORDER BY w.started_at"
+        ):
+            waits.setdefault(r["complaint_id"], []).append(
+                (_t(r["started_at"]), decode_time(r["ended_at"]))
+            )
         opened: dict[int, list[datetime]] = {}
         for r in self._rows(
             "SELECT customer_id, opened_at FROM complaint WHERE customer_id IN"
@@ -581,6 +630,8 @@ class Reader:
                 written_reply_at=decode_time(written_reply.get(r["id"])),
                 open_promises=tuple(promises.get(r["id"], ())),
                 customer_opened=tuple(opened.get(r["customer_id"], ())),
+                acknowledged_at=decode_time(acknowledged.get(r["id"])),
+                waits=tuple(waits.get(r["id"], ())),
             )  # fmt: skip
             for r in complaints
         ]

@@ -37,6 +37,8 @@ class ComplaintRow:
     prevention: str | None
     external_id: str | None
     created_by: str
+    #: when it began waiting on the customer, if it is waiting now
+    waiting_since: datetime | None = None
 
     @property
     def loss(self) -> float | None:
@@ -51,6 +53,7 @@ class CustomerRow:
     email: str | None
     notes: str | None
     created_at: datetime
+    erased_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -138,13 +141,42 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
+class PastResolutionRow:
+    """A resolution later reopened, and why it was."""
+
+    resolved_at: datetime
+    outcome: str | None
+    confirmed: bool | None
+    satisfaction: int | None
+    compensation: str | None
+    cause: str | None
+    prevention: str | None
+    reopened_at: datetime
+    reopened_by: str
+    reopen_reason: str
+
+
+@dataclass(frozen=True)
+class WaitRow:
+    """A stretch of waiting on the customer; open while ended_at is None."""
+
+    id: int
+    started_at: datetime
+    started_by: str
+    reason: str
+    ended_at: datetime | None
+    ended_by: str | None
+
+
+@dataclass(frozen=True)
 class ComplaintDetail:
     complaint: ComplaintRow
     customer: CustomerRow
     notes: tuple[NoteRow, ...]
     promises: tuple[PromiseRow, ...]
     escalations: tuple[EscalationRow, ...]
-    events: tuple[EventRow, ...]
+    past_resolutions: tuple[PastResolutionRow, ...]
+    waits: tuple[WaitRow, ...]
     timeline: tuple[TimelineEntry, ...]
 
 

@@ -207,17 +207,10 @@ def test_everything_logbook_really_exercises_every_field(run, everything):
     assert cfpb["customer_detail"]["notes"].startswith("Location: ")
 
 
-REOPEN_LOST = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an earlier resolution and the reopen (reason, who, when) live only in the "
-    "event table; export shows them in the timeline but import drops them",
-)
-
-
 @pytest.mark.parametrize("fmt", ["jsonl", "json"])
 @pytest.mark.parametrize(
     "reopen",
-    [pytest.param(False, id="resolved-once"), pytest.param(True, id="reopened", marks=REOPEN_LOST)],
+    [pytest.param(False, id="resolved-once"), pytest.param(True, id="reopened")],
 )
 def test_export_import_export_is_byte_identical(run, everything, tmp_path, fmt, reopen):
     everything(reopen=reopen)

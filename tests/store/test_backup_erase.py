@@ -222,12 +222,6 @@ def test_customer_json_is_their_data_export(run):
     assert "Olga" not in text and "Kettle" not in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: reopen clears outcome/compensation/prevention and keeps them only in the "
-    "audit event; the customer's data export (and history) no longer shows the "
-    "compensation they were given before the reopen",
-)
 def test_customer_json_keeps_compensation_given_before_a_reopen(run):
     run("add", QUENTIN, "Toaster")
     run("resolve", "1", "--outcome", "Refunded", "--compensation", "Wobbulator voucher",

@@ -252,6 +252,8 @@ COMMANDS: list[tuple[Callable[..., None], str]] = [
     (complaints.list_complaints, "list"),
     (complaints.resolve, "resolve"),
     (complaints.reopen, "reopen"),
+    (complaints.wait, "wait"),
+    (complaints.resume, "resume"),
     (customers.customer, "customer"),
     (customers.customers, "customers"),
     (customers.search, "search"),

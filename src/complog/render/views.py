@@ -229,6 +229,8 @@ def _complaint_facts(c: ComplaintRow, d: ComplaintDetail, tz: tzinfo) -> list[tu
                 ("Satisfaction", None if c.satisfaction is None else f"{c.satisfaction}/5"),
                 ("Compensation", c.compensation), ("Cause", c.cause), ("Prevention", c.prevention)]  # fmt: skip
     facts.extend((k, v) for k, v in optional if v)
+    if c.waiting_since is not None:
+        facts.append(("Waiting", f"on the customer since {local(c.waiting_since, tz)}"))
     return [(k, safe(v)) for k, v in facts]
 
 
@@ -251,6 +253,12 @@ def _timeline_text(kind: str, text: str, data: dict[str, Any], now: datetime, tz
         return f"E{data['escalation_id']} escalated to {safe(data['to'])} [{data['rule']}]: {text}"
     if kind == "acknowledged":
         return f"E{data['escalation_id']} acknowledged by {safe(data['by'])}"
+    if kind == "waiting":
+        return f"waiting on the customer: {text}"
+    if kind == "resumed":
+        return "clocks running again"
+    if kind == "reopened":
+        return f"reopened by {safe(data['by'], one_line=True)}: {text}"
     return text
 
 

@@ -15,7 +15,17 @@ from typing import Any
 from sqlalchemy import case, update
 from sqlmodel import Session, col, select
 
-from complog.models import Complaint, Customer, Escalation, Event, Note, Promise, Reschedule
+from complog.models import (
+    Complaint,
+    Customer,
+    Escalation,
+    Event,
+    Note,
+    PastResolution,
+    Promise,
+    Reschedule,
+    Wait,
+)
 from complog.services.common import Actor, audit
 
 ERASED = "[erased]"
@@ -49,6 +59,19 @@ def erase_customer(session: Session, actor: Actor, customer_id: int) -> int:
             prevention=_erased_if_set(Complaint.prevention),
             external_id=None,
         )
+    )
+    session.execute(
+        update(PastResolution)
+        .where(col(PastResolution.complaint_id).in_(complaint_ids))
+        .values(
+            outcome=_erased_if_set(PastResolution.outcome),
+            compensation=_erased_if_set(PastResolution.compensation),
+            prevention=_erased_if_set(PastResolution.prevention),
+            reopen_reason=ERASED,
+        )
+    )
+    session.execute(
+        update(Wait).where(col(Wait.complaint_id).in_(complaint_ids)).values(reason=ERASED)
     )
     session.execute(
         update(Note).where(col(Note.complaint_id).in_(complaint_ids)).values(text=ERASED)
