@@ -539,6 +539,14 @@ def test_twitter_customer_started_threads_become_complaints(run, logbook):
     ran = run("import", str(TWCS_SLICE))
 
     assert ran.stdout == "Imported 5 complaints from twcs_slice.csv (0 already present, 0 skipped as bad)\n"  # fmt: skip
+    in_file = sum(1 for _ in csv.DictReader(TWCS_SLICE.open(encoding="utf-8")))
+    shown = [run("show", str(n), "--format", "json").json for n in range(1, 6)]
+    left = in_file - sum(len(c["notes"]) for c in shown)
+    assert left > 0  # the slice has company-started threads and cut replies
+    assert ran.stderr.endswith(
+        f"{left} tweets not imported: in threads a company started,"
+        " or replying to tweets that are not in the file\n"
+    )
     listed = run("list", "--status", "all", "--format", "json").json
     assert sorted((c["customer"], c["owner"], c["opened_at"]) for c in listed) == [
         ("twitter:115712", "sprintcare", "2017-10-31T21:45:10+00:00"),
