@@ -287,3 +287,81 @@ def test_erase_clears_wait_reasons_and_reopen_reasons(run, logbook):
         assert word.encode() not in raw
     with closing(sqlite3.connect(logbook)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+# -- two clocks: when it happened (--at) and when it was recorded -------------------------
+
+
+def test_backdated_entries_move_the_kpis_by_when_they_happened(run):
+    """Logged on Tuesday: a call on Monday 09:00, answered Monday 11:00."""
+    tuesday = at("2026-11-17 16:00")
+    run("add", "Acme Newsagency", "Till crashes", "--at", "2026-11-16 09:00", env=tuesday)
+    run("note", "1", "Rang back", "--out", "--at", "2026-11-16 11:00", env=tuesday)
+    run("resolve", "1", "--outcome", "Fixed", "--at", "2026-11-16 15:00", env=tuesday)
+
+    report = run("report", "--since", "2026-11-16 00:00", "--format", "json", env=tuesday).json
+
+    assert report["first_response_median_hours"] == 2.0
+    assert report["resolution_median_hours"] == 6.0
+    shown = run("show", "1", "--format", "json", env=tuesday).json
+    assert (shown["opened_at"], shown["recorded_at"]) == (
+        "2026-11-16T09:00:00+00:00", "2026-11-17T16:00:00+00:00")  # fmt: skip
+    assert (shown["notes"][0]["at"], shown["notes"][0]["recorded_at"]) == (
+        "2026-11-16T11:00:00+00:00", "2026-11-17T16:00:00+00:00")  # fmt: skip
+
+
+def test_a_reschedule_agreed_before_the_due_time_is_not_a_break_when_logged_after(run):
+    opened_monday(run, "--promise", "Call back", "--due", "2026-11-17 10:00")
+    run("reschedule", "1", "--due", "2026-11-19 10:00", "--reason", "Customer away",
+        "--at", "2026-11-17 09:00", env=at("2026-11-17 12:00"))  # fmt: skip
+    promise = run("show", "1", "--format", "json", env=at("2026-11-17 12:00")).json["promises"][0]
+    assert promise["reschedules"][0]["at"] == "2026-11-17T09:00:00+00:00"
+    assert (promise["reschedules"][0]["late"], promise["broken"]) == (False, False)
+
+
+def test_promise_cancel_escalate_and_ack_take_when_it_happened(run):
+    opened_monday(run)
+    later = at("2026-11-18 12:00")
+    run("promise", "1", "Visit", "--due", "2026-11-20 10:00", "--at", "2026-11-16 10:00", env=later)
+    run("cancel", "1", "--reason", "Not needed", "--at", "2026-11-17 10:00", env=later)
+    run(
+        "escalate",
+        "1",
+        "--to",
+        "manager",
+        "--reason",
+        "Angry",
+        "--at",
+        "2026-11-17 11:00",
+        env=later,
+    )
+    run("ack", "1", "--at", "2026-11-17 12:00", env=later)
+    shown = run("show", "1", "--format", "json", env=later).json
+    timeline = [(t["kind"], t["at"][:16]) for t in shown["timeline"]]
+    assert timeline == [("opened", "2026-11-16T09:00"), ("promise", "2026-11-16T10:00"),
+                        ("cancelled", "2026-11-17T10:00"), ("escalation", "2026-11-17T11:00"),
+                        ("acknowledged", "2026-11-17T12:00")]  # fmt: skip
+    history = run("history", "--format", "json", env=later).json
+    assert {
+        e["at"] for e in history if e["action"] in ("promise", "cancel", "escalate", "ack")
+    } == {
+        "2026-11-18T12:00:00+00:00"  # recorded now: the second clock
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["promise", "1", "Visit", "--due", "fri", "--at", "2026-11-15 09:00"], "--at is before the complaint was opened"),
+        (["escalate", "1", "--to", "m", "--reason", "r", "--at", "2026-11-15 09:00"], "--at is before the complaint was opened"),
+        (["escalate", "1", "--to", "m", "--reason", "r", "--at", "tomorrow"], "--at is in the future"),
+        (["reschedule", "1", "--due", "fri", "--reason", "r", "--at", "2026-11-15 09:00"], "--at is before the promise was made"),
+        (["cancel", "1", "--reason", "r", "--at", "2026-11-15 09:00"], "--at is before the promise was made"),
+    ],
+)  # fmt: skip
+def test_backdating_before_the_thing_existed_is_refused(run, args, message):
+    opened_monday(run, "--promise", "Call back", "--due", "2026-11-24 10:00")
+    before = run("show", "1", "--format", "json").stdout
+    ran = run(*args, exit=2)
+    assert ran.stderr.startswith(f"complog: error: {message}\n")
+    assert run("show", "1", "--format", "json").stdout == before

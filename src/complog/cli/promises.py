@@ -30,6 +30,7 @@ def promise(
     ],
     due: DueOption,
     owner: Annotated[str | None, typer.Option(help="Who must keep it. Default: you.")] = None,
+    at: AtOption = None,
 ) -> None:
     """Record a promise made to the customer, with an owner and a due time.
 
@@ -41,8 +42,9 @@ def promise(
 
     app = app_context(ctx)
     when = app.when(due)
+    made_at = app.when(at) if at else None
     with app.store().transaction() as session:
-        made = make_promise(session, app.actor(), complaint_id, text, when, owner)
+        made = make_promise(session, app.actor(), complaint_id, text, when, owner, made_at)
     tz = app.settings().tz
     output.say(
         f"Promise {made.id} on complaint {complaint_id} due {friendly(made.due_at, app.now, tz)} ({made.owner})"
@@ -77,7 +79,9 @@ def kept(
         output.say(f"Kept promise {promise_id} on time")
 
 
-def cancel(ctx: typer.Context, promise_id: PromiseId, reason: ReasonOption) -> None:
+def cancel(
+    ctx: typer.Context, promise_id: PromiseId, reason: ReasonOption, at: AtOption = None
+) -> None:
     """Cancel a promise that will not be kept (a reason is required).
 
     Example: complog cancel 7 --reason "Customer no longer wants a visit"
@@ -86,13 +90,18 @@ def cancel(ctx: typer.Context, promise_id: PromiseId, reason: ReasonOption) -> N
     from complog.services.promises import cancel_promise
 
     app = app_context(ctx)
+    when = app.when(at) if at else None
     with app.store().transaction() as session:
-        cancel_promise(session, app.actor(), promise_id, reason)
+        cancel_promise(session, app.actor(), promise_id, reason, when)
     output.say(f"Cancelled promise {promise_id}")
 
 
 def reschedule(
-    ctx: typer.Context, promise_id: PromiseId, due: DueOption, reason: ReasonOption
+    ctx: typer.Context,
+    promise_id: PromiseId,
+    due: DueOption,
+    reason: ReasonOption,
+    at: AtOption = None,
 ) -> None:
     """Move a promise to a new due time; the move and its reason are kept in its history.
 
@@ -106,8 +115,9 @@ def reschedule(
 
     app = app_context(ctx)
     when = app.when(due)
+    agreed = app.when(at) if at else None
     with app.store().transaction() as session:
-        moved = reschedule_promise(session, app.actor(), promise_id, when, reason)
+        moved = reschedule_promise(session, app.actor(), promise_id, when, reason, agreed)
     tz = app.settings().tz
     late = " (it was already late: recorded as broken)" if moved.late else ""
     output.say(
