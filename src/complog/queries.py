@@ -235,6 +235,7 @@ class Reader:
         to: str | None = None,
         escalation_id: int | None = None,
         since: datetime | None = None,
+        limit: int | None = None,
     ) -> list[EscalationRow]:
         where: list[str] = []
         params: dict[str, Any] = {}
@@ -261,6 +262,8 @@ class Reader:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY e.at, e.id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
         return [
             EscalationRow(r["id"], r["complaint_id"], r["customer"], r["to_whom"], r["reason"],
                           r["rule"], r["trigger"], _t(r["at"]), r["actor"],
@@ -318,26 +321,71 @@ class Reader:
 
     # -- the morning list ------------------------------------------------------
 
-    def due(self, now: datetime, *, days: int = 7, owner: str | None = None) -> DueList:
-        """Open promises due before the end of the N-th day from today, overdue first."""
+    def due(
+        self,
+        now: datetime,
+        *,
+        days: int = 7,
+        owner: str | None = None,
+        limit: int | None = None,
+        by_owner: bool = False,
+    ) -> DueList:
+        """Open promises due before the end of the N-th day from today, overdue first,
+        and the unacknowledged escalations of open complaints.
+
+        `limit`: at most that many promises per section (overdue, today, upcoming;
+        per owner too when `by_owner`) and that many escalations, with the totals
+        counted in SQL, so the morning list costs the same at any logbook size.
+        """
         calendar = self.settings().calendar
         today = calendar.local_date(now)
         tomorrow_start = calendar.at(today + timedelta(days=1), _MIDNIGHT)
         horizon = calendar.at(today + timedelta(days=days + 1), _MIDNIGHT)
-        params: dict[str, Any] = {"horizon": self._time(horizon)}
+        params: dict[str, Any] = {
+            "now": self._time(now),
+            "tomorrow": self._time(tomorrow_start),
+            "horizon": self._time(horizon),
+        }
         owner_sql = ""
         if owner:
             owner_sql = " AND lower(p.owner) = lower(:owner)"
             params["owner"] = owner
-        rows = self._rows(
+        select = (
             "SELECT p.id, p.complaint_id, p.text, p.owner, p.due_at, c.heat, c.summary,"
             " cu.name AS customer"
             " FROM promise p JOIN complaint c ON c.id = p.complaint_id"
             " JOIN customer cu ON cu.id = c.customer_id"
-            f" WHERE p.status = 'open' AND p.due_at < :horizon{owner_sql}"
-            " ORDER BY p.due_at, p.id",
-            params,
+            " WHERE p.status = 'open' AND {range}" + owner_sql + " ORDER BY p.due_at, p.id"
         )
+        totals: dict[tuple[str | None, str], int] | None = None
+        if limit is None or by_owner:
+            rows = self._rows(select.format(range="p.due_at < :horizon"), params)
+        else:
+            # one LIMIT per section, each a range of the partial index on open promises
+            params["limit"] = limit
+            ranges = (
+                "p.due_at < :now",
+                "p.due_at >= :now AND p.due_at < :tomorrow",
+                "p.due_at >= :tomorrow AND p.due_at < :horizon",
+            )
+            rows = self._rows(
+                " UNION ALL ".join(
+                    f"SELECT * FROM ({select.format(range=r)} LIMIT :limit) AS s{n}"
+                    for n, r in enumerate(ranges)
+                ),
+                params,
+            )
+            totals = {
+                (None, r["section"]): r["n"]
+                for r in self._rows(
+                    "SELECT CASE WHEN p.due_at < :now THEN 'overdue'"
+                    " WHEN p.due_at < :tomorrow THEN 'today' ELSE 'upcoming' END AS section,"
+                    " count(*) AS n FROM promise p"
+                    f" WHERE p.status = 'open' AND p.due_at < :horizon{owner_sql}"
+                    " GROUP BY 1",
+                    params,
+                )
+            }
         items = []
         for r in rows:
             due_at = _t(r["due_at"])
@@ -351,16 +399,41 @@ class Reader:
                 DueItem(r["id"], r["complaint_id"], r["customer"], r["summary"], r["text"],
                         r["owner"], due_at, r["heat"], section, late)
             )  # fmt: skip
-        escalations = [
-            e
-            for e in self.escalations(unacknowledged=True, open_complaints=True)
-            if not owner or owner.lower() in (e.to.lower(), self._complaint_owner(e.complaint_id))
-        ]
-        return DueList(tuple(items), tuple(escalations), days)
+        if limit is not None and by_owner:
+            items, totals = _page_by_owner(items, limit)
+        escalations, escalations_total = self._due_escalations(owner, limit)
+        return DueList(tuple(items), tuple(escalations), days, totals, escalations_total)
 
-    def _complaint_owner(self, complaint_id: int) -> str:
-        rows = self._rows("SELECT owner FROM complaint WHERE id = :id", {"id": complaint_id})
-        return str(rows[0]["owner"]).lower() if rows else ""
+    def _due_escalations(
+        self, owner: str | None, limit: int | None
+    ) -> tuple[list[EscalationRow], int | None]:
+        """Unacknowledged escalations of open complaints, oldest first (to the owner,
+        or on a complaint the owner owns); with `limit`, the first ones and the total."""
+        if owner:
+            key = owner.lower()
+            owners = {
+                r["id"]: str(r["owner"]).lower()
+                for r in self._rows(
+                    "SELECT DISTINCT c.id, c.owner FROM escalation e"
+                    " JOIN complaint c ON c.id = e.complaint_id"
+                    " WHERE e.acknowledged_at IS NULL AND c.status = 'open'"
+                )
+            }
+            chosen = [
+                e
+                for e in self.escalations(unacknowledged=True, open_complaints=True)
+                if key in (e.to.lower(), owners.get(e.complaint_id, ""))
+            ]
+            if limit is None:
+                return chosen, None
+            return chosen[:limit], len(chosen)
+        if limit is None:
+            return self.escalations(unacknowledged=True, open_complaints=True), None
+        total = self._rows(
+            "SELECT count(*) AS n FROM escalation e JOIN complaint c ON c.id = e.complaint_id"
+            " WHERE e.acknowledged_at IS NULL AND c.status = 'open'"
+        )[0]["n"]
+        return self.escalations(unacknowledged=True, open_complaints=True, limit=limit), total
 
     def other_open_complaints(self, customer_id: int, exclude: int) -> list[ComplaintRow]:
         rows = self._rows(
@@ -735,6 +808,22 @@ class Reader:
 
 
 _MIDNIGHT = datetime.min.time()
+
+
+def _page_by_owner(
+    items: list[DueItem], limit: int
+) -> tuple[list[DueItem], dict[tuple[str | None, str], int]]:
+    """The first `limit` items of each (owner, section), in order, and their totals."""
+    totals: dict[tuple[str | None, str], int] = {}
+    page = []
+    for item in items:
+        key = (item.owner, item.section)
+        totals[key] = totals.get(key, 0) + 1
+        if totals[key] <= limit:
+            page.append(item)
+    return page, totals
+
+
 #: "since the beginning" as a time both databases can compare with
 BEGINNING = datetime(1900, 1, 1, tzinfo=UTC)
 _OPERATORS = {"AND", "OR", "NOT", "NEAR"}
