@@ -12,16 +12,17 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from complog.businesstime import BusinessCalendar
 from complog.settings import Duration
 
+# NamedTuples rather than frozen dataclasses: a year of a large logbook is 100,000
+# complaints and 300,000 promises, and a NamedTuple is made three times faster.
 
-@dataclass(frozen=True)
-class ComplaintFigures:
+
+class ComplaintFigures(NamedTuple):
     id: int
     customer: str
     owner: str
@@ -38,8 +39,7 @@ class ComplaintFigures:
     escalated: bool
 
 
-@dataclass(frozen=True)
-class PromiseFigures:
+class PromiseFigures(NamedTuple):
     id: int
     owner: str
     due_at: datetime
@@ -108,22 +108,32 @@ def build_report(
 ) -> dict[str, Any]:
     opened = [c for c in complaints if _in(c.opened_at, since, until)]
     resolved = [c for c in complaints if _in(c.resolved_at, since, until)]
-    resolution_hours = {
-        c.id: _hours(calendar, c.opened_at, c.resolved_at)
+    resolution_seconds = {
+        c.id: calendar.business_seconds_between(c.opened_at, c.resolved_at)
         for c in resolved
         if c.resolved_at is not None
     }
+    resolution_hours = {key: seconds / 3600 for key, seconds in resolution_seconds.items()}
     response_hours = [
         _hours(calendar, c.opened_at, c.first_response_at)
         for c in opened
         if c.first_response_at is not None and c.first_response_at <= now
     ]
-    quickly = [
-        c
-        for c in resolved
-        if c.resolved_at is not None
-        and not resolve_within.exceeded(c.opened_at, c.resolved_at, calendar)
-    ]
+    if resolve_within.business:
+        # Duration.exceeded for working time, on the seconds just counted
+        limit = resolve_within.business_seconds(calendar)
+        quickly = [
+            c
+            for c in resolved
+            if c.id in resolution_seconds and not resolution_seconds[c.id] > limit
+        ]
+    else:
+        quickly = [
+            c
+            for c in resolved
+            if c.resolved_at is not None
+            and not resolve_within.exceeded(c.opened_at, c.resolved_at, calendar)
+        ]
     horizon = min(until, now)
     due = [p for p in promises if _in(p.effective_due_at, since, horizon) and p.counts_as_due(now)]
     kept_on_time = [p for p in due if p.status == "kept" and not p.broken(now)]
@@ -226,13 +236,11 @@ def weekly_series(
 
     last = monday(until)
     first = last - timedelta(weeks=weeks - 1)
+    opened_per = Counter(monday(c.opened_at) for c in opened)
     if since is not None:
         first = max(first, monday(since))
-    else:
-        starts = [monday(c.opened_at) for c in opened]
-        if starts:  # all time: begin at the first week with a complaint
-            first = max(first, min(starts))
-    opened_per = Counter(monday(c.opened_at) for c in opened)
+    elif opened_per:  # all time: begin at the first week with a complaint
+        first = max(first, min(opened_per))
     resolved_per = Counter(monday(c.resolved_at) for c in resolved if c.resolved_at is not None)
     series = []
     week = first

@@ -20,7 +20,16 @@ from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
 from complog import __version__
-from complog.cli import admin, complaints, customers, data, escalations, insight, promises
+from complog.cli import (
+    admin,
+    coerce,
+    complaints,
+    customers,
+    data,
+    escalations,
+    insight,
+    promises,
+)
 from complog.context import AppContext
 from complog.errors import ComplogError, InvalidInput
 
@@ -79,9 +88,9 @@ class ComplogGroup(TyperGroup):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _tidy_metavars(self)
-        for command in self.commands.values():
+        for command in (self, *self.commands.values()):
             _tidy_metavars(command)
+            coerce.install(command)  # no pydantic for plain values (~90 ms a command)
 
     def invoke(self, ctx: Any) -> Any:
         try:

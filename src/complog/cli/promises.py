@@ -126,6 +126,10 @@ def reschedule(
     )
 
 
+#: promises per section (and escalations) that `due` shows on a terminal or in plain text
+DUE_PAGE = 20
+
+
 def due(
     ctx: typer.Context,
     owner: Annotated[str | None, typer.Option(help="Only promises this person owns.")] = None,
@@ -137,11 +141,25 @@ def due(
     exit_code: Annotated[
         bool, typer.Option("--exit-code", help="Exit 1 when anything is overdue, else 0.")
     ] = False,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help=f"Show at most N promises per section, and N escalations (default {DUE_PAGE}).",
+            show_default=False,
+        ),
+    ] = None,
+    all_: Annotated[
+        bool,
+        typer.Option("--all", help="Show every promise and escalation (json and csv always do)."),
+    ] = False,
     format: FormatOption = None,
 ) -> None:
     """Open promises: overdue (most late first), due today, and the next N days.
 
-    Escalations not yet acknowledged are listed after them.
+    Escalations not yet acknowledged are listed after them. A long list shows
+    the first 20 of each section and how many more there are; json and csv
+    always list everything.
 
     Example: complog due --mine --exit-code
     """
@@ -153,10 +171,20 @@ def due(
         raise InvalidInput("use --owner or --mine, not both")
     if by not in (None, "owner"):
         raise InvalidInput(f"cannot group by {by!r}", "use --by owner")
+    if all_ and limit is not None:
+        raise InvalidInput("use --all or --limit, not both")
     app = app_context(ctx)
+    shape = fmt(format)
+    page = None if all_ or shape in ("json", "csv") else (limit or DUE_PAGE)
     reader = app.reader()
-    listing = reader.due(app.now, days=days, owner=app.user if mine else owner)
-    views.due(listing, fmt(format), app.now, reader.settings().tz, by_owner=by == "owner")
+    listing = reader.due(
+        app.now,
+        days=days,
+        owner=app.user if mine else owner,
+        limit=page,
+        by_owner=by == "owner",
+    )
+    views.due(listing, shape, app.now, reader.settings().tz, by_owner=by == "owner")
     if exit_code and listing.overdue:
         raise typer.Exit(1)
 

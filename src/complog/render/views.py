@@ -71,17 +71,26 @@ _DUE_COLUMNS = ["promise_id", "complaint_id", "customer", "summary", "text", "ow
 
 
 def _sections(items: Sequence[DueItem]) -> list[tuple[str, list[DueItem]]]:
+    """Each section in due order: overdue comes most late first (the page the
+    query cut is a prefix of this order)."""
     out = []
     for key in ("overdue", "today", "upcoming"):
-        chosen = [i for i in items if i.section == key]
-        if key == "overdue":
-            chosen.sort(key=lambda i: (-i.overdue_minutes, i.promise_id))
+        chosen = sorted((i for i in items if i.section == key), key=_due_order)
         out.append((key, chosen))
     return out
 
 
+def _due_order(i: DueItem) -> tuple[datetime, int]:
+    return (i.due_at, i.promise_id)
+
+
 def _section_title(key: str, days: int, count: int) -> str:
     return f"{SECTION_TITLES[key].format(days=days)} ({count})"
+
+
+def _more(total: int, shown: int) -> str | None:
+    """The line under a cut section."""
+    return f"… and {total - shown} more: complog due --all" if total > shown else None
 
 
 def _due_plain(
@@ -96,7 +105,8 @@ def _due_plain(
         for key, chosen in _sections(items):
             if not chosen:
                 continue
-            out.append(_section_title(key, dl.days, len(chosen)))
+            total = dl.section_total(owner, key, len(chosen))
+            out.append(_section_title(key, dl.days, total))
             for i in chosen:
                 late = f"  {duration(i.overdue_minutes)} late" if key == "overdue" else ""
                 out.append(
@@ -104,9 +114,13 @@ def _due_plain(
                     f"  heat {i.heat}  {safe(i.text, one_line=True)}  ({safe(i.owner, one_line=True)})"
                     f"  due {friendly(i.due_at, now, tz)}{late}"
                 )
+            if more := _more(total, len(chosen)):
+                out.append(f"  {more}")
     if dl.escalations:
-        out.append(f"Escalations awaiting acknowledgement ({len(dl.escalations)})")
+        out.append(f"Escalations awaiting acknowledgement ({dl.escalation_count})")
         out.extend("  " + _escalation_line(e, now, tz) for e in dl.escalations)
+        if more := _more(dl.escalation_count, len(dl.escalations)):
+            out.append(f"  {more}")
     return out
 
 
@@ -131,7 +145,8 @@ def _due_table(
         for key, chosen in _sections(items):
             if not chosen:
                 continue
-            table = _table(_section_title(key, dl.days, len(chosen)), SECTION_STYLES[key])
+            total = dl.section_total(owner, key, len(chosen))
+            table = _table(_section_title(key, dl.days, total), SECTION_STYLES[key])
             table.add_column("P#", justify="right", style="dim", no_wrap=True)
             table.add_column("Due", no_wrap=True)
             if key == "overdue":
@@ -148,9 +163,11 @@ def _due_table(
                 row += [_heat(i.heat), what, Text(safe(i.owner, one_line=True))]
                 table.add_row(*row)
             console.print(table)
+            if more := _more(total, len(chosen)):
+                console.print(Text(more, style="dim"))
     if dl.escalations:
         table = _table(
-            f"Escalations awaiting acknowledgement ({len(dl.escalations)})", "bold magenta"
+            f"Escalations awaiting acknowledgement ({dl.escalation_count})", "bold magenta"
         )
         table.add_column("E#", justify="right", style="dim", no_wrap=True)
         table.add_column("When", no_wrap=True)
@@ -161,6 +178,8 @@ def _due_table(
             why.append(f"\n[{e.rule}] {safe(e.reason, one_line=True)}", style="")
             table.add_row(str(e.id), friendly(e.at, now, tz), why, Text(safe(e.to, one_line=True)))
         console.print(table)
+        if more := _more(dl.escalation_count, len(dl.escalations)):
+            console.print(Text(more, style="dim"))
 
 
 # -- complaints ------------------------------------------------------------------
