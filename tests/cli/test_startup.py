@@ -113,7 +113,7 @@ BAD_VALUES = [
         "'god' is not one of 'ours', 'customer', 'third-party', 'unknown'.",
     ),
     (["kept", "x"], "PID", NOT_INT),
-    (["ack", "x"], "ESCALATION_ID", NOT_INT),
+    (["ack", "x"], "ESC_ID", NOT_INT),
 ]
 
 
