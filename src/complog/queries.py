@@ -50,7 +50,7 @@ from complog.rows import (
     WaitRow,
 )
 from complog.rules import ComplaintFacts, PromiseFacts
-from complog.settings import Settings, load_settings
+from complog.settings import Pause, Settings, load_settings
 from complog.timeline import build_timeline
 
 _COMPLAINT_COLUMNS = """
@@ -801,6 +801,18 @@ class Reader:
             "SELECT count(*) AS n FROM reschedule WHERE at >= :since AND at < :until", params
         )[0]["n"]
         return complaints, promises, int(reschedules)
+
+    def waits_by_complaint(self, since: datetime | None, until: datetime) -> dict[int, list[Pause]]:
+        """Waits on the customer that began before `until` and ended (if at all) after
+        `since`: what the report's resolution clock leaves out."""
+        out: dict[int, list[Pause]] = {}
+        for r in self._tuples(
+            "SELECT complaint_id, started_at, ended_at FROM wait WHERE started_at < :until"
+            " AND (ended_at IS NULL OR ended_at >= :since) ORDER BY started_at",
+            {"until": self._time(until), "since": self._time(since or BEGINNING)},
+        ):
+            out.setdefault(r[0], []).append((_t(r[1]), decode_time(r[2])))
+        return out
 
     def period_counts(self, start: datetime, end: datetime) -> dict[str, int]:
         """Opened, resolved, kept and broken promises within [start, end)."""

@@ -365,3 +365,32 @@ def test_backdating_before_the_thing_existed_is_refused(run, args, message):
     ran = run(*args, exit=2)
     assert ran.stderr.startswith(f"complog: error: {message}\n")
     assert run("show", "1", "--format", "json").stdout == before
+
+
+# -- the report: waiting, acknowledgement and money -----------------------------------------
+
+
+def test_report_leaves_waiting_out_of_resolution_time_and_shows_acknowledgement_and_money(run):
+    """#1: Mon 09:00 -> Wed 09:00 is 16 business hours, 8 of them waiting: 8h.
+    #2: opened Mon 10:00, first reply Mon 16:00 (6h: late for 4bh), resolved Tue 10:00."""
+    opened_monday(run, "--loss", "200")
+    run("wait", "1", "--reason", "Photos", env=at("2026-11-16 12:00"))
+    run("resume", "1", env=at("2026-11-17 12:00"))
+    run("note", "1", "Called back", "--out", env=at("2026-11-17 13:00"))
+    run("resolve", "1", "--outcome", "Fixed", "--compensation", "£50 voucher", "--cause", "ours",
+        env=at("2026-11-18 09:00"))  # fmt: skip
+    run("add", "Hillside Dental", "Wrong invoice", env=at("2026-11-16 10:00"))
+    run("note", "2", "Emailed", "--out", env=at("2026-11-16 16:00"))
+    run("resolve", "2", "--outcome", "Credited", "--compensation", "Free visit", "--cause", "ours",
+        env=at("2026-11-17 10:00"))  # fmt: skip
+
+    r = run("report", "--since", "2026-11-16 00:00", "--format", "json").json
+
+    assert sorted(r["resolution_hours"]) == [8.0, 8.0]
+    assert r["acknowledge_within"] == "4bh"
+    assert r["acknowledged_within_rate"] == 0.0  # #1 after 12h (a wait does not acknowledge)
+    assert r["compensation_value"] == 50.0
+    assert r["compensation_by_cause"] == [{"cause": "ours", "given": 2, "value": 50.0}]
+    plain = run("report", "--since", "2026-11-16 00:00").stdout
+    assert "  Acknowledged within 4bh: 0%\n" in plain
+    assert "  Compensation given: 2 (value 50.00; ours 2)\n" in plain

@@ -93,6 +93,8 @@ def report(
     figures = build_report(
         complaints, promises, reschedules, calendar=settings.calendar,
         resolve_within=settings.resolve_within, since=start, until=query_end, now=app.now,
+        waits=reader.waits_by_complaint(start, query_end),
+        acknowledge_within=settings.acknowledge_within,
     )  # fmt: skip
     figures["until"] = end
     if html:
