@@ -41,12 +41,14 @@ from complog.rows import (
     DueList,
     EscalationRow,
     EventRow,
+    MoneyAtRisk,
     NoteRow,
     PastResolutionRow,
     PromiseRow,
     RescheduleRow,
     SearchHit,
     SearchSyntaxError,
+    WaitingItem,
     WaitRow,
 )
 from complog.rules import ComplaintFacts, PromiseFacts
@@ -451,7 +453,53 @@ class Reader:
         if limit is not None and by_owner:
             items, totals = _page_by_owner(items, limit)
         escalations, escalations_total = self._due_escalations(owner, limit)
-        return DueList(tuple(items), tuple(escalations), days, totals, escalations_total)
+        waiting, waiting_total = self._waiting(owner, limit)
+        return DueList(
+            tuple(items), tuple(escalations), days, totals, escalations_total,
+            tuple(waiting), waiting_total, self._money_at_risk(now, owner),
+        )  # fmt: skip
+
+    def _waiting(self, owner: str | None, limit: int | None) -> tuple[list[WaitingItem], int]:
+        """Open complaints waiting on the customer (of `owner`), oldest wait first."""
+        where = " WHERE w.ended_at IS NULL AND c.status = 'open'"
+        params: dict[str, Any] = {}
+        if owner:
+            where += " AND lower(c.owner) = lower(:owner)"
+            params["owner"] = owner
+        joins = " FROM wait w JOIN complaint c ON c.id = w.complaint_id"
+        sql = (
+            "SELECT c.id, cu.name, c.summary, c.owner, w.started_at, w.reason" + joins
+            + " JOIN customer cu ON cu.id = c.customer_id" + where + " ORDER BY w.started_at, c.id"
+        )  # fmt: skip
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        rows = [
+            WaitingItem(r[0], r[1], r[2], r[3], _t(r[4]), r[5]) for r in self._tuples(sql, params)
+        ]
+        total = len(rows)
+        if limit is not None and total >= limit:
+            total = int(self._tuples("SELECT count(*)" + joins + where, params)[0][0])
+        return rows, total
+
+    def _money_at_risk(self, now: datetime, owner: str | None) -> MoneyAtRisk:
+        """Losses customers claimed on open complaints, and on those with a promise overdue."""
+        params: dict[str, Any] = {"now": self._time(now)}
+        mine = ""
+        if owner:
+            mine = " AND lower(c.owner) = lower(:owner)"
+            params["owner"] = owner
+        overdue = (
+            "EXISTS (SELECT 1 FROM promise p WHERE p.complaint_id = c.id"
+            " AND p.status = 'open' AND p.due_at < :now)"
+        )
+        row = self._tuples(
+            "SELECT count(*), coalesce(sum(c.loss_cents), 0),"
+            f" coalesce(sum(CASE WHEN {overdue} THEN 1 ELSE 0 END), 0),"
+            f" coalesce(sum(CASE WHEN {overdue} THEN c.loss_cents ELSE 0 END), 0)"
+            " FROM complaint c WHERE c.status = 'open' AND c.loss_cents IS NOT NULL" + mine,
+            params,
+        )[0]
+        return MoneyAtRisk(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
     def _due_escalations(
         self, owner: str | None, limit: int | None

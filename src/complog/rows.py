@@ -196,6 +196,26 @@ class DueItem:
 
 
 @dataclass(frozen=True)
+class WaitingItem:
+    complaint_id: int
+    customer: str
+    summary: str
+    owner: str
+    since: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class MoneyAtRisk:
+    """What customers say open complaints cost them (`--loss`), in cents."""
+
+    open_complaints: int
+    open_loss_cents: int
+    overdue_complaints: int
+    overdue_loss_cents: int
+
+
+@dataclass(frozen=True)
 class DueList:
     """`items` in due order; a page of them when `totals` is set."""
 
@@ -207,6 +227,10 @@ class DueList:
     totals: Mapping[tuple[str | None, str], int] | None = None
     #: unacknowledged escalations, shown or not; None: `escalations` is complete
     escalations_total: int | None = None
+    #: complaints waiting on the customer (their clocks are stopped), oldest wait first
+    waiting: tuple[WaitingItem, ...] = ()
+    waiting_total: int = 0
+    at_risk: MoneyAtRisk | None = None
 
     @property
     def overdue(self) -> int:

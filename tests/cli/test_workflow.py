@@ -394,3 +394,36 @@ def test_report_leaves_waiting_out_of_resolution_time_and_shows_acknowledgement_
     plain = run("report", "--since", "2026-11-16 00:00").stdout
     assert "  Acknowledged within 4bh: 0%\n" in plain
     assert "  Compensation given: 2 (value 50.00; ours 2)\n" in plain
+
+
+# -- due: waiting complaints apart, and the money at stake ----------------------------------
+
+
+def test_due_lists_waiting_complaints_separately(run):
+    run(
+        "add", "Acme Newsagency", "Till crashes", "--promise", "Call back", "--due", "tomorrow 10am"
+    )
+    run("add", "Hillside Dental", "Invoice wrong", "--at", "2026-11-20 14:00")
+    run("wait", "2", "--reason", "Sending the invoice copy", "--at", "2026-11-20 15:00")
+
+    plain = run("due").stdout
+
+    assert plain.endswith(
+        "Waiting on the customer (1)\n"
+        "  #2 Hillside Dental  Sending the invoice copy  (tester)  since 20 Nov 15:00\n"
+    )
+    assert [i["complaint_id"] for i in run("due", "--format", "json").json] == [1]  # promises only
+    run("resume", "2")
+    assert "Waiting on the customer" not in run("due").stdout
+
+
+def test_due_on_a_terminal_shows_the_money_at_stake(run):
+    run("add", "Acme Newsagency", "Till crashes", "--loss", "250", "--promise", "Call back",
+        "--due", "2026-11-20 10:00", "--at", "2026-11-19 09:00")  # fmt: skip
+    run("add", "Hillside Dental", "Invoice wrong", "--loss", "40")
+    table = run("due", "--format", "table", env={"COLUMNS": "120"}).stdout
+    assert (
+        "At stake: 290.00 claimed on 2 open complaints, 250.00 of it on 1 with a promise overdue"
+        in table
+    )
+    assert "At stake" not in run("due").stdout  # cron's plain list stays as the spec has it

@@ -17,7 +17,16 @@ from complog.render.text import (
     local,
     safe,
 )
-from complog.rows import ComplaintDetail, ComplaintRow, DueItem, DueList, EscalationRow, EventRow
+from complog.rows import (
+    ComplaintDetail,
+    ComplaintRow,
+    DueItem,
+    DueList,
+    EscalationRow,
+    EventRow,
+    MoneyAtRisk,
+    WaitingItem,
+)
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -121,7 +130,35 @@ def _due_plain(
         out.extend("  " + _escalation_line(e, now, tz) for e in dl.escalations)
         if more := _more(dl.escalation_count, len(dl.escalations)):
             out.append(f"  {more}")
+    if dl.waiting:
+        out.append(f"Waiting on the customer ({dl.waiting_total})")
+        out.extend("  " + _waiting_line(w, now, tz) for w in dl.waiting)
+        if more := _more(dl.waiting_total, len(dl.waiting)):
+            out.append(f"  {more}")
     return out
+
+
+def _waiting_line(w: WaitingItem, now: datetime, tz: tzinfo) -> str:
+    return (
+        f"#{w.complaint_id} {safe(w.customer, one_line=True)}  {safe(w.reason, one_line=True)}"
+        f"  ({safe(w.owner, one_line=True)})  since {friendly(w.since, now, tz)}"
+    )
+
+
+def _at_risk(risk: MoneyAtRisk | None) -> str | None:
+    """One line on the money customers say is at stake, when any was recorded."""
+    if risk is None or not risk.open_complaints:
+        return None
+    line = (
+        f"At stake: {risk.open_loss_cents / 100:,.2f} claimed on {risk.open_complaints}"
+        f" open complaint{'s' if risk.open_complaints != 1 else ''}"
+    )
+    if risk.overdue_complaints:
+        line += (
+            f", {risk.overdue_loss_cents / 100:,.2f} of it on {risk.overdue_complaints}"
+            " with a promise overdue"
+        )
+    return line
 
 
 def _escalation_line(e: EscalationRow, now: datetime, tz: tzinfo) -> str:
@@ -180,6 +217,22 @@ def _due_table(
         console.print(table)
         if more := _more(dl.escalation_count, len(dl.escalations)):
             console.print(Text(more, style="dim"))
+    if dl.waiting:
+        table = _table(f"Waiting on the customer ({dl.waiting_total})", "bold blue")
+        table.add_column("#", justify="right", style="dim", no_wrap=True)
+        table.add_column("Since", no_wrap=True)
+        table.add_column("Customer · waiting for", ratio=1, overflow="fold")
+        table.add_column("Owner", max_width=12, overflow="ellipsis", no_wrap=True)
+        for w in dl.waiting:
+            what = Text(safe(w.customer, one_line=True), style="bold")
+            what.append("\n" + safe(w.reason, one_line=True), style="")
+            table.add_row(str(w.complaint_id), friendly(w.since, now, tz), what,
+                          Text(safe(w.owner, one_line=True)))  # fmt: skip
+        console.print(table)
+        if more := _more(dl.waiting_total, len(dl.waiting)):
+            console.print(Text(more, style="dim"))
+    if risk := _at_risk(dl.at_risk):
+        console.print(Text(risk, style="yellow"))
 
 
 # -- complaints ------------------------------------------------------------------
