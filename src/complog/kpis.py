@@ -143,7 +143,11 @@ def build_report(
             )
         ]
     horizon = min(until, now)
-    due = [p for p in promises if _in(p.effective_due_at, since, horizon) and p.counts_as_due(now)]
+    due = [
+        p
+        for p in promises
+        if _in(p.first_late_due_at or p.due_at, since, horizon) and p.counts_as_due(now)
+    ]
     kept_on_time = [p for p in due if p.status == "kept" and not p.broken(now)]
     satisfaction = [c.satisfaction for c in resolved if c.satisfaction is not None]
 

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from complog.connect import (
     SCHEMA_HEAD,
@@ -29,7 +29,6 @@ from complog.connect import (
     translate_error,
 )
 from complog.errors import NotFound, StorageError
-from complog.kpis import ComplaintFigures, PromiseFigures
 from complog.rows import (
     ComplaintDetail,
     ComplaintFilter,
@@ -51,9 +50,12 @@ from complog.rows import (
     WaitingItem,
     WaitRow,
 )
-from complog.rules import ComplaintFacts, PromiseFacts
 from complog.settings import Pause, Settings, load_settings
-from complog.timeline import build_timeline
+
+if TYPE_CHECKING:
+    # imported where used: `due`, `list` and `add` need none of them
+    from complog.kpis import ComplaintFigures, PromiseFigures
+    from complog.rules import ComplaintFacts
 
 _COMPLAINT_COLUMNS = """
     c.id, cu.name AS customer, c.customer_id, c.summary, c.status, c.channel, c.category,
@@ -86,16 +88,6 @@ def _complaint(row: Any) -> ComplaintRow:
 
 def _bool(value: Any) -> bool | None:
     return None if value is None else bool(value)
-
-
-def _complaint_figures(r: tuple[Any, ...]) -> ComplaintFigures:
-    """A row of report_figures' complaint query, in its column order."""
-    return ComplaintFigures(
-        id=r[0], customer=r[1], owner=r[2], category=r[3], cause=r[4], channel=r[5],
-        opened_at=_t(r[6]), resolved_at=decode_time(r[7]), first_response_at=decode_time(r[8]),
-        confirmed=None if r[9] is None else bool(r[9]), satisfaction=r[10],
-        compensation=r[11], loss_cents=r[12], escalated=bool(r[13]),
-    )  # fmt: skip
 
 
 def _t(value: Any) -> datetime:
@@ -336,6 +328,8 @@ class Reader:
         ]  # fmt: skip
 
     def detail(self, complaint_id: int) -> ComplaintDetail:
+        from complog.timeline import build_timeline
+
         complaint = self.complaint(complaint_id)
         notes = tuple(self.notes(complaint_id))
         promises = tuple(self.promises(complaint_id))
@@ -697,6 +691,8 @@ class Reader:
 
     def rule_facts(self) -> list[ComplaintFacts]:
         """The facts the escalation rules need, for every open complaint."""
+        from complog.rules import ComplaintFacts, PromiseFacts
+
         complaints = self._rows(
             "SELECT c.id, c.customer_id, cu.name AS customer, c.heat, c.written, c.opened_at"
             " FROM complaint c JOIN customer cu ON cu.id = c.customer_id"
@@ -808,13 +804,25 @@ class Reader:
     ) -> tuple[list[ComplaintFigures], list[PromiseFigures], int]:
         """Rows for the KPIs: complaints opened or resolved in the period, promises
         due in it (or broken in it by a late reschedule), and the reschedule count."""
+        from complog.kpis import ComplaintFigures, PromiseFigures
+
+        def complaint_figures(r: tuple[Any, ...]) -> ComplaintFigures:
+            """A row of the complaint query below, in its column order."""
+            return ComplaintFigures(
+                id=r[0], customer=r[1], owner=r[2], category=r[3], cause=r[4], channel=r[5],
+                opened_at=_t(r[6]), resolved_at=decode_time(r[7]),
+                first_response_at=decode_time(r[8]),
+                confirmed=None if r[9] is None else bool(r[9]), satisfaction=r[10],
+                compensation=r[11], loss_cents=r[12], escalated=bool(r[13]),
+            )  # fmt: skip
+
         params: dict[str, Any] = {
             "until": self._time(until),
             "since": self._time(since or BEGINNING),
         }
         decode = decode_time
         complaints = [
-            _complaint_figures(r)
+            complaint_figures(r)
             for r in self._tuples(
                 "SELECT c.id, cu.name AS customer, c.owner, c.category, c.cause, c.channel,"
                 " c.opened_at, c.resolved_at,"

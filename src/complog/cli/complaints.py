@@ -71,7 +71,7 @@ def add(
 
     Example: complog add "Acme Newsagency" "Till crashes at close" --heat 4 --promise "Call back with fix" --due "tomorrow 10am"
     """
-    from complog.render import output, shapes
+    from complog.render import output
     from complog.render.text import friendly, safe
     from complog.services.complaints import NewComplaint, log_complaint
 
@@ -102,6 +102,8 @@ def add(
         output.warn(f"promise {logged.promise_id} is already overdue")
     output_format = fmt(format)
     if output_format in ("json", "csv"):
+        from complog.render import shapes
+
         data = shapes.complaint_json(reader.complaint(logged.complaint_id), tz) | {
             "promise_id": logged.promise_id
         }
