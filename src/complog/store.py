@@ -123,14 +123,19 @@ class Store:
         self.migrate()
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One write: a session inside BEGIN IMMEDIATE, committed on success."""
+    def transaction(self, *, dry_run: bool = False) -> Iterator[Session]:
+        """One write: a session inside BEGIN IMMEDIATE, committed on success.
+
+        `dry_run`: do everything, checks included, then roll back (undo --dry-run).
+        """
         from sqlmodel import Session
 
         try:
             with Session(self.engine, expire_on_commit=False) as session:
                 with session.begin():
                     yield session
+                    if dry_run:
+                        session.rollback()
         except IntegrityError:
             raise
         except DBAPIError as exc:

@@ -47,7 +47,13 @@ def build_timeline(
                                     {"escalation_id": e.id, "by": e.acknowledged_by})  # fmt: skip
         # Past resolutions (later reopened) and reopenings come from the audit log,
         # in the order they were recorded; the current resolution from the row itself.
-        history = [ev for ev in events if ev.action in ("resolve", "reopen")]
+        # Changes taken back by `complog undo` are still in the log but did not happen.
+        undone = {
+            i for ev in events if ev.action == "undo" for i in (ev.after or {}).get("undid", [])
+        }
+        history = [
+            ev for ev in events if ev.action in ("resolve", "reopen") and ev.id not in undone
+        ]
         if complaint.status == "resolved" and history and history[-1].action == "resolve":
             history = history[:-1]
         for ev in history:

@@ -244,6 +244,7 @@ COMMANDS: list[tuple[Callable[..., None], str]] = [
     (data.migrate_to, "migrate-to"),
     (admin.config, "config"),
     (admin.history, "history"),
+    (admin.undo, "undo"),
     (admin.demo, "demo"),
 ]
 for _function, _name in COMMANDS:

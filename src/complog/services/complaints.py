@@ -29,7 +29,7 @@ from complog.services.common import (
     optional_name,
     snapshot,
 )
-from complog.services.promises import cancel_open_promises, create_promise
+from complog.services.promises import audit_promise, cancel_open_promises, insert_promise
 
 NAME_LIMIT = 200
 
@@ -172,21 +172,17 @@ def log_complaint(session: Session, actor: Actor, new: NewComplaint) -> Logged:
         ),
     )
     assert complaint.id is not None
-    audit(
-        session,
-        actor,
-        "add",
-        "complaint",
-        complaint.id,
-        complaint_id=complaint.id,
-        after=snapshot(complaint),
-    )
-
     promise = None
     if promise_text is not None and new.due is not None:
-        promise = create_promise(
+        promise = insert_promise(
             session, actor, complaint, promise_text, new.due, owner, made_at=opened_at
         )
+    after = snapshot(complaint) or {}
+    if promise is not None:
+        after["promise_id"] = promise.id  # one command: undo takes the promise back with it
+    audit(session, actor, "add", "complaint", complaint.id, complaint_id=complaint.id, after=after)
+    if promise is not None:
+        audit_promise(session, actor, promise)
     return Logged(
         complaint_id=complaint.id,
         customer=customer.name,
@@ -278,6 +274,7 @@ def resolve_complaint(
             "keep or cancel them first, or add --cancel-open-promises",
         )
     cancelled = cancel_open_promises(session, actor, open_promises, "cancelled on resolution")
+    cancelled_ids = [p.id for p in open_promises]
     before = snapshot(complaint)
     complaint.status = "resolved"
     complaint.resolved_at = resolved_at
@@ -288,6 +285,9 @@ def resolve_complaint(
     complaint.cause = cause
     complaint.prevention = clean_text(resolution.prevention, "prevention", required=False)
     session.add(complaint)
+    after = snapshot(complaint) or {}
+    if cancelled_ids:
+        after["cancelled_promises"] = cancelled_ids  # one command: undo reopens them too
     audit(
         session,
         actor,
@@ -296,7 +296,7 @@ def resolve_complaint(
         complaint_id,
         complaint_id=complaint_id,
         before=before,
-        after=snapshot(complaint),
+        after=after,
     )
     return cancelled
 
