@@ -98,6 +98,8 @@ def add(
     tz = reader.settings().tz
     if not interactive:
         _warn_about_history(app, logged.customer, exclude=logged.complaint_id)
+        if logged.new_customer:
+            _suggest_near_match(app, logged.customer, merge_hint=True)
     if logged.promise_due is not None and logged.promise_due < app.now:
         output.warn(f"promise {logged.promise_id} is already overdue")
     output_format = fmt(format)
@@ -160,6 +162,24 @@ def _warn_about_history(app: AppContext, customer: str, exclude: int | None = No
         )
 
 
+#: stricter than `customer NAME`'s suggestions: this hint comes unasked, on every new customer
+NEAR_MATCH_CUTOFF = 0.8
+
+
+def _suggest_near_match(app: AppContext, customer: str, *, merge_hint: bool) -> None:
+    """A new customer whose name is close to an existing one is often a misspelling."""
+    from complog.names import did_you_mean
+    from complog.render import output
+    from complog.render.text import safe
+
+    close = app.reader().near_customers(customer, cutoff=NEAR_MATCH_CUTOFF)
+    if not close:
+        return
+    output.warn(f"{safe(customer, one_line=True)!r} is a new customer; {did_you_mean(close)}")
+    if merge_hint:
+        output.note(f"  if so: complog customer merge {customer!r} {close[0]!r}")
+
+
 def _ask(app: AppContext, heat: int) -> tuple[str, str, int, str | None, str | None]:
     """The interactive form for `complog add` with no arguments: each answer is
     checked as it is given, so one typo does not lose the others."""
@@ -178,6 +198,8 @@ def _ask(app: AppContext, heat: int) -> tuple[str, str, int, str | None, str | N
 
     customer = required("Customer")
     _warn_about_history(app, customer)
+    if app.reader().customer_id(customer) is None:
+        _suggest_near_match(app, customer, merge_hint=False)
     summary = required("What is the complaint")
     chosen = IntPrompt.ask(
         "Heat 1 (calm) to 5 (boiling)",

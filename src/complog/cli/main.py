@@ -232,6 +232,7 @@ COMMANDS: list[tuple[Callable[..., None], str]] = [
     (complaints.resolve, "resolve"),
     (complaints.reopen, "reopen"),
     (customers.customer, "customer"),
+    (customers.merge_customers, "merge-customers"),
     (customers.customers, "customers"),
     (customers.search, "search"),
     (insight.report, "report"),
