@@ -120,6 +120,8 @@ class Store:
                     "reading commands work; to write, fix the file's or folder's permissions",
                 )
         self.engine = _engine(location)
+        #: audit events of the transactions committed so far (hooks run on them)
+        self.committed: list[Any] = []
         self.migrate()
 
     @contextmanager
@@ -136,6 +138,8 @@ class Store:
                     yield session
                     if dry_run:
                         session.rollback()
+                if not dry_run:
+                    self.committed.extend(session.info.get("complog_events", []))
         except IntegrityError:
             raise
         except DBAPIError as exc:
