@@ -327,8 +327,19 @@ def resolve(
             "--cancel-open-promises", help="Cancel promises still open instead of refusing."
         ),
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Refuse (exit 4) while an ISO 10002 step is missing (see complog check).",
+        ),
+    ] = False,
 ) -> None:
     """Resolve a complaint. Refuses (exit 4) while promises are open.
+
+    With --strict, also refuses while a step of complog check would still be
+    missing once resolved (acknowledged, assessed, investigated via --cause,
+    responded, --outcome, customer's acceptance via --confirmed).
 
     Example: complog resolve 12 --outcome "Till replaced" --confirmed --satisfaction 4 --cause ours
     """
@@ -340,6 +351,7 @@ def resolve(
         outcome=outcome, confirmed=confirmed, satisfaction=satisfaction, compensation=compensation,
         cause=cause.value if cause else None, prevention=prevention,
         at=app.when(at) if at else None, cancel_open_promises=cancel_open_promises,
+        strict=strict,
     )  # fmt: skip
     with app.store().transaction() as session:
         cancelled = resolve_complaint(session, app.actor(), complaint_id, resolution)
@@ -365,3 +377,30 @@ def reopen(
     with app.store().transaction() as session:
         reopen_complaint(session, app.actor(), complaint_id, reason)
     output.say(f"Reopened complaint {complaint_id}")
+
+
+def check(
+    ctx: typer.Context,
+    complaint_id: ComplaintId,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when a step is missing.")
+    ] = False,
+    format: FormatOption = None,
+) -> None:
+    """Check a case against the ISO 10002 steps: recorded, acknowledged (first
+    outbound note or kept promise), assessed (heat and category), investigated
+    (cause), responded (outbound note after assessment), decision communicated
+    (outcome), customer's acceptance logged (--confirmed), closed.
+
+    Example: complog check 12 && complog resolve 12 --strict --outcome "Till replaced" --cause ours --confirmed
+    """
+    from complog.checklist import evaluate, facts_from_detail
+    from complog.render import flow
+
+    app = app_context(ctx)
+    reader = app.reader()
+    detail = reader.detail(complaint_id)
+    checklist = evaluate(facts_from_detail(detail))
+    flow.checklist(detail.complaint, checklist, fmt(format), reader.settings().tz)
+    if exit_code and not checklist.complete:
+        raise typer.Exit(1)

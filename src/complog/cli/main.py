@@ -231,6 +231,7 @@ COMMANDS: list[tuple[Callable[..., None], str]] = [
     (complaints.list_complaints, "list"),
     (complaints.resolve, "resolve"),
     (complaints.reopen, "reopen"),
+    (complaints.check, "check"),
     (customers.customer, "customer"),
     (customers.merge_customers, "merge-customers"),
     (customers.customers, "customers"),

@@ -243,6 +243,8 @@ class Resolution:
     prevention: str | None = None
     at: datetime | None = None
     cancel_open_promises: bool = False
+    #: refuse while an ISO 10002 step before closing is missing (complog check)
+    strict: bool = False
 
 
 def resolve_complaint(
@@ -273,6 +275,8 @@ def resolve_complaint(
             f"complaint {complaint_id} still has open promises ({ids})",
             "keep or cancel them first, or add --cancel-open-promises",
         )
+    if resolution.strict:
+        _refuse_unless_ready(session, complaint, resolution, cause, resolved_at)
     cancelled = cancel_open_promises(session, actor, open_promises, "cancelled on resolution")
     cancelled_ids = [p.id for p in open_promises]
     before = snapshot(complaint)
@@ -299,6 +303,37 @@ def resolve_complaint(
         after=after,
     )
     return cancelled
+
+
+def _refuse_unless_ready(
+    session: Session,
+    complaint: Complaint,
+    resolution: Resolution,
+    cause: str | None,
+    resolved_at: datetime,
+) -> None:
+    """resolve --strict: every ISO 10002 step but "closed" must be there once resolved."""
+    from complog.checklist import CaseFacts, evaluate, label
+
+    notes = session.exec(
+        select(Note).where(Note.complaint_id == complaint.id, Note.direction == "out")
+    ).all()
+    kept = session.exec(
+        select(Promise).where(Promise.complaint_id == complaint.id, Promise.status == "kept")
+    ).all()
+    facts = CaseFacts(
+        opened_at=complaint.opened_at, created_by=complaint.created_by, heat=complaint.heat,
+        category=complaint.category, cause=cause, outcome=resolution.outcome,
+        confirmed=resolution.confirmed, resolved_at=resolved_at, closed=True,
+        outbound_notes=tuple((n.at, n.channel) for n in notes),
+        kept_promises=tuple((p.kept_at, p.id or 0) for p in kept if p.kept_at is not None),
+    )  # fmt: skip
+    missing = [label(name) for name in evaluate(facts).missing if name != "closed"]
+    if missing:
+        raise Conflict(
+            f"complaint {complaint.id} is not ready to close: missing {', '.join(missing)}",
+            f"complog check {complaint.id} shows each step; or resolve without --strict",
+        )
 
 
 def reopen_complaint(session: Session, actor: Actor, complaint_id: int, reason: str) -> None:
