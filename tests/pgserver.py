@@ -63,9 +63,13 @@ class PostgresServer:
         return name
 
     def _run(self, args: list[str]) -> None:
-        done = subprocess.run([*self.run_as, *args], capture_output=True, text=True, timeout=120, cwd="/")
+        done = subprocess.run(
+            [*self.run_as, *args], capture_output=True, text=True, timeout=120, cwd="/"
+        )
         if done.returncode != 0:
-            raise PostgresUnavailable(f"{' '.join(args[:2])} failed: {done.stderr.strip() or done.stdout.strip()}")
+            raise PostgresUnavailable(
+                f"{' '.join(args[:2])} failed: {done.stderr.strip() or done.stdout.strip()}"
+            )
 
     def stop(self) -> None:
         subprocess.run([*self.run_as, str(self.bindir / "pg_ctl"), "-D", str(self.base / "data"), "-m", "immediate",
@@ -81,9 +85,16 @@ def start_server() -> PostgresServer:
         try:
             account = pwd.getpwnam("postgres")
         except KeyError:
-            raise PostgresUnavailable("running as root and there is no 'postgres' user to run the server") from None
+            raise PostgresUnavailable(
+                "running as root and there is no 'postgres' user to run the server"
+            ) from None
         os.chown(base, account.pw_uid, account.pw_gid)
-        run_as = ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups"]
+        run_as = [
+            "setpriv",
+            f"--reuid={account.pw_uid}",
+            f"--regid={account.pw_gid}",
+            "--clear-groups",
+        ]
     os.chmod(base, 0o755)
     server = PostgresServer(_free_port(), base, bindir, run_as)
     pwfile = base / "pw"

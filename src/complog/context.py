@@ -84,8 +84,11 @@ class AppContext:
         return parse_when(text, self.now, self.settings().calendar)
 
     def finish(self) -> None:
-        """At the end of a command: say so if it only read a logbook that does not exist."""
+        """At the end of a command: run the hooks of what it committed; say so if it
+        only read a logbook that does not exist."""
         failed = sys.exc_info()[0] is not None  # closing because of an error: it says enough
+        if self._store is not None and self._store.committed:
+            self.run_hooks()
         if (
             self._reader is not None
             and not self._reader.exists
@@ -98,6 +101,24 @@ class AppContext:
                 f"complog: no logbook at {self.location} yet; the first write (or complog init) creates it"
             )
         self.close()
+
+    def run_hooks(self) -> None:
+        """After the commit: whatever a hook does, the change is saved and the exit code stays."""
+        from complog.hooks import fire, hooks_folder
+        from complog.render.output import note, warn
+
+        assert self._store is not None
+        events, self._store.committed = self._store.committed, []
+        settings = self.reader().settings()
+        folder = hooks_folder(self.location, settings.values["hooks_dir"])
+        if folder is None or not folder.is_dir():
+            return
+        timeout = int(settings.values["hook_timeout"])
+        for run in fire(self.location, self.reader(), events, folder, timeout):
+            if run.output:
+                note(run.output)
+            if run.problem:
+                warn(f"hook {run.hook} {run.problem}; the change is saved")
 
     def close(self) -> None:
         if self._reader is not None:

@@ -21,6 +21,19 @@ SHOW_BAD = 10
 def run_import(
     app: AppContext, file: str, fmt: str | None, *, dry_run: bool, skip_bad: bool
 ) -> None:
+    try:
+        _run_import(app, file, fmt, dry_run=dry_run, skip_bad=skip_bad)
+    except UnicodeDecodeError as exc:
+        # A binary file, or text in another encoding: a usage error, not a crash.
+        raise InvalidInput(
+            f"{Path(file).name} is not UTF-8 text (byte {exc.start}); nothing was imported",
+            "save it as UTF-8 (in Excel: CSV UTF-8) and import it again",
+        ) from None
+
+
+def _run_import(
+    app: AppContext, file: str, fmt: str | None, *, dry_run: bool, skip_bad: bool
+) -> None:
     from complog.services.importing import Importer, existing_keys
 
     path = Path(file).expanduser()

@@ -8,7 +8,6 @@ SCHEMA_HEAD and hands over to store.py (which migrates) only on a mismatch.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import sqlite3
@@ -29,6 +28,7 @@ from complog.connect import (
     translate_error,
 )
 from complog.errors import NotFound, StorageError
+from complog.names import did_you_mean, near_names
 from complog.rows import (
     ComplaintDetail,
     ComplaintFilter,
@@ -547,19 +547,13 @@ class Reader:
         rows = self._rows("SELECT id FROM customer WHERE name_key = :key", {"key": key})
         if rows:
             return self.customer(rows[0]["id"])
-        names = [r["name"] for r in self._rows("SELECT name FROM customer WHERE erased_at IS NULL")]
-        close = difflib.get_close_matches(name.strip(), names, n=3, cutoff=0.6)
-        if not close:
-            lowered = {n.casefold(): n for n in names}
-            close = [
-                lowered[k] for k in difflib.get_close_matches(key, list(lowered), n=3, cutoff=0.6)
-            ]
-        hint = (
-            "did you mean " + " or ".join(repr(c) for c in close) + "?"
-            if close
-            else "complog customers lists them"
-        )
+        hint = did_you_mean(self.near_customers(name)) or "complog customers lists them"
         raise NotFound(f"no customer named {name.strip()!r}", hint)
+
+    def near_customers(self, name: str, *, cutoff: float = 0.6) -> list[str]:
+        """Other customers whose names look like a misspelling of `name`."""
+        names = [r["name"] for r in self._rows("SELECT name FROM customer WHERE erased_at IS NULL")]
+        return near_names(name, names, cutoff=cutoff)
 
     def customer_history(self, name: str) -> CustomerHistory:
         customer = self.find_customer(name)

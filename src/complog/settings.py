@@ -228,6 +228,12 @@ def parse_name(text: str) -> str:
     return text.strip()
 
 
+def parse_path(text: str) -> str:
+    if "\x00" in text or len(text) > 4096:
+        raise ValueError("a folder path, such as ~/complog-hooks")
+    return text.strip()
+
+
 def system_timezone_name() -> str:
     """The machine's zone: $TZ, /etc/timezone, the /etc/localtime link, else UTC."""
     candidates = [os.environ.get("TZ", "").lstrip(":")]
@@ -296,6 +302,8 @@ SPECS: dict[str, SettingSpec] = {
     "repeat_count": SettingSpec(_const("3"), parse_positive_int, "repeat-customer: complaints that make a repeat customer"),
     "repeat_window": SettingSpec(_const("30d"), parse_duration, "repeat-customer: within this long"),
     "acknowledge_within": SettingSpec(_const("4bh"), parse_duration, "unacknowledged: time to the first reply"),
+    "hooks_dir": SettingSpec(_const(""), parse_path, "folder of hook programs (empty: hooks/ next to the logbook)"),
+    "hook_timeout": SettingSpec(_const("10"), parse_positive_int, "seconds a hook may run before it is stopped"),
 }  # fmt: skip
 for _rule in RULES:
     SPECS[f"rule.{_rule}"] = SettingSpec(

@@ -123,18 +123,27 @@ class Store:
                     "reading commands work; to write, fix the file's or folder's permissions",
                 )
         self.engine = _engine(location)
+        #: audit events of the transactions committed so far (hooks run on them)
+        self.committed: list[Any] = []
         self.migrate()
         self.finish_pending_scrub()
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One write: a session inside BEGIN IMMEDIATE, committed on success."""
+    def transaction(self, *, dry_run: bool = False) -> Iterator[Session]:
+        """One write: a session inside BEGIN IMMEDIATE, committed on success.
+
+        `dry_run`: do everything, checks included, then roll back (undo --dry-run).
+        """
         from sqlmodel import Session
 
         try:
             with Session(self.engine, expire_on_commit=False) as session:
                 with session.begin():
                     yield session
+                    if dry_run:
+                        session.rollback()
+                if not dry_run:
+                    self.committed.extend(session.info.get("complog_events", []))
         except IntegrityError:
             raise
         except DBAPIError as exc:

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli.helpers import snapshot
+from tests.cli.helpers import assert_clean_error, snapshot
 from tests.conftest import NOW, Runner
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -810,6 +810,15 @@ def test_import_of_a_missing_file_exits_2_without_creating_a_logbook(run, tmp_pa
     missing = tmp_path / "missing.jsonl"
     ran = run("import", str(missing), exit=2)
     assert ran.stderr == f"complog: error: no such file: {missing}\n"
+    assert not logbook.exists()
+
+
+@pytest.mark.parametrize("fmt", [[], ["--format", "csv"]])
+def test_import_of_a_file_that_is_not_utf8_exits_2(run, tmp_path, logbook, fmt):
+    binary = tmp_path / "latin1.csv"
+    binary.write_bytes("id,customer\n1,caf\u00e9 \u00f6\n".encode("latin-1"))
+    ran = run("import", str(binary), *fmt, exit=2)
+    assert_clean_error(ran, 2, "latin1.csv is not UTF-8 text")
     assert not logbook.exists()
 
 

@@ -1,4 +1,4 @@
-"""Commands about the logbook itself: init, config, history, demo."""
+"""Commands about the logbook itself: init, config, history, undo, demo."""
 
 from __future__ import annotations
 
@@ -97,6 +97,31 @@ def history(
     if complaint_id is not None:
         reader.complaint(complaint_id)  # exit 3 for an unknown id
     views.history(reader.events(complaint_id, limit), fmt(format), reader.settings().tz)
+
+
+def undo(
+    ctx: typer.Context,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be undone; change nothing.")
+    ] = False,
+    format: FormatOption = None,
+) -> None:
+    """Undo your last change (the last command you ran that wrote), from the audit log.
+
+    "Your" is COMPLOG_USER / --user. Run it again to undo the change before.
+    Refuses (exit 4) when someone else has since changed the same complaint,
+    promise, escalation, customer or setting, and for erase, import and
+    migrate-to. The undo itself is recorded in the history.
+
+    Example: complog undo --dry-run && complog undo
+    """
+    from complog.render import flow
+    from complog.services.undo import undo_last
+
+    app = app_context(ctx)
+    with app.store().transaction(dry_run=dry_run) as session:
+        result = undo_last(session, app.actor())
+    flow.undone(result, fmt(format), dry_run=dry_run)
 
 
 def demo(

@@ -98,6 +98,8 @@ def add(
     tz = reader.settings().tz
     if not interactive:
         _warn_about_history(app, logged.customer, exclude=logged.complaint_id)
+        if logged.new_customer:
+            _suggest_near_match(app, logged.customer, merge_hint=True)
     if logged.promise_due is not None and logged.promise_due < app.now:
         output.warn(f"promise {logged.promise_id} is already overdue")
     output_format = fmt(format)
@@ -162,6 +164,24 @@ def _warn_about_history(app: AppContext, customer: str, exclude: int | None = No
         )
 
 
+#: stricter than `customer NAME`'s suggestions: this hint comes unasked, on every new customer
+NEAR_MATCH_CUTOFF = 0.8
+
+
+def _suggest_near_match(app: AppContext, customer: str, *, merge_hint: bool) -> None:
+    """A new customer whose name is close to an existing one is often a misspelling."""
+    from complog.names import did_you_mean
+    from complog.render import output
+    from complog.render.text import safe
+
+    close = app.reader().near_customers(customer, cutoff=NEAR_MATCH_CUTOFF)
+    if not close:
+        return
+    output.warn(f"{safe(customer, one_line=True)!r} is a new customer; {did_you_mean(close)}")
+    if merge_hint:
+        output.note(f"  if so: complog customer merge {customer!r} {close[0]!r}")
+
+
 def _ask(app: AppContext, heat: int) -> tuple[str, str, int, str | None, str | None]:
     """The interactive form for `complog add` with no arguments: each answer is
     checked as it is given, so one typo does not lose the others."""
@@ -180,6 +200,8 @@ def _ask(app: AppContext, heat: int) -> tuple[str, str, int, str | None, str | N
 
     customer = required("Customer")
     _warn_about_history(app, customer)
+    if app.reader().customer_id(customer) is None:
+        _suggest_near_match(app, customer, merge_hint=False)
     summary = required("What is the complaint")
     chosen = IntPrompt.ask(
         "Heat 1 (calm) to 5 (boiling)",
@@ -307,8 +329,19 @@ def resolve(
             "--cancel-open-promises", help="Cancel promises still open instead of refusing."
         ),
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Refuse (exit 4) while an ISO 10002 step is missing (see complog check).",
+        ),
+    ] = False,
 ) -> None:
     """Resolve a complaint. Refuses (exit 4) while promises are open.
+
+    With --strict, also refuses while a step of complog check would still be
+    missing once resolved (acknowledged, assessed, investigated via --cause,
+    responded, --outcome, customer's acceptance via --confirmed).
 
     Example: complog resolve 12 --outcome "Till replaced" --confirmed --satisfaction 4 --cause ours
     """
@@ -320,6 +353,7 @@ def resolve(
         outcome=outcome, confirmed=confirmed, satisfaction=satisfaction, compensation=compensation,
         cause=cause.value if cause else None, prevention=prevention,
         at=app.when(at) if at else None, cancel_open_promises=cancel_open_promises,
+        strict=strict,
     )  # fmt: skip
     with app.store().transaction() as session:
         cancelled = resolve_complaint(session, app.actor(), complaint_id, resolution)
@@ -391,3 +425,30 @@ def resume(ctx: typer.Context, complaint_id: ComplaintId, at: AtOption = None) -
     output.say(
         f"Resumed complaint {complaint_id} after waiting {duration(waited.total_seconds() / 60)}"
     )
+
+
+def check(
+    ctx: typer.Context,
+    complaint_id: ComplaintId,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when a step is missing.")
+    ] = False,
+    format: FormatOption = None,
+) -> None:
+    """Check a case against the ISO 10002 steps: recorded, acknowledged (first
+    outbound note or kept promise), assessed (heat and category), investigated
+    (cause), responded (outbound note after assessment), decision communicated
+    (outcome), customer's acceptance logged (--confirmed), closed.
+
+    Example: complog check 12 && complog resolve 12 --strict --outcome "Till replaced" --cause ours --confirmed
+    """
+    from complog.checklist import evaluate, facts_from_detail
+    from complog.render import flow
+
+    app = app_context(ctx)
+    reader = app.reader()
+    detail = reader.detail(complaint_id)
+    checklist = evaluate(facts_from_detail(detail))
+    flow.checklist(detail.complaint, checklist, fmt(format), reader.settings().tz)
+    if exit_code and not checklist.complete:
+        raise typer.Exit(1)

@@ -1,4 +1,4 @@
-"""Commands about customers: customer, customers, search."""
+"""Commands about customers: customer (and customer merge), customers, search."""
 
 from __future__ import annotations
 
@@ -15,20 +15,73 @@ def customer(
     name: Annotated[
         str, typer.Argument(help="Customer name (case and spacing ignored).", show_default=False)
     ],
+    more: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="FROM INTO",
+            help="With NAME 'merge': FROM INTO.",
+            show_default=False,
+            hidden=True,
+        ),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", hidden=True)] = False,
     format: FormatOption = None,
 ) -> None:
     """A customer's whole history on one screen: complaints, interactions,
     promises kept and broken, escalations, compensation, causes.
 
     `--format json` is the customer's data export (everything held about them).
+    `complog customer merge FROM INTO` is `complog merge-customers FROM INTO`.
 
     Example: complog customer "Acme Newsagency"
     """
     from complog.render import customers as view
 
+    if dry_run and not more:
+        raise InvalidInput("--dry-run goes with customer merge FROM INTO")
+    if more:
+        # `customer merge FROM INTO`: three words can only be a merge, so a customer
+        # who is really called "merge" is still `complog customer merge`.
+        if name != "merge" or len(more) != 2:
+            raise InvalidInput(
+                "customer takes one NAME (quote names with spaces)",
+                "or: complog customer merge FROM INTO",
+            )
+        merge_customers(ctx, more[0], more[1], dry_run=dry_run, format=format)
+        return
     app = app_context(ctx)
     reader = app.reader()
     view.history(reader.customer_history(name), fmt(format), app.now, reader.settings().tz)
+
+
+def merge_customers(
+    ctx: typer.Context,
+    source: Annotated[
+        str, typer.Argument(metavar="FROM", help="The spelling to remove.", show_default=False)
+    ],
+    target: Annotated[
+        str, typer.Argument(metavar="INTO", help="The customer to keep.", show_default=False)
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would move; change nothing.")
+    ] = False,
+    format: FormatOption = None,
+) -> None:
+    """Merge one customer entered under two spellings: FROM's complaints move to
+    INTO, FROM's phone and email fill INTO's blanks, FROM is removed. History
+    stays intact (one audit event; complog undo reverses it).
+
+    Also spelled: complog customer merge FROM INTO.
+
+    Example: complog merge-customers "Acme Newsagancy" "Acme Newsagency"
+    """
+    from complog.render import flow
+    from complog.services.customers import merge_customers as merge
+
+    app = app_context(ctx)
+    with app.store().transaction(dry_run=dry_run) as session:
+        merged = merge(session, app.actor(), source, target)
+    flow.merged(merged, fmt(format), dry_run=dry_run)
 
 
 def customers(

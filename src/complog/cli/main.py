@@ -263,7 +263,9 @@ COMMANDS: list[tuple[Callable[..., None], str]] = [
     (complaints.reopen, "reopen"),
     (complaints.wait, "wait"),
     (complaints.resume, "resume"),
+    (complaints.check, "check"),
     (customers.customer, "customer"),
+    (customers.merge_customers, "merge-customers"),
     (customers.customers, "customers"),
     (customers.search, "search"),
     (insight.report, "report"),
@@ -276,6 +278,7 @@ COMMANDS: list[tuple[Callable[..., None], str]] = [
     (data.migrate_to, "migrate-to"),
     (admin.config, "config"),
     (admin.history, "history"),
+    (admin.undo, "undo"),
     (admin.demo, "demo"),
 ]
 for _function, _name in COMMANDS:

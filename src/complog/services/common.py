@@ -23,6 +23,8 @@ SHORT_TEXT = 2_000
 LONG_TEXT = 200_000
 
 M = TypeVar("M", bound=SQLModel)
+#: where a session keeps the events its services wrote (Store.committed collects them)
+EVENTS_KEY = "complog_events"
 
 
 @dataclass(frozen=True)
@@ -130,21 +132,22 @@ def audit(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Append one event; the audit log is never updated, only added to."""
-    session.add(
-        Event(
-            at=actor.now,
-            actor=actor.user,
-            action=action,
-            entity=entity,
-            entity_id=None if entity_id is None else str(entity_id),
-            complaint_id=complaint_id,
-            before=None
-            if before is None
-            else json.dumps(before, ensure_ascii=False, sort_keys=True),
-            after=None if after is None else json.dumps(after, ensure_ascii=False, sort_keys=True),
-        )
+    """Append one event; the audit log is never updated, only added to.
+
+    The session remembers its events, so hooks can be told about them once committed.
+    """
+    event = Event(
+        at=actor.now,
+        actor=actor.user,
+        action=action,
+        entity=entity,
+        entity_id=None if entity_id is None else str(entity_id),
+        complaint_id=complaint_id,
+        before=None if before is None else json.dumps(before, ensure_ascii=False, sort_keys=True),
+        after=None if after is None else json.dumps(after, ensure_ascii=False, sort_keys=True),
     )
+    session.add(event)
+    session.info.setdefault(EVENTS_KEY, []).append(event)
 
 
 def insert(session: Session, row: M) -> M:

@@ -29,7 +29,7 @@ from complog.services.common import (
     optional_name,
     snapshot,
 )
-from complog.services.promises import cancel_open_promises, create_promise
+from complog.services.promises import audit_promise, cancel_open_promises, insert_promise
 from complog.services.waiting import end_wait, open_wait
 
 NAME_LIMIT = 200
@@ -173,21 +173,17 @@ def log_complaint(session: Session, actor: Actor, new: NewComplaint) -> Logged:
         ),
     )
     assert complaint.id is not None
-    audit(
-        session,
-        actor,
-        "add",
-        "complaint",
-        complaint.id,
-        complaint_id=complaint.id,
-        after=snapshot(complaint),
-    )
-
     promise = None
     if promise_text is not None and new.due is not None:
-        promise = create_promise(
+        promise = insert_promise(
             session, actor, complaint, promise_text, new.due, owner, made_at=opened_at
         )
+    after = snapshot(complaint) or {}
+    if promise is not None:
+        after["promise_id"] = promise.id  # one command: undo takes the promise back with it
+    audit(session, actor, "add", "complaint", complaint.id, complaint_id=complaint.id, after=after)
+    if promise is not None:
+        audit_promise(session, actor, promise)
     return Logged(
         complaint_id=complaint.id,
         customer=customer.name,
@@ -248,6 +244,8 @@ class Resolution:
     prevention: str | None = None
     at: datetime | None = None
     cancel_open_promises: bool = False
+    #: refuse while an ISO 10002 step before closing is missing (complog check)
+    strict: bool = False
 
 
 def resolve_complaint(
@@ -278,7 +276,10 @@ def resolve_complaint(
             f"complaint {complaint_id} still has open promises ({ids})",
             "keep or cancel them first, or add --cancel-open-promises",
         )
+    if resolution.strict:
+        _refuse_unless_ready(session, complaint, resolution, cause, resolved_at)
     cancelled = cancel_open_promises(session, actor, open_promises, "cancelled on resolution")
+    cancelled_ids = [p.id for p in open_promises]
     waiting = open_wait(session, complaint_id)
     if waiting is not None:  # resolved while waiting on the customer: the wait is over
         end_wait(session, actor, waiting, max(resolved_at, waiting.started_at))
@@ -292,6 +293,11 @@ def resolve_complaint(
     complaint.cause = cause
     complaint.prevention = clean_text(resolution.prevention, "prevention", required=False)
     session.add(complaint)
+    after = snapshot(complaint) or {}
+    if cancelled_ids:
+        after["cancelled_promises"] = cancelled_ids  # one command: undo reopens them too
+    if waiting is not None:
+        after["ended_wait"] = waiting.id  # and resumes the wait
     audit(
         session,
         actor,
@@ -300,9 +306,40 @@ def resolve_complaint(
         complaint_id,
         complaint_id=complaint_id,
         before=before,
-        after=snapshot(complaint),
+        after=after,
     )
     return cancelled
+
+
+def _refuse_unless_ready(
+    session: Session,
+    complaint: Complaint,
+    resolution: Resolution,
+    cause: str | None,
+    resolved_at: datetime,
+) -> None:
+    """resolve --strict: every ISO 10002 step but "closed" must be there once resolved."""
+    from complog.checklist import CaseFacts, evaluate, label
+
+    notes = session.exec(
+        select(Note).where(Note.complaint_id == complaint.id, Note.direction == "out")
+    ).all()
+    kept = session.exec(
+        select(Promise).where(Promise.complaint_id == complaint.id, Promise.status == "kept")
+    ).all()
+    facts = CaseFacts(
+        opened_at=complaint.opened_at, created_by=complaint.created_by, heat=complaint.heat,
+        category=complaint.category, cause=cause, outcome=resolution.outcome,
+        confirmed=resolution.confirmed, resolved_at=resolved_at, closed=True,
+        outbound_notes=tuple((n.at, n.channel) for n in notes),
+        kept_promises=tuple((p.kept_at, p.id or 0) for p in kept if p.kept_at is not None),
+    )  # fmt: skip
+    missing = [label(name) for name in evaluate(facts).missing if name != "closed"]
+    if missing:
+        raise Conflict(
+            f"complaint {complaint.id} is not ready to close: missing {', '.join(missing)}",
+            f"complog check {complaint.id} shows each step; or resolve without --strict",
+        )
 
 
 def reopen_complaint(
@@ -321,14 +358,15 @@ def reopen_complaint(
     if reopened_at < complaint.resolved_at:
         raise InvalidInput("--at is before the complaint was resolved")
     before = snapshot(complaint)
-    session.add(
+    past = insert(
+        session,
         PastResolution(
             complaint_id=complaint_id, resolved_at=complaint.resolved_at,
             outcome=complaint.outcome, confirmed=complaint.confirmed,
             satisfaction=complaint.satisfaction, compensation=complaint.compensation,
             cause=complaint.cause, prevention=complaint.prevention,
             reopened_at=reopened_at, reopened_by=actor.user, reopen_reason=why,
-        )
+        ),
     )  # fmt: skip
     complaint.status = "open"
     for field in _RESOLUTION_FIELDS:
@@ -337,6 +375,7 @@ def reopen_complaint(
     after = snapshot(complaint) or {}
     after["reason"] = why
     after["reopened_at"] = reopened_at.astimezone(UTC).isoformat()
+    after["past_resolution_id"] = past.id  # undo removes it again
     audit(
         session,
         actor,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from complog.models import Setting
-from complog.services.common import Actor, audit
+from complog.services.common import Actor, audit, snapshot
 from complog.settings import canonical, check_consistent, check_key
 
 
@@ -13,7 +13,7 @@ def set_setting(session: Session, actor: Actor, key: str, value: str | None) -> 
     """Store a validated value (None resets to the default); returns the stored text."""
     stored = {s.key: s.value for s in session.exec(select(Setting)).all()}
     row = session.get(Setting, key)
-    before = {"key": key, "value": row.value} if row else None
+    before = snapshot(row)  # with updated_at/by, so undo can put the row back exactly
     if value is None:
         check_key(key)
         if row is not None:
@@ -27,7 +27,5 @@ def set_setting(session: Session, actor: Actor, key: str, value: str | None) -> 
     else:
         row.value, row.updated_at, row.updated_by = text, actor.now, actor.user
     session.add(row)
-    audit(
-        session, actor, "config", "setting", key, before=before, after={"key": key, "value": text}
-    )
+    audit(session, actor, "config", "setting", key, before=before, after=snapshot(row))
     return text

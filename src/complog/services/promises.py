@@ -33,8 +33,23 @@ def create_promise(
     made_at: datetime | None = None,
 ) -> Promise:
     """`made_at`: when it was promised, for a call logged after the fact (add --at)."""
+    promise = insert_promise(session, actor, complaint, text, due, owner, made_at)
+    audit_promise(session, actor, promise)
+    return promise
+
+
+def insert_promise(
+    session: Session,
+    actor: Actor,
+    complaint: Complaint,
+    text: str,
+    due: datetime,
+    owner: str,
+    made_at: datetime | None = None,
+) -> Promise:
+    """The row alone; the caller audits it (`add` names it in its own event first)."""
     assert complaint.id is not None
-    promise = insert(
+    return insert(
         session,
         Promise(
             complaint_id=complaint.id,
@@ -45,16 +60,18 @@ def create_promise(
             created_by=actor.user,
         ),
     )
+
+
+def audit_promise(session: Session, actor: Actor, promise: Promise) -> None:
     audit(
         session,
         actor,
         "promise",
         "promise",
         promise.id,
-        complaint_id=complaint.id,
+        complaint_id=promise.complaint_id,
         after=snapshot(promise),
     )
-    return promise
 
 
 def make_promise(
@@ -121,16 +138,7 @@ def keep_promise(
     promise.kept_at = kept_at
     promise.closed_note = clean_text(note, "note", required=False)
     session.add(promise)
-    audit(
-        session,
-        actor,
-        "kept",
-        "promise",
-        promise_id,
-        complaint_id=promise.complaint_id,
-        before=before,
-        after=snapshot(promise),
-    )
+    note_row = None
     if promise.closed_note:
         complaint = get_complaint(session, promise.complaint_id)
         note_row = insert(
@@ -145,6 +153,20 @@ def keep_promise(
                 text=promise.closed_note,
             ),
         )
+    after = snapshot(promise) or {}
+    if note_row is not None:
+        after["note_id"] = note_row.id  # one command: undo takes the note back with it
+    audit(
+        session,
+        actor,
+        "kept",
+        "promise",
+        promise_id,
+        complaint_id=promise.complaint_id,
+        before=before,
+        after=after,
+    )
+    if note_row is not None:
         audit(
             session,
             actor,

@@ -83,7 +83,9 @@ def main(revision: str) -> None:
         with store.transaction() as s:
             resolve_complaint(s, Actor("alice", t0 + timedelta(days=1)), a.complaint_id, Resolution(
                 outcome="Patched the till", compensation="£20 voucher", cause="ours", confirmed=True))  # fmt: skip
-            reopen_complaint(s, Actor("alice", t0 + timedelta(days=4)), a.complaint_id, "Crashed again")
+            reopen_complaint(
+                s, Actor("alice", t0 + timedelta(days=4)), a.complaint_id, "Crashed again"
+            )
             start_waiting(s, Actor("alice", t0 + timedelta(days=4, hours=1)), a.complaint_id,
                           "Sending the till's error log")  # fmt: skip
     engine.dispose()
