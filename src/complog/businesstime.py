@@ -8,10 +8,9 @@ is 09:00-17:00 on the wall clock on both sides of a DST change.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Any
+from typing import Any, NamedTuple
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: every accepted spelling of a weekday -> 0 (Monday) .. 6 (Sunday)
@@ -24,6 +23,18 @@ WEEKDAYS = {
     "sat": 5, "saturday": 5,
     "sun": 6, "sunday": 6,
 }  # fmt: skip
+
+
+_ONE_DAY = timedelta(days=1)
+_BEGINNING = datetime.min.replace(tzinfo=UTC)
+
+
+class _Window(NamedTuple):
+    """A working day: when it opens and closes (UTC), and its length in seconds."""
+
+    opens: datetime
+    closes: datetime
+    seconds: float
 
 
 @functools.cache
@@ -45,6 +56,11 @@ class BusinessCalendar:
     workdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
     holiday_dates: frozenset[date] = field(default_factory=frozenset)
     holiday_countries: tuple[str, ...] = ()
+    #: each date's working window, filled on first use (the calendar is frozen, so
+    #: they never change): reports ask for the same days hundreds of thousands of times
+    _windows: dict[date, _Window | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     # -- days -------------------------------------------------------------
 
@@ -107,42 +123,60 @@ class BusinessCalendar:
 
     # -- hours ------------------------------------------------------------
 
-    def _working_windows(
-        self, start: datetime, end: datetime
-    ) -> Iterator[tuple[datetime, datetime]]:
-        """Working intervals of each local day that overlap [start, end)."""
-        day = self.local_date(start)
-        last = self.local_date(end)
-        while day <= last:
-            if self.is_workday(day):
-                opens, closes = self.start_of_day(day), self.end_of_day(day)
-                lo, hi = max(opens, start), min(closes, end)
-                if lo < hi:
-                    yield lo, hi
-            day += timedelta(days=1)
+    def working_window(self, day: date) -> _Window | None:
+        """The working hours of a local day as UTC instants, None on a day off."""
+        try:
+            return self._windows[day]
+        except KeyError:
+            pass
+        window = None
+        if self.is_workday(day):
+            opens, closes = self.start_of_day(day), self.end_of_day(day)
+            if opens < closes:
+                window = _Window(opens, closes, (closes - opens).total_seconds())
+        self._windows[day] = window
+        return window
 
     def business_seconds_between(self, start: datetime, end: datetime) -> float:
         """Working time between two instants, in seconds (0 when end <= start)."""
         if end <= start:
             return 0.0
-        return sum((hi - lo).total_seconds() for lo, hi in self._working_windows(start, end))
+        # The working part of each local day, summed in day order: the same floats
+        # in the same order give the same total to the last bit.
+        day, last = self.local_date(start), self.local_date(end)
+        one_day = _ONE_DAY
+        window = self.working_window
+        spans = []
+        while day <= last:
+            w = window(day)
+            if w is not None:
+                opens, closes, length = w
+                if opens >= start and closes <= end:
+                    spans.append(length)  # a whole working day
+                else:
+                    lo, hi = max(opens, start), min(closes, end)
+                    if lo < hi:
+                        spans.append((hi - lo).total_seconds())
+            day += one_day
+        return sum(spans)
 
     def add_business_seconds(self, start: datetime, seconds: float) -> datetime:
         """The instant when `seconds` of working time have passed since `start`."""
         remaining = seconds
         day = self.local_date(start)
-        cursor = start
+        cursor = start  # after the first day, each day's working time starts when it opens
         for _ in range(36600):
-            if self.is_workday(day):
-                opens, closes = self.start_of_day(day), self.end_of_day(day)
+            w = self.working_window(day)
+            if w is not None:
+                opens, closes, _length = w
                 lo = max(opens, cursor)
                 if lo < closes:
                     available = (closes - lo).total_seconds()
                     if remaining <= available:
                         return lo + timedelta(seconds=remaining)
                     remaining -= available
-            day += timedelta(days=1)
-            cursor = self.start_of_day(day)
+            day += _ONE_DAY
+            cursor = _BEGINNING
         raise ValueError("working time does not reach that far (no working days?)")
 
     def day_length_seconds(self) -> float:

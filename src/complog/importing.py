@@ -43,7 +43,8 @@ def _run_import(
         raise InvalidInput(f"{path} is a directory, not a file")
     fmt = fmt or guess_format(path)
     total, bad = 0, []
-    for position, item in track(read_records(path, fmt, app.user), "Checking"):
+    notes: list[str] = []
+    for position, item in track(read_records(path, fmt, app.user, notes), "Checking"):
         total += 1
         if isinstance(item, ValueError):
             bad.append((position, describe(item)))
@@ -71,6 +72,8 @@ def _run_import(
         result = planner.result
         output.say(f"Would import {result.added} complaint{'s' if result.added != 1 else ''} from {path.name}"
                    f" ({result.unchanged} already present, {len(bad)} bad); nothing was changed")  # fmt: skip
+        for line in notes:
+            output.note(line)
         return
     with app.store().transaction() as session:
         from complog.services.importing import session_fetch
@@ -81,5 +84,9 @@ def _run_import(
         result = importer.finish(f"{path.name} ({fmt})")
     output.say(f"Imported {result.added} complaint{'s' if result.added != 1 else ''} from {path.name}"
                f" ({result.unchanged} already present, {len(bad)} skipped as bad)")  # fmt: skip
-    for position, problem in bad:
+    for position, problem in bad[:SHOW_BAD]:
         output.note(f"  skipped {position}: {problem}")
+    if len(bad) > SHOW_BAD:
+        output.note(f"  … and {len(bad) - SHOW_BAD} more")
+    for line in notes:
+        output.note(line)

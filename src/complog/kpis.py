@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from complog.businesstime import BusinessCalendar
-from complog.settings import Duration
+from complog.money import amount_in, total_cents
+from complog.settings import Duration, Pause
+
+# NamedTuples rather than frozen dataclasses: a year of a large logbook is 100,000
+# complaints and 300,000 promises, and a NamedTuple is made three times faster.
 
 
-@dataclass(frozen=True)
-class ComplaintFigures:
+class ComplaintFigures(NamedTuple):
     id: int
     customer: str
     owner: str
@@ -38,8 +40,7 @@ class ComplaintFigures:
     escalated: bool
 
 
-@dataclass(frozen=True)
-class PromiseFigures:
+class PromiseFigures(NamedTuple):
     id: int
     owner: str
     due_at: datetime
@@ -105,25 +106,42 @@ def build_report(
     since: datetime | None,
     until: datetime,
     now: datetime,
+    waits: Mapping[int, Sequence[Pause]] | None = None,
+    acknowledge_within: Duration | None = None,
 ) -> dict[str, Any]:
+    """`waits`: per complaint, the time spent waiting on the customer, which the
+    resolution clock does not count."""
+    waits = waits or {}
     opened = [c for c in complaints if _in(c.opened_at, since, until)]
     resolved = [c for c in complaints if _in(c.resolved_at, since, until)]
-    resolution_hours = {
-        c.id: _hours(calendar, c.opened_at, c.resolved_at)
+    resolution_seconds = {
+        c.id: _working_seconds(calendar, c.opened_at, c.resolved_at, waits.get(c.id, ()))
         for c in resolved
         if c.resolved_at is not None
     }
+    resolution_hours = {key: seconds / 3600 for key, seconds in resolution_seconds.items()}
     response_hours = [
         _hours(calendar, c.opened_at, c.first_response_at)
         for c in opened
         if c.first_response_at is not None and c.first_response_at <= now
     ]
-    quickly = [
-        c
-        for c in resolved
-        if c.resolved_at is not None
-        and not resolve_within.exceeded(c.opened_at, c.resolved_at, calendar)
-    ]
+    if resolve_within.business:
+        # Duration.exceeded for working time, on the seconds just counted
+        limit = resolve_within.business_seconds(calendar)
+        quickly = [
+            c
+            for c in resolved
+            if c.id in resolution_seconds and not resolution_seconds[c.id] > limit
+        ]
+    else:
+        quickly = [
+            c
+            for c in resolved
+            if c.resolved_at is not None
+            and not resolve_within.exceeded(
+                c.opened_at, c.resolved_at, calendar, waits.get(c.id, ())
+            )
+        ]
     horizon = min(until, now)
     due = [p for p in promises if _in(p.effective_due_at, since, horizon) and p.counts_as_due(now)]
     kept_on_time = [p for p in due if p.status == "kept" and not p.broken(now)]
@@ -163,6 +181,18 @@ def build_report(
         row["promises_kept_on_time"] = promise_owner_kept.get(row["owner"], 0)
         row["promise_keeping_rate"] = rate(row["promises_kept_on_time"], row["promises_due"])
 
+    acknowledged_in_time = None
+    if acknowledge_within is not None:
+        acknowledged_in_time = rate(
+            sum(
+                1
+                for c in opened
+                if c.first_response_at is not None
+                and c.first_response_at <= now
+                and not acknowledge_within.exceeded(c.opened_at, c.first_response_at, calendar)
+            ),
+            len(opened),
+        )
     customer_counts = Counter(c.customer for c in opened)
     faq = Counter((c.category or "(none)", c.cause or "(unknown)") for c in opened)
     compensation = [c for c in resolved if c.compensation]
@@ -190,6 +220,10 @@ def build_report(
             {"complaint_id": c.id, "cause": c.cause, "compensation": c.compensation}
             for c in compensation
         ],
+        "compensation_value": total_cents(amount_in(c.compensation) for c in compensation) / 100,
+        "compensation_by_cause": _compensation_by_cause(compensation),
+        "acknowledge_within": None if acknowledge_within is None else str(acknowledge_within),
+        "acknowledged_within_rate": acknowledged_in_time,
         "loss_open": sum(c.loss_cents or 0 for c in opened if c.resolved_at is None) / 100,
         "by_owner": by_owner,
         "by_category": breakdown(lambda c: c.category, "category"),
@@ -210,6 +244,29 @@ def build_report(
     }
 
 
+def _working_seconds(
+    calendar: BusinessCalendar, start: datetime, end: datetime, pauses: Sequence[Pause]
+) -> float:
+    """Business seconds from start to end, less the time spent waiting on the customer."""
+    seconds = calendar.business_seconds_between(start, end)
+    for a, b in pauses:
+        lo, hi = max(a, start), min(b or end, end)
+        if hi > lo:
+            seconds -= calendar.business_seconds_between(lo, hi)
+    return seconds
+
+
+def _compensation_by_cause(given: Sequence[ComplaintFigures]) -> list[dict[str, Any]]:
+    groups: dict[str, list[ComplaintFigures]] = defaultdict(list)
+    for c in given:
+        groups[c.cause or "(unknown)"].append(c)
+    return [
+        {"cause": cause, "given": len(rows),
+         "value": total_cents(amount_in(c.compensation) for c in rows) / 100}
+        for cause, rows in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    ]  # fmt: skip
+
+
 def weekly_series(
     opened: Iterable[ComplaintFigures],
     resolved: Iterable[ComplaintFigures],
@@ -226,13 +283,11 @@ def weekly_series(
 
     last = monday(until)
     first = last - timedelta(weeks=weeks - 1)
+    opened_per = Counter(monday(c.opened_at) for c in opened)
     if since is not None:
         first = max(first, monday(since))
-    else:
-        starts = [monday(c.opened_at) for c in opened]
-        if starts:  # all time: begin at the first week with a complaint
-            first = max(first, min(starts))
-    opened_per = Counter(monday(c.opened_at) for c in opened)
+    elif opened_per:  # all time: begin at the first week with a complaint
+        first = max(first, min(opened_per))
     resolved_per = Counter(monday(c.resolved_at) for c in resolved if c.resolved_at is not None)
     series = []
     week = first

@@ -129,6 +129,52 @@ class Reschedule(SQLModel, table=True):
     actor: str = Field(sa_type=Text)
 
 
+class PastResolution(SQLModel, table=True):
+    """A resolution that was later reopened: what was decided and given, then why
+    the complaint came back. The current resolution lives on the complaint."""
+
+    __tablename__ = "past_resolution"
+    __table_args__ = (Index("ix_past_resolution_complaint_id", "complaint_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(sa_column=_fk("complaint.id"))
+    resolved_at: datetime = Field(sa_type=UTCDateTime)
+    outcome: str | None = Field(default=None, sa_type=Text)
+    confirmed: bool | None = None
+    satisfaction: int | None = None
+    compensation: str | None = Field(default=None, sa_type=Text)
+    cause: str | None = Field(default=None, sa_type=Text)
+    prevention: str | None = Field(default=None, sa_type=Text)
+    reopened_at: datetime = Field(sa_type=UTCDateTime)
+    reopened_by: str = Field(sa_type=Text)
+    reopen_reason: str = Field(sa_type=Text)
+
+
+class Wait(SQLModel, table=True):
+    """A stretch of time the complaint waited on the customer; the resolution
+    and quiet clocks stop meanwhile. Open while ended_at is NULL (one at a time)."""
+
+    __tablename__ = "wait"
+    __table_args__ = (
+        Index("ix_wait_complaint_id", "complaint_id"),
+        Index(
+            "uq_wait_open_complaint_id",
+            "complaint_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(sa_column=_fk("complaint.id"))
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    started_by: str = Field(sa_type=Text)
+    reason: str = Field(sa_type=Text)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ended_by: str | None = Field(default=None, sa_type=Text)
+
+
 class Escalation(SQLModel, table=True):
     __tablename__ = "escalation"
     __table_args__ = (

@@ -42,13 +42,15 @@ from complog.rows import (
     EscalationRow,
     EventRow,
     NoteRow,
+    PastResolutionRow,
     PromiseRow,
     RescheduleRow,
     SearchHit,
     SearchSyntaxError,
+    WaitRow,
 )
 from complog.rules import ComplaintFacts, PromiseFacts
-from complog.settings import Settings, load_settings
+from complog.settings import Pause, Settings, load_settings
 from complog.timeline import build_timeline
 
 _COMPLAINT_COLUMNS = """
@@ -58,7 +60,9 @@ _COMPLAINT_COLUMNS = """
     (SELECT count(*) FROM promise p WHERE p.complaint_id = c.id AND p.status = 'open')
         AS open_promises,
     c.outcome, c.confirmed, c.satisfaction, c.compensation, c.cause, c.prevention,
-    c.external_id, c.created_by
+    c.external_id, c.created_by,
+    (SELECT w.started_at FROM wait w WHERE w.complaint_id = c.id AND w.ended_at IS NULL)
+        AS waiting_since
 """
 
 
@@ -74,7 +78,21 @@ def _complaint(row: Any) -> ComplaintRow:
         confirmed=None if row["confirmed"] is None else bool(row["confirmed"]),
         satisfaction=row["satisfaction"], compensation=row["compensation"],
         cause=row["cause"], prevention=row["prevention"], external_id=row["external_id"],
-        created_by=row["created_by"],
+        created_by=row["created_by"], waiting_since=decode_time(row["waiting_since"]),
+    )  # fmt: skip
+
+
+def _bool(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _complaint_figures(r: tuple[Any, ...]) -> ComplaintFigures:
+    """A row of report_figures' complaint query, in its column order."""
+    return ComplaintFigures(
+        id=r[0], customer=r[1], owner=r[2], category=r[3], cause=r[4], channel=r[5],
+        opened_at=_t(r[6]), resolved_at=decode_time(r[7]), first_response_at=decode_time(r[8]),
+        confirmed=None if r[9] is None else bool(r[9]), satisfaction=r[10],
+        compensation=r[11], loss_cents=r[12], escalated=bool(r[13]),
     )  # fmt: skip
 
 
@@ -118,6 +136,17 @@ class Reader:
     def _rows(self, sql: str, params: dict[str, Any] | Sequence[Any] = ()) -> list[Any]:
         try:
             return list(self.conn.execute(sql, params).fetchall())
+        except self._driver_errors as exc:
+            raise translate_error(exc, self.location) from None
+
+    def _tuples(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Rows as plain tuples, in column order: cheaper than rows by name, for big reads."""
+        try:
+            if self.dialect != "sqlite":
+                return [tuple(r.values()) for r in self.conn.execute(sql, params).fetchall()]
+            cursor = self.conn.cursor()
+            cursor.row_factory = None
+            return list(cursor.execute(sql, params).fetchall())
         except self._driver_errors as exc:
             raise translate_error(exc, self.location) from None
 
@@ -182,8 +211,9 @@ class Reader:
             raise NotFound(f"no customer {customer_id}")
         r = rows[0]
         return CustomerRow(
-            r["id"], r["name"], r["phone"], r["email"], r["notes"], _t(r["created_at"])
-        )
+            r["id"], r["name"], r["phone"], r["email"], r["notes"], _t(r["created_at"]),
+            decode_time(r["erased_at"]),
+        )  # fmt: skip
 
     def notes(self, complaint_id: int) -> list[NoteRow]:
         rows = self._rows(
@@ -235,6 +265,7 @@ class Reader:
         to: str | None = None,
         escalation_id: int | None = None,
         since: datetime | None = None,
+        limit: int | None = None,
     ) -> list[EscalationRow]:
         where: list[str] = []
         params: dict[str, Any] = {}
@@ -261,6 +292,8 @@ class Reader:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY e.at, e.id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
         return [
             EscalationRow(r["id"], r["complaint_id"], r["customer"], r["to_whom"], r["reason"],
                           r["rule"], r["trigger"], _t(r["at"]), r["actor"],
@@ -283,20 +316,39 @@ class Reader:
             for r in self._rows(sql, params)
         ]  # fmt: skip
 
+    def past_resolutions(self, complaint_id: int) -> list[PastResolutionRow]:
+        sql = "SELECT * FROM past_resolution WHERE complaint_id = :cid ORDER BY id"
+        return [
+            PastResolutionRow(_t(r["resolved_at"]), r["outcome"], _bool(r["confirmed"]),
+                              r["satisfaction"], r["compensation"], r["cause"], r["prevention"],
+                              _t(r["reopened_at"]), r["reopened_by"], r["reopen_reason"])
+            for r in self._rows(sql, {"cid": complaint_id})
+        ]  # fmt: skip
+
+    def waits(self, complaint_id: int) -> list[WaitRow]:
+        sql = "SELECT * FROM wait WHERE complaint_id = :cid ORDER BY started_at, id"
+        return [
+            WaitRow(r["id"], _t(r["started_at"]), r["started_by"], r["reason"],
+                    decode_time(r["ended_at"]), r["ended_by"])
+            for r in self._rows(sql, {"cid": complaint_id})
+        ]  # fmt: skip
+
     def detail(self, complaint_id: int) -> ComplaintDetail:
         complaint = self.complaint(complaint_id)
         notes = tuple(self.notes(complaint_id))
         promises = tuple(self.promises(complaint_id))
         escalations = tuple(self.escalations(complaint_id=complaint_id))
-        events = tuple(self.events(complaint_id))
+        past = tuple(self.past_resolutions(complaint_id))
+        waits = tuple(self.waits(complaint_id))
         return ComplaintDetail(
             complaint=complaint,
             customer=self.customer(complaint.customer_id),
             notes=notes,
             promises=promises,
             escalations=escalations,
-            events=events,
-            timeline=build_timeline(complaint, notes, promises, escalations, events),
+            past_resolutions=past,
+            waits=waits,
+            timeline=build_timeline(complaint, notes, promises, escalations, past, waits),
         )
 
     def iter_details(self) -> Iterator[ComplaintDetail]:
@@ -318,26 +370,71 @@ class Reader:
 
     # -- the morning list ------------------------------------------------------
 
-    def due(self, now: datetime, *, days: int = 7, owner: str | None = None) -> DueList:
-        """Open promises due before the end of the N-th day from today, overdue first."""
+    def due(
+        self,
+        now: datetime,
+        *,
+        days: int = 7,
+        owner: str | None = None,
+        limit: int | None = None,
+        by_owner: bool = False,
+    ) -> DueList:
+        """Open promises due before the end of the N-th day from today, overdue first,
+        and the unacknowledged escalations of open complaints.
+
+        `limit`: at most that many promises per section (overdue, today, upcoming;
+        per owner too when `by_owner`) and that many escalations, with the totals
+        counted in SQL, so the morning list costs the same at any logbook size.
+        """
         calendar = self.settings().calendar
         today = calendar.local_date(now)
         tomorrow_start = calendar.at(today + timedelta(days=1), _MIDNIGHT)
         horizon = calendar.at(today + timedelta(days=days + 1), _MIDNIGHT)
-        params: dict[str, Any] = {"horizon": self._time(horizon)}
+        params: dict[str, Any] = {
+            "now": self._time(now),
+            "tomorrow": self._time(tomorrow_start),
+            "horizon": self._time(horizon),
+        }
         owner_sql = ""
         if owner:
             owner_sql = " AND lower(p.owner) = lower(:owner)"
             params["owner"] = owner
-        rows = self._rows(
+        select = (
             "SELECT p.id, p.complaint_id, p.text, p.owner, p.due_at, c.heat, c.summary,"
             " cu.name AS customer"
             " FROM promise p JOIN complaint c ON c.id = p.complaint_id"
             " JOIN customer cu ON cu.id = c.customer_id"
-            f" WHERE p.status = 'open' AND p.due_at < :horizon{owner_sql}"
-            " ORDER BY p.due_at, p.id",
-            params,
+            " WHERE p.status = 'open' AND {range}" + owner_sql + " ORDER BY p.due_at, p.id"
         )
+        totals: dict[tuple[str | None, str], int] | None = None
+        if limit is None or by_owner:
+            rows = self._rows(select.format(range="p.due_at < :horizon"), params)
+        else:
+            # one LIMIT per section, each a range of the partial index on open promises
+            params["limit"] = limit
+            ranges = (
+                "p.due_at < :now",
+                "p.due_at >= :now AND p.due_at < :tomorrow",
+                "p.due_at >= :tomorrow AND p.due_at < :horizon",
+            )
+            rows = self._rows(
+                " UNION ALL ".join(
+                    f"SELECT * FROM ({select.format(range=r)} LIMIT :limit) AS s{n}"
+                    for n, r in enumerate(ranges)
+                ),
+                params,
+            )
+            totals = {
+                (None, r["section"]): r["n"]
+                for r in self._rows(
+                    "SELECT CASE WHEN p.due_at < :now THEN 'overdue'"
+                    " WHEN p.due_at < :tomorrow THEN 'today' ELSE 'upcoming' END AS section,"
+                    " count(*) AS n FROM promise p"
+                    f" WHERE p.status = 'open' AND p.due_at < :horizon{owner_sql}"
+                    " GROUP BY 1",
+                    params,
+                )
+            }
         items = []
         for r in rows:
             due_at = _t(r["due_at"])
@@ -351,16 +448,41 @@ class Reader:
                 DueItem(r["id"], r["complaint_id"], r["customer"], r["summary"], r["text"],
                         r["owner"], due_at, r["heat"], section, late)
             )  # fmt: skip
-        escalations = [
-            e
-            for e in self.escalations(unacknowledged=True, open_complaints=True)
-            if not owner or owner.lower() in (e.to.lower(), self._complaint_owner(e.complaint_id))
-        ]
-        return DueList(tuple(items), tuple(escalations), days)
+        if limit is not None and by_owner:
+            items, totals = _page_by_owner(items, limit)
+        escalations, escalations_total = self._due_escalations(owner, limit)
+        return DueList(tuple(items), tuple(escalations), days, totals, escalations_total)
 
-    def _complaint_owner(self, complaint_id: int) -> str:
-        rows = self._rows("SELECT owner FROM complaint WHERE id = :id", {"id": complaint_id})
-        return str(rows[0]["owner"]).lower() if rows else ""
+    def _due_escalations(
+        self, owner: str | None, limit: int | None
+    ) -> tuple[list[EscalationRow], int | None]:
+        """Unacknowledged escalations of open complaints, oldest first (to the owner,
+        or on a complaint the owner owns); with `limit`, the first ones and the total."""
+        if owner:
+            key = owner.lower()
+            owners = {
+                r["id"]: str(r["owner"]).lower()
+                for r in self._rows(
+                    "SELECT DISTINCT c.id, c.owner FROM escalation e"
+                    " JOIN complaint c ON c.id = e.complaint_id"
+                    " WHERE e.acknowledged_at IS NULL AND c.status = 'open'"
+                )
+            }
+            chosen = [
+                e
+                for e in self.escalations(unacknowledged=True, open_complaints=True)
+                if key in (e.to.lower(), owners.get(e.complaint_id, ""))
+            ]
+            if limit is None:
+                return chosen, None
+            return chosen[:limit], len(chosen)
+        if limit is None:
+            return self.escalations(unacknowledged=True, open_complaints=True), None
+        total = self._rows(
+            "SELECT count(*) AS n FROM escalation e JOIN complaint c ON c.id = e.complaint_id"
+            " WHERE e.acknowledged_at IS NULL AND c.status = 'open'"
+        )[0]["n"]
+        return self.escalations(unacknowledged=True, open_complaints=True, limit=limit), total
 
     def other_open_complaints(self, customer_id: int, exclude: int) -> list[ComplaintRow]:
         rows = self._rows(
@@ -468,7 +590,7 @@ class Reader:
             )
             try:
                 rows = self.conn.execute(sql, {"q": fts_query, "limit": limit}).fetchall()
-            except sqlite3.OperationalError as exc:
+            except sqlite3.DatabaseError as exc:
                 if "no such column" in str(exc):
                     errors.append(str(exc))
                     continue
@@ -557,6 +679,27 @@ class Reader:
             promises.setdefault(r["complaint_id"], []).append(
                 PromiseFacts(r["id"], r["text"], r["owner"], _t(r["due_at"]), r["reschedules"])
             )
+        acknowledged = {
+            r["complaint_id"]: r["at"]
+            for r in self._rows(
+                "SELECT complaint_id, min(at) AS at FROM ("
+                " SELECT n.complaint_id, n.at FROM note n JOIN complaint c ON c.id = n.complaint_id"
+                "  WHERE c.status = 'open' AND n.direction = 'out'"
+                " UNION ALL"
+                " SELECT p.complaint_id, p.kept_at FROM promise p JOIN complaint c ON c.id = p.complaint_id"
+                "  WHERE c.status = 'open' AND p.kept_at IS NOT NULL"
+                ") AS responses GROUP BY complaint_id"
+            )
+        }
+        waits: dict[int, list[tuple[datetime, datetime | None]]] = {}
+        for r in self._rows(
+            "SELECT w.complaint_id, w.started_at, w.ended_at FROM wait w"
+            " JOIN complaint c ON c.id = w.complaint_id WHERE c.status = 'open'"
+            " ORDER BY w.started_at"
+        ):
+            waits.setdefault(r["complaint_id"], []).append(
+                (_t(r["started_at"]), decode_time(r["ended_at"]))
+            )
         opened: dict[int, list[datetime]] = {}
         for r in self._rows(
             "SELECT customer_id, opened_at FROM complaint WHERE customer_id IN"
@@ -575,6 +718,8 @@ class Reader:
                 written_reply_at=decode_time(written_reply.get(r["id"])),
                 open_promises=tuple(promises.get(r["id"], ())),
                 customer_opened=tuple(opened.get(r["customer_id"], ())),
+                acknowledged_at=decode_time(acknowledged.get(r["id"])),
+                waits=tuple(waits.get(r["id"], ())),
             )  # fmt: skip
             for r in complaints
         ]
@@ -613,52 +758,36 @@ class Reader:
             "until": self._time(until),
             "since": self._time(since or BEGINNING),
         }
+        decode = decode_time
         complaints = [
-            ComplaintFigures(
-                id=r["id"],
-                customer=r["customer"],
-                owner=r["owner"],
-                category=r["category"],
-                cause=r["cause"],
-                channel=r["channel"],
-                opened_at=_t(r["opened_at"]),
-                resolved_at=decode_time(r["resolved_at"]),
-                first_response_at=decode_time(r["first_response_at"]),
-                confirmed=None if r["confirmed"] is None else bool(r["confirmed"]),
-                satisfaction=r["satisfaction"],
-                compensation=r["compensation"],
-                loss_cents=r["loss_cents"],
-                escalated=bool(r["escalated"]),
-            )  # fmt: skip
-            for r in self._rows(
-                "SELECT c.id, cu.name AS customer, c.owner, c.category, c.cause, c.channel, c.opened_at,"
-                " c.resolved_at, c.confirmed, c.satisfaction, c.compensation, c.loss_cents,"
+            _complaint_figures(r)
+            for r in self._tuples(
+                "SELECT c.id, cu.name AS customer, c.owner, c.category, c.cause, c.channel,"
+                " c.opened_at, c.resolved_at,"
                 " (SELECT min(t) FROM ("
                 "   SELECT min(n.at) AS t FROM note n WHERE n.complaint_id = c.id AND n.direction = 'out'"
                 "   UNION ALL SELECT min(p.kept_at) FROM promise p WHERE p.complaint_id = c.id) AS responses)"
                 " AS first_response_at,"
+                " c.confirmed, c.satisfaction, c.compensation, c.loss_cents,"
                 " EXISTS (SELECT 1 FROM escalation e WHERE e.complaint_id = c.id) AS escalated"
                 " FROM complaint c JOIN customer cu ON cu.id = c.customer_id"
                 " WHERE c.opened_at < :until AND (c.opened_at >= :since OR c.resolved_at >= :since)",
                 params,
             )
         ]
+        # The due time a promise had when it was first rescheduled late: one pass over
+        # the late reschedules, joined, instead of a subquery per promise.
         promises = [
-            PromiseFigures(
-                id=r["id"],
-                owner=r["owner"],
-                due_at=_t(r["due_at"]),
-                status=r["status"],
-                kept_at=decode_time(r["kept_at"]),
-                cancelled_at=decode_time(r["cancelled_at"]),
-                first_late_due_at=decode_time(r["first_late_due_at"]),
-            )  # fmt: skip
-            for r in self._rows(
-                "SELECT * FROM (SELECT p.id, p.owner, p.due_at, p.status, p.kept_at, p.cancelled_at,"
-                " (SELECT r.old_due_at FROM reschedule r WHERE r.promise_id = p.id AND r.late"
-                "  ORDER BY r.at, r.id LIMIT 1) AS first_late_due_at FROM promise p) AS due"
-                " WHERE coalesce(first_late_due_at, due_at) >= :since"
-                " AND coalesce(first_late_due_at, due_at) < :until",
+            PromiseFigures(r[0], r[1], _t(r[2]), r[3], decode(r[4]), decode(r[5]), decode(r[6]))
+            for r in self._tuples(
+                "SELECT p.id, p.owner, p.due_at, p.status, p.kept_at, p.cancelled_at,"
+                " f.old_due_at AS first_late_due_at"
+                " FROM promise p LEFT JOIN ("
+                "   SELECT r.promise_id, r.old_due_at,"
+                "   row_number() OVER (PARTITION BY r.promise_id ORDER BY r.at, r.id) AS n"
+                "   FROM reschedule r WHERE r.late) AS f ON f.promise_id = p.id AND f.n = 1"
+                " WHERE coalesce(f.old_due_at, p.due_at) >= :since"
+                " AND coalesce(f.old_due_at, p.due_at) < :until",
                 params,
             )
         ]
@@ -666,6 +795,18 @@ class Reader:
             "SELECT count(*) AS n FROM reschedule WHERE at >= :since AND at < :until", params
         )[0]["n"]
         return complaints, promises, int(reschedules)
+
+    def waits_by_complaint(self, since: datetime | None, until: datetime) -> dict[int, list[Pause]]:
+        """Waits on the customer that began before `until` and ended (if at all) after
+        `since`: what the report's resolution clock leaves out."""
+        out: dict[int, list[Pause]] = {}
+        for r in self._tuples(
+            "SELECT complaint_id, started_at, ended_at FROM wait WHERE started_at < :until"
+            " AND (ended_at IS NULL OR ended_at >= :since) ORDER BY started_at",
+            {"until": self._time(until), "since": self._time(since or BEGINNING)},
+        ):
+            out.setdefault(r[0], []).append((_t(r[1]), decode_time(r[2])))
+        return out
 
     def period_counts(self, start: datetime, end: datetime) -> dict[str, int]:
         """Opened, resolved, kept and broken promises within [start, end)."""
@@ -729,6 +870,22 @@ class Reader:
 
 
 _MIDNIGHT = datetime.min.time()
+
+
+def _page_by_owner(
+    items: list[DueItem], limit: int
+) -> tuple[list[DueItem], dict[tuple[str | None, str], int]]:
+    """The first `limit` items of each (owner, section), in order, and their totals."""
+    totals: dict[tuple[str | None, str], int] = {}
+    page = []
+    for item in items:
+        key = (item.owner, item.section)
+        totals[key] = totals.get(key, 0) + 1
+        if totals[key] <= limit:
+            page.append(item)
+    return page, totals
+
+
 #: "since the beginning" as a time both databases can compare with
 BEGINNING = datetime(1900, 1, 1, tzinfo=UTC)
 _OPERATORS = {"AND", "OR", "NOT", "NEAR"}

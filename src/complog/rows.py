@@ -6,6 +6,7 @@ Plain data, no database: queries.py fills them, render/ and the pure modules
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,6 +38,8 @@ class ComplaintRow:
     prevention: str | None
     external_id: str | None
     created_by: str
+    #: when it began waiting on the customer, if it is waiting now
+    waiting_since: datetime | None = None
 
     @property
     def loss(self) -> float | None:
@@ -51,6 +54,7 @@ class CustomerRow:
     email: str | None
     notes: str | None
     created_at: datetime
+    erased_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -138,13 +142,42 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
+class PastResolutionRow:
+    """A resolution later reopened, and why it was."""
+
+    resolved_at: datetime
+    outcome: str | None
+    confirmed: bool | None
+    satisfaction: int | None
+    compensation: str | None
+    cause: str | None
+    prevention: str | None
+    reopened_at: datetime
+    reopened_by: str
+    reopen_reason: str
+
+
+@dataclass(frozen=True)
+class WaitRow:
+    """A stretch of waiting on the customer; open while ended_at is None."""
+
+    id: int
+    started_at: datetime
+    started_by: str
+    reason: str
+    ended_at: datetime | None
+    ended_by: str | None
+
+
+@dataclass(frozen=True)
 class ComplaintDetail:
     complaint: ComplaintRow
     customer: CustomerRow
     notes: tuple[NoteRow, ...]
     promises: tuple[PromiseRow, ...]
     escalations: tuple[EscalationRow, ...]
-    events: tuple[EventRow, ...]
+    past_resolutions: tuple[PastResolutionRow, ...]
+    waits: tuple[WaitRow, ...]
     timeline: tuple[TimelineEntry, ...]
 
 
@@ -164,13 +197,35 @@ class DueItem:
 
 @dataclass(frozen=True)
 class DueList:
+    """`items` in due order; a page of them when `totals` is set."""
+
     items: tuple[DueItem, ...]
     escalations: tuple[EscalationRow, ...]
     days: int
+    #: open promises per (owner, section), shown or not; the owner is None unless
+    #: the page was cut per owner. None: `items` is complete.
+    totals: Mapping[tuple[str | None, str], int] | None = None
+    #: unacknowledged escalations, shown or not; None: `escalations` is complete
+    escalations_total: int | None = None
 
     @property
     def overdue(self) -> int:
+        """How many promises are overdue (shown or not)."""
+        if self.totals is not None:
+            return sum(n for (_owner, section), n in self.totals.items() if section == "overdue")
         return sum(1 for i in self.items if i.section == "overdue")
+
+    def section_total(self, owner: str | None, section: str, shown: int) -> int:
+        """How many promises a section of the listing has, of which `shown` are shown."""
+        if self.totals is None:
+            return shown
+        return self.totals.get((owner, section), shown)
+
+    @property
+    def escalation_count(self) -> int:
+        if self.escalations_total is None:
+            return len(self.escalations)
+        return self.escalations_total
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from complog.connect import encode_time
-from complog.settings import Settings
+from complog.settings import Pause, Settings
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,10 @@ class ComplaintFacts:
     open_promises: tuple[PromiseFacts, ...] = ()
     #: when this customer opened each of their complaints (all of them)
     customer_opened: tuple[datetime, ...] = field(default_factory=tuple)
+    #: first outbound note or kept promise (ISO 10002's acknowledgement); None if none yet
+    acknowledged_at: datetime | None = None
+    #: stretches spent waiting on the customer (end None: still waiting); clocks stop
+    waits: tuple[Pause, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ def quiet_hot(c: ComplaintFacts, s: Settings, now: datetime) -> Iterator[tuple[s
     if c.heat < s.hot_heat:
         return
     since = c.last_interaction_at or c.opened_at
-    if s.quiet_for.exceeded(since, now, s.calendar):
+    if s.quiet_for.exceeded(since, now, s.calendar, c.waits):
         yield (
             f"quiet since {_stamp(since)}",
             f"heat {c.heat} and no contact with the customer for {_late(now, since)}",
@@ -89,7 +93,7 @@ def quiet_hot(c: ComplaintFacts, s: Settings, now: datetime) -> Iterator[tuple[s
 
 
 def slow_resolution(c: ComplaintFacts, s: Settings, now: datetime) -> Iterator[tuple[str, str]]:
-    if s.resolve_within.exceeded(c.opened_at, now, s.calendar):
+    if s.resolve_within.exceeded(c.opened_at, now, s.calendar, c.waits):
         yield (
             f"opened {_stamp(c.opened_at)}",
             f"open for {_late(now, c.opened_at)}, longer than {s.resolve_within}",
@@ -129,6 +133,16 @@ def repeat_customer(c: ComplaintFacts, s: Settings, now: datetime) -> Iterator[t
         )
 
 
+def unacknowledged(c: ComplaintFacts, s: Settings, now: datetime) -> Iterator[tuple[str, str]]:
+    """No outbound contact yet (ISO 10002: acknowledge every complaint promptly)."""
+    if c.acknowledged_at is None and s.acknowledge_within.exceeded(c.opened_at, now, s.calendar):
+        yield (
+            "not acknowledged",
+            f"no reply to the customer {_late(now, c.opened_at)} after the complaint,"
+            f" longer than {s.acknowledge_within}",
+        )
+
+
 RULE_FUNCTIONS = {
     "overdue-promise": overdue_promise,
     "quiet-hot": quiet_hot,
@@ -136,6 +150,7 @@ RULE_FUNCTIONS = {
     "written-unanswered": written_unanswered,
     "rescheduled-twice": rescheduled_twice,
     "repeat-customer": repeat_customer,
+    "unacknowledged": unacknowledged,
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
@@ -26,7 +26,13 @@ RULES = (
     "written-unanswered",
     "rescheduled-twice",
     "repeat-customer",
+    "unacknowledged",
 )
+#: rules a logbook has to switch on (newer than the spec's six, so existing
+#: logbooks and cron jobs do not start escalating differently on upgrade)
+RULES_OFF_BY_DEFAULT = frozenset({"unacknowledged"})
+#: a stretch of time the clocks stop for (waiting on the customer); end None: still on
+Pause = tuple[datetime, datetime | None]
 
 
 @dataclass(frozen=True)
@@ -43,15 +49,44 @@ class Duration:
     def business(self) -> bool:
         return self.unit in ("bh", "bd")
 
-    def exceeded(self, start: datetime, now: datetime, calendar: BusinessCalendar) -> bool:
-        """More than this much time has passed since `start` (working time for bh/bd).
+    def exceeded(
+        self,
+        start: datetime,
+        now: datetime,
+        calendar: BusinessCalendar,
+        pauses: Sequence[Pause] = (),
+    ) -> bool:
+        """More than this much time has passed since `start` (working time for bh/bd),
+        not counting `pauses` (time spent waiting on the customer).
 
         Working time does not pass at weekends: 5bd from Monday 09:00 is reached
         Friday 17:00 and is not exceeded until Monday 09:00 is passed.
         """
-        if not self.business:
-            return now > self.after(start, calendar)
-        return calendar.business_seconds_between(start, now) > self.business_seconds(calendar)
+        if not pauses:
+            if not self.business:
+                return now > self.after(start, calendar)
+            return calendar.business_seconds_between(start, now) > self.business_seconds(calendar)
+        return self.elapsed_seconds(start, now, calendar, pauses) > self.seconds(calendar)
+
+    def elapsed_seconds(
+        self, start: datetime, end: datetime, calendar: BusinessCalendar, pauses: Sequence[Pause]
+    ) -> float:
+        """Time from `start` to `end` in this duration's kind of time, pauses left out."""
+
+        def span(a: datetime, b: datetime) -> float:
+            if b <= a:
+                return 0.0
+            if self.business:
+                return calendar.business_seconds_between(a, b)
+            return (b - a).total_seconds()
+
+        paused = sum(span(max(a, start), min(b or end, end)) for a, b in pauses)
+        return span(start, end) - paused
+
+    def seconds(self, calendar: BusinessCalendar) -> float:
+        if self.business:
+            return self.business_seconds(calendar)
+        return self.amount * {"m": 60, "h": 3600, "d": 86400, "w": 604800}[self.unit]
 
     def business_seconds(self, calendar: BusinessCalendar) -> float:
         if self.unit == "bh":
@@ -266,13 +301,15 @@ SPECS: dict[str, SettingSpec] = {
     "max_reschedules": SettingSpec(_const("2"), parse_positive_int, "rescheduled-twice: reschedules before escalating"),
     "repeat_count": SettingSpec(_const("3"), parse_positive_int, "repeat-customer: complaints that make a repeat customer"),
     "repeat_window": SettingSpec(_const("30d"), parse_duration, "repeat-customer: within this long"),
+    "acknowledge_within": SettingSpec(_const("4bh"), parse_duration, "unacknowledged: time to the first reply"),
     "hooks_dir": SettingSpec(_const(""), parse_path, "folder of hook programs (empty: hooks/ next to the logbook)"),
     "hook_timeout": SettingSpec(_const("10"), parse_positive_int, "seconds a hook may run before it is stopped"),
 }  # fmt: skip
 for _rule in RULES:
     SPECS[f"rule.{_rule}"] = SettingSpec(
-        _const("on"), parse_switch, f"escalation rule {_rule}: on or off", show_switch
-    )
+        _const("off" if _rule in RULES_OFF_BY_DEFAULT else "on"), parse_switch,
+        f"escalation rule {_rule}: on or off", show_switch,
+    )  # fmt: skip
 
 
 def check_key(key: str) -> SettingSpec:
@@ -307,6 +344,7 @@ class Settings:
     max_reschedules: int
     repeat_count: int
     repeat_window: Duration
+    acknowledge_within: Duration
     rules_on: frozenset[str]
 
     @property
@@ -347,6 +385,7 @@ def load_settings(stored: Mapping[str, str]) -> Settings:
         max_reschedules=parsed["max_reschedules"],
         repeat_count=parsed["repeat_count"],
         repeat_window=parsed["repeat_window"],
+        acknowledge_within=parsed["acknowledge_within"],
         rules_on=frozenset(r for r in RULES if parsed[f"rule.{r}"]),
     )
 

@@ -10,10 +10,9 @@ failed command changes nothing.
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -107,6 +106,10 @@ def _alembic_config(conn: Connection) -> Any:
     return config
 
 
+#: meta key set by an erase whose scrub could not finish (see Store.scrub)
+SCRUB_PENDING = "scrub_pending"
+
+
 class Store:
     """An open logbook for writing."""
 
@@ -123,6 +126,7 @@ class Store:
         #: audit events of the transactions committed so far (hooks run on them)
         self.committed: list[Any] = []
         self.migrate()
+        self.finish_pending_scrub()
 
     @contextmanager
     def transaction(self, *, dry_run: bool = False) -> Iterator[Session]:
@@ -171,14 +175,45 @@ class Store:
         raw = connect_sqlite(self.location.path)
         try:
             raw.execute("PRAGMA secure_delete=ON")
+            raw.execute(f"DELETE FROM meta WHERE key = '{SCRUB_PENDING}'")
             for table in ("complaint", "note", "promise", "reschedule"):
                 raw.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')")
             raw.execute("VACUUM")
-            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _, _ = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy:
+                # A reader still holds an old snapshot, so the old pages stay in the
+                # file. Say so, and leave a mark for the next writer to finish the job.
+                raw.execute(
+                    f"INSERT OR REPLACE INTO meta(key, value) VALUES ('{SCRUB_PENDING}', '1')"
+                )
+                raise StorageError(
+                    f"the data was anonymised, but another process is reading {self.location},"
+                    " so the old text is still in the file",
+                    "close other programs using the logbook; the next complog command"
+                    " that writes finishes the job",
+                )
         except sqlite3.Error as exc:
             raise translate_error(exc, self.location) from None
         finally:
             raw.close()
+
+    def finish_pending_scrub(self) -> None:
+        """An erase that could not fold its changes into the file (a reader was in
+        the way) left a mark; try again now, quietly, and keep the mark on failure."""
+        if self.location.path is None:
+            return
+        raw = connect_sqlite(self.location.path)
+        try:
+            pending = raw.execute(f"SELECT 1 FROM meta WHERE key = '{SCRUB_PENDING}'").fetchone()
+        except sqlite3.Error:
+            pending = None
+        finally:
+            raw.close()
+        if pending:
+            try:
+                self.scrub()
+            except StorageError:
+                pass
 
     def old_backups(self) -> list[Path]:
         """Copies made before migrations: they still hold whatever was erased since."""
@@ -261,19 +296,44 @@ def backup_before_migration(path: Path, revision: str) -> Path:
 
 
 def copy_sqlite(source: Path, target: Path) -> None:
-    """A consistent copy through SQLite's online backup API, private to the owner."""
+    """A consistent copy through SQLite's online backup API, private to the owner.
+
+    The source is opened read-only. The copy is checked (integrity_check) before
+    it takes the target's name; on any failure nothing is left at the target or
+    beside it. Errors name the side at fault: the logbook, or where the copy goes.
+    """
     tmp = target.with_name(target.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.close(fd)
-    src = sqlite3.connect(source)
-    dst = sqlite3.connect(tmp)
     try:
-        src.backup(dst)
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+        src = connect_sqlite(source, readonly=True)
+        try:
+            with closing(sqlite3.connect(tmp)) as dst:
+                src.backup(dst)
+                result = dst.execute("PRAGMA integrity_check").fetchone()[0]
+        except sqlite3.Error as exc:
+            if getattr(exc, "sqlite_errorcode", None) in _TARGET_FAULTS:
+                raise StorageError(
+                    f"cannot write {target}: no space left, or the file is too large",
+                    "free some disk space or choose another place",
+                ) from None
+            raise translate_error(exc, Location(path=source)) from None
+        finally:
+            src.close()
+        if result != "ok":
+            raise StorageError(
+                f"{source} is not a complog logbook, or it is damaged",
+                "restore it from a backup (complog backup) or choose another with --db",
+            )
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise StorageError(f"cannot write {target}: {exc.strerror or exc}") from None
     finally:
-        dst.close()
-        src.close()
-    os.chmod(tmp, 0o600)
-    shutil.move(tmp, target)
+        tmp.unlink(missing_ok=True)
+
+
+#: SQLITE_FULL, SQLITE_IOERR_WRITE, SQLITE_IOERR_FSYNC, SQLITE_IOERR_TRUNCATE,
+#: SQLITE_CANTOPEN: what goes wrong writing the copy, not reading the logbook.
+_TARGET_FAULTS = {13, 778, 1034, 1546, 14}
 
 
 def open_store(location: Location) -> Store:
@@ -282,21 +342,14 @@ def open_store(location: Location) -> Store:
 
 def backup_to(source: Path, target: str) -> Path:
     """`complog backup`: an online copy that must not overwrite anything."""
-    from complog.errors import InvalidInput
+    from complog.errors import InvalidInput, NotFound
+    from complog.files import checked_target
 
     path = Path(target).expanduser()
-    if path.exists():
+    if path.exists() and not path.is_dir():
         raise InvalidInput(f"{path} already exists", "choose a new file name for the backup")
-    if not path.parent.is_dir():
-        raise InvalidInput(f"no such folder: {path.parent}")
-    try:
-        copy_sqlite(source, path)
-        with sqlite3.connect(path) as check:
-            result = check.execute("PRAGMA integrity_check").fetchone()[0]
-    except sqlite3.Error as exc:
-        raise translate_error(exc, Location(path=source)) from None
-    except OSError as exc:
-        raise StorageError(f"cannot write {path}: {exc.strerror}") from None
-    if result != "ok":
-        raise StorageError(f"the backup at {path} failed its integrity check: {result}")
+    path = checked_target(target)
+    if not source.exists():
+        raise NotFound(f"there is no logbook at {source}", "nothing to back up yet")
+    copy_sqlite(source, path)
     return path

@@ -54,9 +54,10 @@ def test_customer_json_is_the_whole_history(hillside):
     assert h["promises_broken"] == 2  # 2 kept late, 3 overdue now
     assert h["escalations"] == 1
     assert h["compensation"] == [  # newest complaint first
-        {"complaint_id": 2, "compensation": "10% discount"},
-        {"complaint_id": 1, "compensation": "free visit"},
+        {"complaint_id": 2, "compensation": "10% discount", "value": None, "reopened": False},
+        {"complaint_id": 1, "compensation": "free visit", "value": None, "reopened": False},
     ]
+    assert h["compensation_value"] == 0
     assert h["free_visits"] == 1
     assert h["causes"] == {"customer": 1, "ours": 1}
     assert [c["id"] for c in h["complaints"]] == [3, 2, 1]

@@ -233,3 +233,96 @@ def test_due_shows_times_in_the_configured_zone(run):
     assert due[0]["due_at"] == "2026-11-24T01:00:00+09:00"
     assert due[0]["section"] == "upcoming"
     assert run("due").stdout.splitlines()[1].endswith("due tomorrow 01:00")
+
+
+# -- a long list: one page per section, the rest counted -------------------------------
+
+MORE = "… and {} more: complog due --all"
+
+
+@pytest.fixture
+def backlog(run):
+    """25 overdue promises (08:00, 08:10, ... on Friday), 2 due today, 1 on Wednesday."""
+    run("add", "Acme Newsagency", "Till crashes", "--owner", "sam")
+    for n in range(25):
+        at = f"2026-11-20 {8 + n // 6:02d}:{n % 6 * 10:02d}"
+        run("promise", "1", f"late {n + 1}", "--due", at, "--owner", "sam" if n < 20 else "jo")
+    run("promise", "1", "today 1", "--due", "today 3pm")
+    run("promise", "1", "today 2", "--due", "today 4pm")
+    run("promise", "1", "upcoming 1", "--due", "wed 10am")
+
+
+def _texts(lines):
+    return [line.split("  ")[4] for line in lines if line.startswith("  P")]
+
+
+def test_due_long_section_shows_its_first_20_and_counts_the_rest(run, backlog):
+    out = run("due").stdout.splitlines()
+    assert out[0] == "Overdue (25)"
+    assert _texts(out[1:21]) == [f"late {n}" for n in range(1, 21)]  # most late first
+    assert out[21] == "  " + MORE.format(5)
+    assert out[22] == "Today (2)"
+    assert _texts(out[23:25]) == ["today 1", "today 2"]
+    assert out[25:] == ["Next 7 days (1)", out[26]]
+    assert MORE.format(0) not in "\n".join(out)
+
+
+def test_due_limit_sets_the_page_and_all_shows_everything(run, backlog):
+    limited = run("due", "--limit", "3").stdout.splitlines()
+    headings = [line for line in limited if not line.startswith("  P")]
+    assert headings == ["Overdue (25)", "  " + MORE.format(22), "Today (2)", "Next 7 days (1)"]
+    everything = run("due", "--all").stdout.splitlines()
+    assert len(_texts(everything)) == 28
+    assert "more: complog due --all" not in "\n".join(everything)
+    # the page is the start of each section of the full list
+    assert _texts(limited) == _texts(everything)[:3] + _texts(everything)[25:]
+
+
+def test_due_json_and_csv_list_every_promise_whatever_the_page(run, backlog):
+    assert len(run("due", "--format", "json").json) == 28
+    assert len(run("due", "--format", "json", "--limit", "2").json) == 28
+    assert len(run("due", "--format", "csv", "--limit", "2").stdout.splitlines()) == 1 + 28
+
+
+def test_due_table_page_says_how_many_more(run, backlog):
+    out = run("due", "--format", "table", "--limit", "5", env={"COLUMNS": "100"}).stdout
+    assert "Overdue (25)" in out
+    assert MORE.format(20) in out
+    assert "late 5" in out
+    assert "late 6" not in out
+
+
+def test_due_exit_code_counts_overdue_promises_beyond_the_page(run, backlog):
+    run("due", "--exit-code", "--limit", "1", exit=1)
+    run("due", "--exit-code", "--limit", "1", "--owner", "jo", exit=1)
+
+
+def test_due_all_and_limit_together_is_a_usage_error(run):
+    ran = run("due", "--all", "--limit", "5", exit=2)
+    assert ran.stderr == "complog: error: use --all or --limit, not both\n"
+
+
+def test_due_by_owner_pages_each_owner_and_section(run, backlog):
+    out = run("due", "--by", "owner", "--limit", "2").stdout.splitlines()
+    jo = out[: out.index("== sam ==")]
+    sam = out[out.index("== sam ==") :]
+    assert jo == ["== jo ==", "Overdue (5)", jo[2], jo[3], "  " + MORE.format(3)]
+    assert _texts(jo) == ["late 21", "late 22"]
+    assert sam[1] == "Overdue (20)"
+    assert "  " + MORE.format(18) in sam
+    assert _texts(sam) == ["late 1", "late 2", "today 1", "today 2", "upcoming 1"]
+
+
+def test_due_pages_the_escalations_too(run, backlog):
+    for to in ("manager", "director", "owner"):
+        run("escalate", "1", "--to", to, "--reason", f"ask the {to}")
+    out = run("due", "--limit", "2").stdout.splitlines()
+    start = out.index("Escalations awaiting acknowledgement (3)")
+    assert [line.split("  ")[3] for line in out[start + 1 : start + 3]] == [
+        "to manager",
+        "to director",
+    ]
+    assert out[start + 3 :] == ["  " + MORE.format(1)]
+    mine = run("due", "--owner", "DIRECTOR", "--limit", "5").stdout.splitlines()
+    assert mine[-2:] == ["Escalations awaiting acknowledgement (1)", mine[-1]]
+    assert "to director" in mine[-1]

@@ -228,12 +228,6 @@ def test_2000_generated_argument_lists_never_crash_and_exit_0_to_5(fuzz_folder, 
 # -- the bugs the fuzz found, one real process each ------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `export --out .` (also report --html ., calendar --out .): Path.with_name on a"
-    " path with no name raises ValueError -> exit 1 'probably a bug' (render/export._target,"
-    " render/output.write_file)",
-)
 @pytest.mark.parametrize(
     "args", [["export", "--out", "."], ["report", "--html", "."], ["calendar", "--out", "."]]
 )
@@ -244,23 +238,12 @@ def test_output_file_named_dot_is_a_usage_error(args, proc, tmp_path):
     assert ran.stderr.startswith("complog: error: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `ack 9223372036854775808`: ack's ESC_ID has no id range check (cli/escalations.ack"
-    " does not use options.EscalationId), so sqlite3 raises OverflowError -> exit 1",
-)
 def test_acknowledging_an_id_beyond_the_id_range_is_not_found(proc):
     ran = proc("ack", str(2**63), exit=None)
     assert ran.exit_code == 3, ran.stderr
     assert ran.stderr.startswith(f"complog: error: no escalation {2**63}\n")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an argument that is not valid UTF-8 (`complog add $'caf\\xe9' x`) reaches the"
-    " database as a lone surrogate: UnicodeEncodeError -> exit 1 'probably a bug' (validate in"
-    " services/common.clean_text and the reader's lookups)",
-)
 @pytest.mark.parametrize(
     "args",
     [

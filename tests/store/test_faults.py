@@ -131,11 +131,6 @@ def test_note_that_cannot_be_written_exits_5_and_leaves_the_logbook_intact(logbo
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a write the OS refuses for size (EFBIG -> SQLITE_IOERR_WRITE) is reported as a"
-    " bare 'storage problem ...: disk I/O error' with no hint (connect.translate_error)",
-)
 def test_write_refused_for_lack_of_space_says_so_and_what_to_do(logbook_copy):
     ran = limited("note", "1", BIG_NOTE, limit=100_000, db=logbook_copy)
     assert ran.exit_code == 5
@@ -203,23 +198,8 @@ LIMIT = 40_000  # above the 32 KB -shm index, below what each of these writes
     "args",
     [
         pytest.param(["export", "--format", "jsonl", "--out", "out.file"], id="export"),
-        pytest.param(
-            ["calendar", "--out", "out.file"],
-            id="calendar",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG: render.output.write_file leaves its partial '.out.file.tmp' (customer"
-                " data) behind when the write fails",
-            ),
-        ),
-        pytest.param(
-            ["report", "--html", "out.file"],
-            id="report-html",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG: render.output.write_file leaves its partial '.out.file.tmp' behind",
-            ),
-        ),
+        pytest.param(["calendar", "--out", "out.file"], id="calendar"),
+        pytest.param(["report", "--html", "out.file"], id="report-html"),
     ],
 )
 def test_writing_a_file_that_does_not_fit_exits_5_and_leaves_no_partial_file(
@@ -235,11 +215,6 @@ def test_writing_a_file_that_does_not_fit_exits_5_and_leaves_no_partial_file(
     assert sorted(p.name for p in work.iterdir()) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a backup that cannot be written blames the source ('storage problem with"
-    " LOGBOOK: disk I/O error') and leaves 'copy.db.tmp' behind (store.copy_sqlite/backup_to)",
-)
 def test_backup_that_does_not_fit_exits_5_names_the_target_and_leaves_nothing(
     logbook_copy, tmp_path
 ):
@@ -253,12 +228,6 @@ def test_backup_that_does_not_fit_exits_5_names_the_target_and_leaves_nothing(
     assert sorted(p.name for p in work.iterdir()) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: when the -shm index cannot be written (disk full) and the WAL holds changes,"
-    " the reader falls back to a private snapshot copy (connect._snapshot_copy), whose OSError"
-    " is not translated: 'unexpected OSError; this is probably a bug', exit 1",
-)
 def test_reading_a_live_wal_with_no_room_for_its_index_is_a_storage_error_not_a_crash(
     logbook, tmp_path, proc
 ):
@@ -315,15 +284,7 @@ def check_refused_untouched(path: Path, args: list[str], proc) -> None:
     "args",
     [
         *READS,
-        pytest.param(
-            ["search", "till"],
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG: search catches only sqlite3.OperationalError, so a damaged page"
-                " (DatabaseError) ends as 'unexpected DatabaseError ... probably a bug', exit 1"
-                " (queries.Reader.search)",
-            ),
-        ),
+        ["search", "till"],
         *WRITES,
     ],
     ids=lambda a: a[0],
@@ -335,11 +296,6 @@ def test_logbook_with_a_damaged_page_is_refused_with_exit_5_and_left_byte_identi
     check_refused_untouched(logbook_copy, args, proc)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: backup of a damaged logbook exits 5 but leaves the damaged copy at FILE"
-    " (store.backup_to does not remove a copy that fails its integrity check)",
-)
 def test_backup_of_a_damaged_logbook_exits_5_and_leaves_no_copy(logbook_copy, tmp_path, proc):
     flip_complaint_root_page(logbook_copy)
     target = tmp_path / "backup.db"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -60,3 +61,44 @@ def test_migrated_logbook_is_searchable_including_old_rows(revision, tmp_path, r
             "SELECT rowid FROM note_fts WHERE note_fts MATCH 'voicemail'"
         ).fetchall()
     assert hits == [(1,)]
+
+
+def test_reopens_recorded_before_0003_become_past_resolutions(tmp_path, run):
+    """Until 0003 a reopened resolution lived only in the reopen audit event."""
+    path = tmp_path / "old.db"
+    shutil.copy(FIXTURES / "0002_search.db", path)
+    resolved = {"status": "resolved", "resolved_at": "2026-11-03T10:00:00+00:00",
+                "outcome": "Patched the till", "compensation": "£20 voucher", "cause": "ours",
+                "confirmed": True, "satisfaction": 4, "prevention": None}  # fmt: skip
+    with sqlite3.connect(path) as conn:  # what 0002's `resolve` then `reopen` left behind
+        conn.execute(
+            "INSERT INTO event (at, actor, action, entity, entity_id, complaint_id, before, after)"
+            " VALUES ('2026-11-05 09:00:00.000000', 'alice', 'reopen', 'complaint', '1', 1, ?, ?)",
+            (json.dumps(resolved), json.dumps({"status": "open", "reason": "Crashed again"})),
+        )
+
+    shown = run("--db", str(path), "show", "1", "--format", "json").json
+
+    assert _revision(path) == SCHEMA_HEAD
+    assert shown["past_resolutions"] == [{
+        "outcome": "Patched the till", "confirmed": True, "satisfaction": 4,
+        "compensation": "£20 voucher", "cause": "ours", "prevention": None,
+        "resolved_at": "2026-11-03T10:00:00+00:00", "reopened_at": "2026-11-05T09:00:00+00:00",
+        "reopened_by": "alice", "reopen_reason": "Crashed again",
+    }]  # fmt: skip
+    kinds = [
+        (t["kind"], t["at"]) for t in shown["timeline"] if t["kind"] in ("resolved", "reopened")
+    ]
+    assert kinds == [
+        ("resolved", "2026-11-03T10:00:00+00:00"),
+        ("reopened", "2026-11-05T09:00:00+00:00"),
+    ]
+
+
+def test_fixture_0003_keeps_its_reopened_resolution_and_wait(tmp_path, run):
+    path = tmp_path / "old.db"
+    shutil.copy(FIXTURES / "0003_workflow.db", path)
+    shown = run("--db", str(path), "show", "1", "--format", "json").json
+    assert [r["compensation"] for r in shown["past_resolutions"]] == ["£20 voucher"]
+    assert shown["waiting_since"] == "2026-11-06T10:00:00+00:00"
+    assert [w["reason"] for w in shown["waits"]] == ["Sending the till's error log"]

@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from complog.errors import InvalidInput
-from complog.settings import RULES, Duration, canonical, check_consistent, load_settings
+from complog.settings import (
+    RULES,
+    RULES_OFF_BY_DEFAULT,
+    Duration,
+    canonical,
+    check_consistent,
+    load_settings,
+)
 
 DURATION_KEYS = [
     "overdue_grace",
@@ -247,14 +254,16 @@ def test_defaults_are_the_documented_ones():
     assert settings.max_reschedules == 2
     assert (settings.repeat_count, settings.repeat_window) == (3, Duration(30, "d"))
     assert settings.escalate_to == "manager"
-    assert settings.rules_on == frozenset(RULES)
+    assert settings.acknowledge_within == Duration(4, "bh")
+    assert RULES_OFF_BY_DEFAULT == {"unacknowledged"}
+    assert settings.rules_on == frozenset(RULES) - RULES_OFF_BY_DEFAULT
 
 
 def test_bad_stored_value_falls_back_to_its_default():
     settings = load_settings({"hot_heat": "9", "rule.quiet-hot": "off"})
     assert settings.hot_heat == 4
     assert settings.values["hot_heat"] == "4"
-    assert settings.rules_on == frozenset(RULES) - {"quiet-hot"}
+    assert settings.rules_on == frozenset(RULES) - RULES_OFF_BY_DEFAULT - {"quiet-hot"}
 
 
 @pytest.mark.parametrize(

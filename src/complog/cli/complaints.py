@@ -365,6 +365,7 @@ def reopen(
     ctx: typer.Context,
     complaint_id: ComplaintId,
     reason: Annotated[str, typer.Option(help="Why it is being reopened.", show_default=False)],
+    at: AtOption = None,
 ) -> None:
     """Reopen a resolved complaint; the old resolution stays in its history.
 
@@ -374,9 +375,54 @@ def reopen(
     from complog.services.complaints import reopen_complaint
 
     app = app_context(ctx)
+    when = app.when(at) if at else None
     with app.store().transaction() as session:
-        reopen_complaint(session, app.actor(), complaint_id, reason)
+        reopen_complaint(session, app.actor(), complaint_id, reason, when)
     output.say(f"Reopened complaint {complaint_id}")
+
+
+def wait(
+    ctx: typer.Context,
+    complaint_id: ComplaintId,
+    reason: Annotated[
+        str,
+        typer.Option(
+            help="What the customer is to do (send photos, confirm a date).", show_default=False
+        ),
+    ],
+    at: AtOption = None,
+) -> None:
+    """Put a complaint on hold while it waits on the customer: the resolution
+    and quiet clocks stop until `complog resume` (or `resolve`).
+
+    Example: complog wait 12 --reason "Sending photos of the damage"
+    """
+    from complog.render import output
+    from complog.services.waiting import start_waiting
+
+    app = app_context(ctx)
+    when = app.when(at) if at else None
+    with app.store().transaction() as session:
+        start_waiting(session, app.actor(), complaint_id, reason, when)
+    output.say(f"Complaint {complaint_id} is waiting on the customer")
+
+
+def resume(ctx: typer.Context, complaint_id: ComplaintId, at: AtOption = None) -> None:
+    """End the wait on the customer: the clocks run again.
+
+    Example: complog resume 12
+    """
+    from complog.render import output
+    from complog.render.text import duration
+    from complog.services.waiting import stop_waiting
+
+    app = app_context(ctx)
+    when = app.when(at) if at else None
+    with app.store().transaction() as session:
+        waited = stop_waiting(session, app.actor(), complaint_id, when)
+    output.say(
+        f"Resumed complaint {complaint_id} after waiting {duration(waited.total_seconds() / 60)}"
+    )
 
 
 def check(

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from complog.cli.options import FormatOption, app_context, fmt
+from complog.cli.options import AtOption, EscalationId, FormatOption, app_context, fmt
 from complog.context import AppContext
 from complog.errors import InvalidInput
 
@@ -38,14 +38,15 @@ def escalate(
             "--exit-code", help="With --auto: exit 1 when something was (or would be) escalated."
         ),
     ] = False,
+    at: AtOption = None,
     format: FormatOption = None,
 ) -> None:
     """Escalate a complaint by hand, or apply the rules with --auto.
 
     --auto is idempotent: each (complaint, rule, trigger) is escalated once, however
     often it runs and even from two crons at once. Rules: overdue-promise, quiet-hot,
-    slow-resolution, written-unanswered, rescheduled-twice, repeat-customer
-    (see complog config).
+    slow-resolution, written-unanswered, rescheduled-twice, repeat-customer, and
+    unacknowledged once switched on (see complog config).
 
     Example: complog escalate --auto && complog digest | mail -s complaints me@example.com
     """
@@ -53,8 +54,8 @@ def escalate(
 
     app = app_context(ctx)
     if auto:
-        if complaint_id is not None or to or reason:
-            raise InvalidInput("--auto takes no complaint id, --to or --reason")
+        if complaint_id is not None or to or reason or at:
+            raise InvalidInput("--auto takes no complaint id, --to, --reason or --at")
         _auto(app, dry_run, exit_code, fmt(format))
         return
     if dry_run or exit_code:
@@ -66,8 +67,9 @@ def escalate(
         )
     from complog.services.escalations import escalate as escalate_complaint
 
+    when = app.when(at) if at else None
     with app.store().transaction() as session:
-        row = escalate_complaint(session, app.actor(), complaint_id, to, reason)
+        row = escalate_complaint(session, app.actor(), complaint_id, to, reason, when)
     reader = app.reader()
     view.escalated_one(reader.escalation(row.id or 0), fmt(format), app.now, reader.settings().tz)
 
@@ -127,12 +129,8 @@ def escalations(
 
 def ack(
     ctx: typer.Context,
-    escalation_id: Annotated[
-        int,
-        typer.Argument(
-            help="Escalation id (E#), as listed by escalations or due.", show_default=False
-        ),
-    ],
+    escalation_id: EscalationId,
+    at: AtOption = None,
 ) -> None:
     """Acknowledge an escalation: someone senior has seen it and is on it.
 
@@ -142,6 +140,7 @@ def ack(
     from complog.services.escalations import acknowledge
 
     app = app_context(ctx)
+    when = app.when(at) if at else None
     with app.store().transaction() as session:
-        acknowledge(session, app.actor(), escalation_id)
+        acknowledge(session, app.actor(), escalation_id, when)
     output.say(f"Acknowledged escalation {escalation_id}")

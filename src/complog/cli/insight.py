@@ -75,6 +75,10 @@ def report(
         )
     if format not in (None, "table", "json", "plain"):
         raise InvalidInput(f"unknown format {format!r}", "use --format table, plain or json")
+    if html:
+        from complog.files import checked_target
+
+        checked_target(html)  # before the work, not after
     app = app_context(ctx)
     reader = app.reader()
     settings = reader.settings()
@@ -89,11 +93,14 @@ def report(
     figures = build_report(
         complaints, promises, reschedules, calendar=settings.calendar,
         resolve_within=settings.resolve_within, since=start, until=query_end, now=app.now,
+        waits=reader.waits_by_complaint(start, query_end),
+        acknowledge_within=settings.acknowledge_within,
     )  # fmt: skip
     figures["until"] = end
     if html:
+        from complog.files import write_file
         from complog.render.html import report_page
-        from complog.render.output import note, write_file
+        from complog.render.output import note
 
         write_file(html, report_page(figures, settings.tz, app.now).encode("utf-8"))
         note(f"Wrote {html}")

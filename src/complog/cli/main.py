@@ -20,7 +20,16 @@ from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
 from complog import __version__
-from complog.cli import admin, complaints, customers, data, escalations, insight, promises
+from complog.cli import (
+    admin,
+    coerce,
+    complaints,
+    customers,
+    data,
+    escalations,
+    insight,
+    promises,
+)
 from complog.context import AppContext
 from complog.errors import ComplogError, InvalidInput
 
@@ -79,9 +88,9 @@ class ComplogGroup(TyperGroup):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _tidy_metavars(self)
-        for command in self.commands.values():
+        for command in (self, *self.commands.values()):
             _tidy_metavars(command)
+            coerce.install(command)  # no pydantic for plain values (~90 ms a command)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -110,6 +119,13 @@ class ComplogGroup(TyperGroup):
         self, args: Sequence[str] | None, prog_name: str, complete_var: str | None, **extra: Any
     ) -> int:
         debug = os.environ.get("COMPLOG_DEBUG") == "1"
+        undecodable = _first_undecodable(sys.argv[1:] if args is None else args)
+        if undecodable is not None:
+            return _fail(
+                f"argument '{undecodable}' is not valid UTF-8 text",
+                "complog keeps text as UTF-8; check the terminal's locale (LANG)",
+                2,
+            )
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             return result if isinstance(result, int) else 0
@@ -144,6 +160,20 @@ class ComplogGroup(TyperGroup):
                 "run again with COMPLOG_DEBUG=1 to see the details",
                 1,
             )
+
+
+def _first_undecodable(args: Sequence[str]) -> str | None:
+    """An argument whose bytes were not UTF-8 (Python keeps them as lone surrogates)."""
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            try:
+                raw = arg.encode("utf-8", "surrogateescape")
+            except UnicodeEncodeError:
+                raw = arg.encode("utf-8", "backslashreplace")
+            return raw.decode("utf-8", "backslashreplace")
+    return None
 
 
 app = typer.Typer(
@@ -231,6 +261,8 @@ COMMANDS: list[tuple[Callable[..., None], str]] = [
     (complaints.list_complaints, "list"),
     (complaints.resolve, "resolve"),
     (complaints.reopen, "reopen"),
+    (complaints.wait, "wait"),
+    (complaints.resume, "resume"),
     (complaints.check, "check"),
     (customers.customer, "customer"),
     (customers.merge_customers, "merge-customers"),

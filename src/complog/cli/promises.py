@@ -30,6 +30,7 @@ def promise(
     ],
     due: DueOption,
     owner: Annotated[str | None, typer.Option(help="Who must keep it. Default: you.")] = None,
+    at: AtOption = None,
 ) -> None:
     """Record a promise made to the customer, with an owner and a due time.
 
@@ -41,8 +42,9 @@ def promise(
 
     app = app_context(ctx)
     when = app.when(due)
+    made_at = app.when(at) if at else None
     with app.store().transaction() as session:
-        made = make_promise(session, app.actor(), complaint_id, text, when, owner)
+        made = make_promise(session, app.actor(), complaint_id, text, when, owner, made_at)
     tz = app.settings().tz
     output.say(
         f"Promise {made.id} on complaint {complaint_id} due {friendly(made.due_at, app.now, tz)} ({made.owner})"
@@ -77,7 +79,9 @@ def kept(
         output.say(f"Kept promise {promise_id} on time")
 
 
-def cancel(ctx: typer.Context, promise_id: PromiseId, reason: ReasonOption) -> None:
+def cancel(
+    ctx: typer.Context, promise_id: PromiseId, reason: ReasonOption, at: AtOption = None
+) -> None:
     """Cancel a promise that will not be kept (a reason is required).
 
     Example: complog cancel 7 --reason "Customer no longer wants a visit"
@@ -86,13 +90,18 @@ def cancel(ctx: typer.Context, promise_id: PromiseId, reason: ReasonOption) -> N
     from complog.services.promises import cancel_promise
 
     app = app_context(ctx)
+    when = app.when(at) if at else None
     with app.store().transaction() as session:
-        cancel_promise(session, app.actor(), promise_id, reason)
+        cancel_promise(session, app.actor(), promise_id, reason, when)
     output.say(f"Cancelled promise {promise_id}")
 
 
 def reschedule(
-    ctx: typer.Context, promise_id: PromiseId, due: DueOption, reason: ReasonOption
+    ctx: typer.Context,
+    promise_id: PromiseId,
+    due: DueOption,
+    reason: ReasonOption,
+    at: AtOption = None,
 ) -> None:
     """Move a promise to a new due time; the move and its reason are kept in its history.
 
@@ -106,14 +115,19 @@ def reschedule(
 
     app = app_context(ctx)
     when = app.when(due)
+    agreed = app.when(at) if at else None
     with app.store().transaction() as session:
-        moved = reschedule_promise(session, app.actor(), promise_id, when, reason)
+        moved = reschedule_promise(session, app.actor(), promise_id, when, reason, agreed)
     tz = app.settings().tz
     late = " (it was already late: recorded as broken)" if moved.late else ""
     output.say(
         f"Rescheduled promise {promise_id} to {friendly(moved.new_due_at, app.now, tz)}{late}"
         f"; rescheduled {moved.count} time{'s' if moved.count != 1 else ''}"
     )
+
+
+#: promises per section (and escalations) that `due` shows on a terminal or in plain text
+DUE_PAGE = 20
 
 
 def due(
@@ -127,11 +141,25 @@ def due(
     exit_code: Annotated[
         bool, typer.Option("--exit-code", help="Exit 1 when anything is overdue, else 0.")
     ] = False,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help=f"Show at most N promises per section, and N escalations (default {DUE_PAGE}).",
+            show_default=False,
+        ),
+    ] = None,
+    all_: Annotated[
+        bool,
+        typer.Option("--all", help="Show every promise and escalation (json and csv always do)."),
+    ] = False,
     format: FormatOption = None,
 ) -> None:
     """Open promises: overdue (most late first), due today, and the next N days.
 
-    Escalations not yet acknowledged are listed after them.
+    Escalations not yet acknowledged are listed after them. A long list shows
+    the first 20 of each section and how many more there are; json and csv
+    always list everything.
 
     Example: complog due --mine --exit-code
     """
@@ -143,10 +171,20 @@ def due(
         raise InvalidInput("use --owner or --mine, not both")
     if by not in (None, "owner"):
         raise InvalidInput(f"cannot group by {by!r}", "use --by owner")
+    if all_ and limit is not None:
+        raise InvalidInput("use --all or --limit, not both")
     app = app_context(ctx)
+    shape = fmt(format)
+    page = None if all_ or shape in ("json", "csv") else (limit or DUE_PAGE)
     reader = app.reader()
-    listing = reader.due(app.now, days=days, owner=app.user if mine else owner)
-    views.due(listing, fmt(format), app.now, reader.settings().tz, by_owner=by == "owner")
+    listing = reader.due(
+        app.now,
+        days=days,
+        owner=app.user if mine else owner,
+        limit=page,
+        by_owner=by == "owner",
+    )
+    views.due(listing, shape, app.now, reader.settings().tz, by_owner=by == "owner")
     if exit_code and listing.overdue:
         raise typer.Exit(1)
 
@@ -171,11 +209,14 @@ def calendar(
 
     Example: complog calendar --mine --out ~/complog.ics
     """
+    from complog.files import checked_target, write_file
     from complog.render import output
     from complog.render.ics import promises_calendar
 
     if owner and mine:
         raise InvalidInput("use --owner or --mine, not both")
+    if out is not None:
+        checked_target(out)
     app = app_context(ctx)
     reader = app.reader()
     items = reader.open_promises(owner=app.user if mine else owner)
@@ -183,5 +224,5 @@ def calendar(
     if out is None:
         output.write_bytes(data)
         return
-    output.write_file(out, data)
+    write_file(out, data)
     output.note(f"Wrote {len(items)} promise{'s' if len(items) != 1 else ''} to {out}")

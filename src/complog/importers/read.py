@@ -48,8 +48,12 @@ def describe(exc: Exception) -> str:
     return str(exc)
 
 
-def read_records(path: Path, fmt: str, importer: str) -> Iterator[Item]:
-    """Every complaint in the file, validated; bad ones come as ValueError with their position."""
+def read_records(
+    path: Path, fmt: str, importer: str, notes: list[str] | None = None
+) -> Iterator[Item]:
+    """Every complaint in the file, validated; bad ones come as ValueError with their position.
+
+    What a format leaves out by design (not an error) is told in `notes`."""
     with open_text(path) as fh:
         if fmt in ("json", "jsonl"):
             objects = json_array_objects(fh) if fmt == "json" else jsonl_objects(fh)
@@ -64,7 +68,7 @@ def read_records(path: Path, fmt: str, importer: str) -> Iterator[Item]:
         elif fmt == "cfpb":
             yield from _cfpb(fh)
         elif fmt == "twcs":
-            yield from _twcs(fh)
+            yield from _twcs(fh, notes if notes is not None else [])
         else:
             raise InvalidInput(
                 f"unknown import format {fmt!r}", "use json, jsonl, csv, cfpb or twcs"
@@ -94,7 +98,7 @@ def _cfpb(fh: IO[str]) -> Iterator[Item]:
         start = reader.line_num + 1
 
 
-def _twcs(fh: IO[str]) -> Iterator[Item]:
+def _twcs(fh: IO[str], notes: list[str]) -> Iterator[Item]:
     tweets: dict[str, twcs.Tweet] = {}
     reader = csv.DictReader(fh)
     start = reader.line_num + 1
@@ -106,5 +110,12 @@ def _twcs(fh: IO[str]) -> Iterator[Item]:
         else:
             tweets[tweet.id] = tweet
         start = reader.line_num + 1
+    used = 0
     for first, rest in twcs.threads(tweets):
+        used += 1 + len(rest)
         yield f"tweet {first.id}", _convert(partial(twcs.to_complaint, first, rest), first)
+    if left := len(tweets) - used:
+        notes.append(
+            f"{left:,} tweet{'s' if left != 1 else ''} not imported: in threads a company started,"
+            " or replying to tweets that are not in the file"
+        )

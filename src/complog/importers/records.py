@@ -40,6 +40,7 @@ class CustomerIn(Model):
     email: Text | None = None
     notes: Text | None = None
     created_at: Aware | None = None
+    erased_at: Aware | None = None
 
 
 class NoteIn(Model):
@@ -125,6 +126,24 @@ class ResolutionIn(Model):
         return v
 
 
+class PastResolutionIn(ResolutionIn):
+    """A resolution that was reopened (show's `past_resolutions`)."""
+
+    outcome: Text | None = None  # type: ignore[assignment]  # an erase may have cleared it
+    resolved_at: Aware
+    reopened_at: Aware
+    reopened_by: NonEmpty
+    reopen_reason: NonEmpty
+
+
+class WaitIn(Model):
+    started_at: Aware
+    started_by: NonEmpty
+    reason: NonEmpty
+    ended_at: Aware | None = None
+    ended_by: Text | None = None
+
+
 class ComplaintIn(Model):
     """One complaint with everything attached: the unit of import and export."""
 
@@ -145,6 +164,8 @@ class ComplaintIn(Model):
     created_by: Text | None = None
     resolved_at: Aware | None = None
     resolution: ResolutionIn | None = None
+    past_resolutions: list[PastResolutionIn] = []
+    waits: list[WaitIn] = []
     notes: list[NoteIn] = []
     promises: list[PromiseIn] = []
     escalations: list[EscalationIn] = []
@@ -164,6 +185,8 @@ class ComplaintIn(Model):
             raise ValueError("a resolved complaint needs its resolution")
         if self.status == "resolved" and any(p.status == "open" for p in self.promises):
             raise ValueError("a resolved complaint cannot have open promises")
+        if sum(1 for w in self.waits if w.ended_at is None) > (self.status == "open"):
+            raise ValueError("only an open complaint can be waiting, and on one thing at a time")
         return self
 
     @property

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
+from complog.money import amount_in, is_free_visit, total_cents
 from complog.render import output, shapes
 from complog.render.text import friendly, iso, local, safe
-from complog.rows import CustomerHistory, CustomerSummary, SearchHit
+from complog.rows import ComplaintDetail, CustomerHistory, CustomerSummary, SearchHit
 
 
 def history_json(h: CustomerHistory, now: datetime, tz: tzinfo) -> dict[str, Any]:
@@ -28,22 +29,32 @@ def history_json(h: CustomerHistory, now: datetime, tz: tzinfo) -> dict[str, Any
         "promises_broken": sum(1 for p in promises if p.broken(now)),
         "escalations": sum(len(d.escalations) for d in h.complaints),
         "compensation": [
-            {"complaint_id": d.complaint.id, "compensation": d.complaint.compensation}
-            for d in h.complaints if d.complaint.compensation
+            {"complaint_id": d.complaint.id, "compensation": text, "value": _value(amount_in(text)),
+             "reopened": reopened}
+            for d in h.complaints for text, reopened in _compensations(d) if text
         ],
+        "compensation_value": _value(total_cents(
+            amount_in(text) for d in h.complaints for text, _ in _compensations(d))),
+        "loss_total": _value(total_cents(d.complaint.loss_cents for d in h.complaints)),
         "free_visits": free_visits(h),
         "causes": dict(Counter(d.complaint.cause for d in h.complaints if d.complaint.cause)),
         "complaints": [shapes.show_json(d, now, tz) for d in h.complaints],
     }  # fmt: skip
 
 
+def _compensations(d: ComplaintDetail) -> list[tuple[str | None, bool]]:
+    """Everything given on a complaint over its life: before reopens, then now."""
+    given = [(r.compensation, True) for r in d.past_resolutions]
+    return [*given, (d.complaint.compensation, False)]
+
+
+def _value(cents: int | None) -> float | None:
+    return None if cents is None else cents / 100
+
+
 def free_visits(h: CustomerHistory) -> int:
     """Compensation is free text; visits given free are the entries that say so."""
-    return sum(
-        1
-        for d in h.complaints
-        if d.complaint.compensation and "visit" in d.complaint.compensation.lower()
-    )
+    return sum(1 for d in h.complaints for text, _ in _compensations(d) if is_free_visit(text))
 
 
 def history(h: CustomerHistory, fmt: str, now: datetime, tz: tzinfo) -> None:
@@ -64,7 +75,10 @@ def history(h: CustomerHistory, fmt: str, now: datetime, tz: tzinfo) -> None:
         f"{safe(c.name, one_line=True)}" + (f"  {safe(contact, one_line=True)}" if contact else ""),
         f"{data['complaints_count']} complaints ({data['open']} open); promises kept {data['promises_kept']},"
         f" broken {data['promises_broken']}; escalations {data['escalations']}",
-        f"Causes: {causes}; compensation given {len(data['compensation'])}, free visits {data['free_visits']}",
+        f"Causes: {causes}; compensation given {len(data['compensation'])}"
+        + (f" ({data['compensation_value']:,.2f})" if data["compensation_value"] else "")
+        + f", free visits {data['free_visits']}"
+        + (f"; losses claimed {data['loss_total']:,.2f}" if data["loss_total"] else ""),
     ]
     notes = h.notes()[-8:]
     if fmt == "plain":

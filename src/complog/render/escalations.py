@@ -25,7 +25,7 @@ def listing(rows: Sequence[EscalationRow], fmt: str, now: datetime, tz: tzinfo) 
         output.lines(
             "\t".join([f"E{e.id}", f"#{e.complaint_id}", safe(e.customer, one_line=True), safe(e.to, one_line=True),
                        e.rule, safe(e.reason, one_line=True), friendly(e.at, now, tz),
-                       f"acknowledged by {e.acknowledged_by}" if e.acknowledged_at else "open"])
+                       f"acknowledged by {safe(e.acknowledged_by, one_line=True)}" if e.acknowledged_at else "open"])
             for e in rows
         )  # fmt: skip
     else:

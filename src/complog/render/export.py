@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import IO, Any
 
-from complog.errors import StorageError
+from complog.files import atomic_file
 from complog.importers.complog_format import CSV_COLUMNS
 from complog.queries import Reader
 from complog.render.shapes import show_json
@@ -28,18 +26,8 @@ def _target(out: str | None) -> Iterator[IO[str]]:
     if out is None:
         yield sys.stdout
         return
-    path = Path(out).expanduser()
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise StorageError(f"cannot write {path}: {exc.strerror}") from None
+    with atomic_file(out) as fh:
+        yield fh
 
 
 def _csv_row(d: ComplaintDetail, now: datetime) -> dict[str, Any]:

@@ -58,26 +58,6 @@ def write_bytes(data: bytes) -> None:
     sys.stdout.buffer.flush()
 
 
-def write_file(path: str, data: bytes) -> None:
-    """Write atomically (temp file + rename), readable by the owner only."""
-    import os
-    from pathlib import Path
-
-    from complog.errors import StorageError
-
-    target = Path(path).expanduser()
-    tmp = target.with_name(f".{target.name}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise StorageError(f"cannot write {target}: {exc.strerror}") from None
-
-
 def emit_json(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")

@@ -47,6 +47,8 @@ def key_figures(r: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         ("Opened / resolved / still open", f"{r['opened']} / {r['resolved']} / {r['open']}"),
         ("First response, median (p90)", f"{hours(r['first_response_median_hours'])} ({hours(r['first_response_p90_hours'])})"),
+        *([(f"Acknowledged within {r['acknowledge_within']}", percent(r["acknowledged_within_rate"]))]
+          if r.get("acknowledge_within") else []),
         ("Resolution, median (p90)", f"{hours(r['resolution_median_hours'])} ({hours(r['resolution_p90_hours'])})"),
         (f"Resolved within {r['resolve_within']}", percent(r["resolved_quickly_rate"])),
         ("Promises kept on time", f"{percent(r['promise_keeping_rate'])} ({r['promises_kept_on_time']} of {r['promises_due']} due)"),
@@ -54,9 +56,19 @@ def key_figures(r: dict[str, Any]) -> list[tuple[str, str]]:
         ("Escalated", percent(r["escalation_rate"])),
         ("Customer confirmed", percent(r["confirmed_rate"])),
         ("Satisfaction, mean", "–" if r["satisfaction_mean"] is None else f"{r['satisfaction_mean']:.1f} / 5"),
-        ("Compensation given", str(r["compensation_given"])),
+        ("Compensation given", _compensation(r)),
         ("Customer losses on open complaints", f"{r['loss_open']:,.2f}"),
     ]  # fmt: skip
+
+
+def _compensation(r: dict[str, Any]) -> str:
+    """3 (value 120.00; ours 2, customer 1): how often, how much, for what cause."""
+    text = str(r["compensation_given"])
+    parts = [f"value {r['compensation_value']:,.2f}"] if r.get("compensation_value") else []
+    causes = r.get("compensation_by_cause") or []
+    if causes:
+        parts.append(", ".join(f"{c['cause']} {c['given']}" for c in causes))
+    return f"{text} ({'; '.join(parts)})" if parts else text
 
 
 def _period(r: dict[str, Any], tz: tzinfo) -> str:

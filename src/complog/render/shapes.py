@@ -41,6 +41,7 @@ def complaint_json(c: ComplaintRow, tz: tzinfo) -> dict[str, Any]:
         "recorded_at": iso(c.recorded_at, tz),
         "created_by": c.created_by,
         "external_id": c.external_id,
+        "waiting_since": iso(c.waiting_since, tz),
     }
 
 
@@ -121,6 +122,7 @@ def show_json(d: ComplaintDetail, now: datetime, tz: tzinfo) -> dict[str, Any]:
             "email": d.customer.email,
             "notes": d.customer.notes,
             "created_at": iso(d.customer.created_at, tz),
+            "erased_at": iso(d.customer.erased_at, tz),
         },
         "notes": [
             {
@@ -137,6 +139,31 @@ def show_json(d: ComplaintDetail, now: datetime, tz: tzinfo) -> dict[str, Any]:
         "promises": [promise_json(p, now, tz) for p in d.promises],
         "escalations": [escalation_json(e, tz) for e in d.escalations],
         "resolution": resolution,
+        "past_resolutions": [
+            {
+                "outcome": r.outcome,
+                "confirmed": r.confirmed,
+                "satisfaction": r.satisfaction,
+                "compensation": r.compensation,
+                "cause": r.cause,
+                "prevention": r.prevention,
+                "resolved_at": iso(r.resolved_at, tz),
+                "reopened_at": iso(r.reopened_at, tz),
+                "reopened_by": r.reopened_by,
+                "reopen_reason": r.reopen_reason,
+            }
+            for r in d.past_resolutions
+        ],
+        "waits": [
+            {
+                "started_at": iso(w.started_at, tz),
+                "started_by": w.started_by,
+                "reason": w.reason,
+                "ended_at": iso(w.ended_at, tz),
+                "ended_by": w.ended_by,
+            }
+            for w in d.waits
+        ],
         "timeline": [timeline_json(t, tz) for t in d.timeline],
     }
 

@@ -71,17 +71,26 @@ _DUE_COLUMNS = ["promise_id", "complaint_id", "customer", "summary", "text", "ow
 
 
 def _sections(items: Sequence[DueItem]) -> list[tuple[str, list[DueItem]]]:
+    """Each section in due order: overdue comes most late first (the page the
+    query cut is a prefix of this order)."""
     out = []
     for key in ("overdue", "today", "upcoming"):
-        chosen = [i for i in items if i.section == key]
-        if key == "overdue":
-            chosen.sort(key=lambda i: (-i.overdue_minutes, i.promise_id))
+        chosen = sorted((i for i in items if i.section == key), key=_due_order)
         out.append((key, chosen))
     return out
 
 
+def _due_order(i: DueItem) -> tuple[datetime, int]:
+    return (i.due_at, i.promise_id)
+
+
 def _section_title(key: str, days: int, count: int) -> str:
     return f"{SECTION_TITLES[key].format(days=days)} ({count})"
+
+
+def _more(total: int, shown: int) -> str | None:
+    """The line under a cut section."""
+    return f"… and {total - shown} more: complog due --all" if total > shown else None
 
 
 def _due_plain(
@@ -96,7 +105,8 @@ def _due_plain(
         for key, chosen in _sections(items):
             if not chosen:
                 continue
-            out.append(_section_title(key, dl.days, len(chosen)))
+            total = dl.section_total(owner, key, len(chosen))
+            out.append(_section_title(key, dl.days, total))
             for i in chosen:
                 late = f"  {duration(i.overdue_minutes)} late" if key == "overdue" else ""
                 out.append(
@@ -104,9 +114,13 @@ def _due_plain(
                     f"  heat {i.heat}  {safe(i.text, one_line=True)}  ({safe(i.owner, one_line=True)})"
                     f"  due {friendly(i.due_at, now, tz)}{late}"
                 )
+            if more := _more(total, len(chosen)):
+                out.append(f"  {more}")
     if dl.escalations:
-        out.append(f"Escalations awaiting acknowledgement ({len(dl.escalations)})")
+        out.append(f"Escalations awaiting acknowledgement ({dl.escalation_count})")
         out.extend("  " + _escalation_line(e, now, tz) for e in dl.escalations)
+        if more := _more(dl.escalation_count, len(dl.escalations)):
+            out.append(f"  {more}")
     return out
 
 
@@ -131,7 +145,8 @@ def _due_table(
         for key, chosen in _sections(items):
             if not chosen:
                 continue
-            table = _table(_section_title(key, dl.days, len(chosen)), SECTION_STYLES[key])
+            total = dl.section_total(owner, key, len(chosen))
+            table = _table(_section_title(key, dl.days, total), SECTION_STYLES[key])
             table.add_column("P#", justify="right", style="dim", no_wrap=True)
             table.add_column("Due", no_wrap=True)
             if key == "overdue":
@@ -148,9 +163,11 @@ def _due_table(
                 row += [_heat(i.heat), what, Text(safe(i.owner, one_line=True))]
                 table.add_row(*row)
             console.print(table)
+            if more := _more(total, len(chosen)):
+                console.print(Text(more, style="dim"))
     if dl.escalations:
         table = _table(
-            f"Escalations awaiting acknowledgement ({len(dl.escalations)})", "bold magenta"
+            f"Escalations awaiting acknowledgement ({dl.escalation_count})", "bold magenta"
         )
         table.add_column("E#", justify="right", style="dim", no_wrap=True)
         table.add_column("When", no_wrap=True)
@@ -161,6 +178,8 @@ def _due_table(
             why.append(f"\n[{e.rule}] {safe(e.reason, one_line=True)}", style="")
             table.add_row(str(e.id), friendly(e.at, now, tz), why, Text(safe(e.to, one_line=True)))
         console.print(table)
+        if more := _more(dl.escalation_count, len(dl.escalations)):
+            console.print(Text(more, style="dim"))
 
 
 # -- complaints ------------------------------------------------------------------
@@ -229,6 +248,8 @@ def _complaint_facts(c: ComplaintRow, d: ComplaintDetail, tz: tzinfo) -> list[tu
                 ("Satisfaction", None if c.satisfaction is None else f"{c.satisfaction}/5"),
                 ("Compensation", c.compensation), ("Cause", c.cause), ("Prevention", c.prevention)]  # fmt: skip
     facts.extend((k, v) for k, v in optional if v)
+    if c.waiting_since is not None:
+        facts.append(("Waiting", f"on the customer since {local(c.waiting_since, tz)}"))
     return [(k, safe(v)) for k, v in facts]
 
 
@@ -236,9 +257,9 @@ def _timeline_text(kind: str, text: str, data: dict[str, Any], now: datetime, tz
     text = safe(text)
     if kind == "note":
         arrow = {"in": "←", "out": "→", "internal": "·"}[data["direction"]]
-        return f"{arrow} {data['channel']} ({data['author']}): {text}"
+        return f"{arrow} {data['channel']} ({safe(data['author'], one_line=True)}): {text}"
     if kind == "promise":
-        return f"P{data['promise_id']} promised by {data['owner']}, due {friendly(data['due_at'], now, tz)}: {text}"
+        return f"P{data['promise_id']} promised by {safe(data['owner'], one_line=True)}, due {friendly(data['due_at'], now, tz)}: {text}"
     if kind == "reschedule":
         late = " (already late: broken)" if data["late"] else ""
         return (f"P{data['promise_id']} moved {friendly(data['old_due_at'], now, tz)} → "
@@ -251,6 +272,12 @@ def _timeline_text(kind: str, text: str, data: dict[str, Any], now: datetime, tz
         return f"E{data['escalation_id']} escalated to {safe(data['to'])} [{data['rule']}]: {text}"
     if kind == "acknowledged":
         return f"E{data['escalation_id']} acknowledged by {safe(data['by'])}"
+    if kind == "waiting":
+        return f"waiting on the customer: {text}"
+    if kind == "resumed":
+        return "clocks running again"
+    if kind == "reopened":
+        return f"reopened by {safe(data['by'], one_line=True)}: {text}"
     return text
 
 
@@ -270,7 +297,7 @@ def show(d: ComplaintDetail, fmt: str, now: datetime, tz: tzinfo) -> None:
         out += [f"  {k}: {v}" for k, v in facts]
         if open_promises:
             out.append("Open promises")
-            out += [f"  P{p.id} due {friendly(p.due_at, now, tz)} ({p.owner}): {safe(p.text, one_line=True)}"
+            out += [f"  P{p.id} due {friendly(p.due_at, now, tz)} ({safe(p.owner, one_line=True)}): {safe(p.text, one_line=True)}"
                     + ("  BROKEN" if p.broken(now) else "") for p in open_promises]  # fmt: skip
         out.append("Timeline")
         out += [f"  {local(t.at, tz)}  {t.kind:<12} {_timeline_text(t.kind, t.text, t.data, now, tz)}"

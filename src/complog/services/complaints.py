@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlmodel import Session, col, select
 
 from complog.errors import Conflict, InvalidInput
-from complog.models import Complaint, Customer, Note, Promise
+from complog.models import Complaint, Customer, Note, PastResolution, Promise
 from complog.services.common import (
     CAUSES,
     CHANNELS,
@@ -30,6 +30,7 @@ from complog.services.common import (
     snapshot,
 )
 from complog.services.promises import audit_promise, cancel_open_promises, insert_promise
+from complog.services.waiting import end_wait, open_wait
 
 NAME_LIMIT = 200
 
@@ -279,6 +280,9 @@ def resolve_complaint(
         _refuse_unless_ready(session, complaint, resolution, cause, resolved_at)
     cancelled = cancel_open_promises(session, actor, open_promises, "cancelled on resolution")
     cancelled_ids = [p.id for p in open_promises]
+    waiting = open_wait(session, complaint_id)
+    if waiting is not None:  # resolved while waiting on the customer: the wait is over
+        end_wait(session, actor, waiting, max(resolved_at, waiting.started_at))
     before = snapshot(complaint)
     complaint.status = "resolved"
     complaint.resolved_at = resolved_at
@@ -290,8 +294,11 @@ def resolve_complaint(
     complaint.prevention = clean_text(resolution.prevention, "prevention", required=False)
     session.add(complaint)
     after = snapshot(complaint) or {}
+    # One command: undo takes back the cancellations and the end of the wait with it.
     if cancelled_ids:
-        after["cancelled_promises"] = cancelled_ids  # one command: undo reopens them too
+        after["cancelled_promises"] = cancelled_ids
+    if waiting is not None:
+        after["ended_wait"] = waiting.id
     audit(
         session,
         actor,
@@ -336,29 +343,40 @@ def _refuse_unless_ready(
         )
 
 
-def reopen_complaint(session: Session, actor: Actor, complaint_id: int, reason: str) -> None:
-    """Reopen a resolved complaint; the old resolution stays in the audit log."""
+def reopen_complaint(
+    session: Session, actor: Actor, complaint_id: int, reason: str, at: datetime | None = None
+) -> None:
+    """Reopen a resolved complaint; its resolution moves to past_resolution."""
     why = clean_text(reason, "reason")
+    assert why is not None
     complaint = get_complaint(session, complaint_id)
     if complaint.status != "resolved":
         raise Conflict(
             f"complaint {complaint_id} is not resolved", "only resolved complaints can be reopened"
         )
+    assert complaint.resolved_at is not None
+    reopened_at = check_not_future(at or actor.now, actor.now)
+    if reopened_at < complaint.resolved_at:
+        raise InvalidInput("--at is before the complaint was resolved")
     before = snapshot(complaint)
+    past = insert(
+        session,
+        PastResolution(
+            complaint_id=complaint_id, resolved_at=complaint.resolved_at,
+            outcome=complaint.outcome, confirmed=complaint.confirmed,
+            satisfaction=complaint.satisfaction, compensation=complaint.compensation,
+            cause=complaint.cause, prevention=complaint.prevention,
+            reopened_at=reopened_at, reopened_by=actor.user, reopen_reason=why,
+        ),
+    )  # fmt: skip
     complaint.status = "open"
-    for field in (
-        "resolved_at",
-        "outcome",
-        "confirmed",
-        "satisfaction",
-        "compensation",
-        "cause",
-        "prevention",
-    ):
+    for field in _RESOLUTION_FIELDS:
         setattr(complaint, field, None)
     session.add(complaint)
     after = snapshot(complaint) or {}
     after["reason"] = why
+    after["reopened_at"] = reopened_at.astimezone(UTC).isoformat()
+    after["past_resolution_id"] = past.id  # undo removes it again
     audit(
         session,
         actor,
@@ -369,3 +387,8 @@ def reopen_complaint(session: Session, actor: Actor, complaint_id: int, reason: 
         before=before,
         after=after,
     )
+
+
+_RESOLUTION_FIELDS = (
+    "resolved_at", "outcome", "confirmed", "satisfaction", "compensation", "cause", "prevention",
+)  # fmt: skip

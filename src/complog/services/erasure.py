@@ -10,10 +10,22 @@ file so the old text is not left in free pages or the WAL.
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from typing import Any
+
+from sqlalchemy import case, update
 from sqlmodel import Session, col, select
 
-from complog.models import Complaint, Customer, Escalation, Event, Note, Promise, Reschedule
+from complog.models import (
+    Complaint,
+    Customer,
+    Escalation,
+    Event,
+    Note,
+    PastResolution,
+    Promise,
+    Reschedule,
+    Wait,
+)
 from complog.services.common import Actor, audit
 
 ERASED = "[erased]"
@@ -41,11 +53,25 @@ def erase_customer(session: Session, actor: Actor, customer_id: int) -> int:
         .values(
             summary=ERASED,
             wants=None,
-            outcome=None,
-            compensation=None,
-            prevention=None,
+            # Free text, but whether it was given is a count reports keep.
+            outcome=_erased_if_set(Complaint.outcome),
+            compensation=_erased_if_set(Complaint.compensation),
+            prevention=_erased_if_set(Complaint.prevention),
             external_id=None,
         )
+    )
+    session.execute(
+        update(PastResolution)
+        .where(col(PastResolution.complaint_id).in_(complaint_ids))
+        .values(
+            outcome=_erased_if_set(PastResolution.outcome),
+            compensation=_erased_if_set(PastResolution.compensation),
+            prevention=_erased_if_set(PastResolution.prevention),
+            reopen_reason=ERASED,
+        )
+    )
+    session.execute(
+        update(Wait).where(col(Wait.complaint_id).in_(complaint_ids)).values(reason=ERASED)
     )
     session.execute(
         update(Note).where(col(Note.complaint_id).in_(complaint_ids)).values(text=ERASED)
@@ -75,3 +101,7 @@ def erase_customer(session: Session, actor: Actor, customer_id: int) -> int:
         session, actor, "erase", "customer", customer_id, after={"complaints": len(complaint_ids)}
     )
     return len(complaint_ids)
+
+
+def _erased_if_set(column: Any) -> Any:
+    return case((col(column).is_not(None), ERASED), else_=None)

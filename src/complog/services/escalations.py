@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from complog.errors import Conflict, NotFound
+from complog.errors import Conflict, InvalidInput, NotFound
 from complog.models import Escalation
 from complog.rules import Firing
-from complog.services.common import Actor, audit, clean_text, get_complaint, insert, snapshot
+from complog.services.common import (
+    Actor,
+    audit,
+    check_not_future,
+    clean_text,
+    get_complaint,
+    insert,
+    snapshot,
+)
 
 
-def escalate(session: Session, actor: Actor, complaint_id: int, to: str, reason: str) -> Escalation:
+def escalate(
+    session: Session,
+    actor: Actor,
+    complaint_id: int,
+    to: str,
+    reason: str,
+    at: datetime | None = None,
+) -> Escalation:
     """A manual escalation: always recorded, however many there already are."""
     who = clean_text(to, "--to", limit=200)
     why = clean_text(reason, "reason")
@@ -22,6 +38,9 @@ def escalate(session: Session, actor: Actor, complaint_id: int, to: str, reason:
     complaint = get_complaint(session, complaint_id)
     if complaint.status != "open":
         raise Conflict(f"complaint {complaint_id} is resolved", "reopen it before escalating")
+    when = check_not_future(at or actor.now, actor.now)
+    if when < complaint.opened_at:
+        raise InvalidInput("--at is before the complaint was opened")
     row = insert(
         session,
         Escalation(
@@ -29,7 +48,7 @@ def escalate(session: Session, actor: Actor, complaint_id: int, to: str, reason:
             to_whom=who,
             reason=why,
             rule="manual",
-            at=actor.now,
+            at=when,
             actor=actor.user,
         ),
     )
@@ -82,7 +101,9 @@ def apply_firings(
     return created
 
 
-def acknowledge(session: Session, actor: Actor, escalation_id: int) -> Escalation:
+def acknowledge(
+    session: Session, actor: Actor, escalation_id: int, at: datetime | None = None
+) -> Escalation:
     row = session.get(Escalation, escalation_id)
     if row is None:
         raise NotFound(f"no escalation {escalation_id}", "complog escalations lists them")
@@ -90,8 +111,11 @@ def acknowledge(session: Session, actor: Actor, escalation_id: int) -> Escalatio
         raise Conflict(
             f"escalation {escalation_id} was already acknowledged by {row.acknowledged_by}"
         )
+    when = check_not_future(at or actor.now, actor.now)
+    if when < row.at:
+        raise InvalidInput("--at is before the escalation")
     before = snapshot(row)
-    row.acknowledged_at = actor.now
+    row.acknowledged_at = when
     row.acknowledged_by = actor.user
     session.add(row)
     audit(

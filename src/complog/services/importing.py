@@ -20,7 +20,16 @@ from sqlmodel import Session
 
 from complog.connect import decode_time, encode_time
 from complog.importers.records import ComplaintIn
-from complog.models import Complaint, Customer, Escalation, Note, Promise, Reschedule
+from complog.models import (
+    Complaint,
+    Customer,
+    Escalation,
+    Note,
+    PastResolution,
+    Promise,
+    Reschedule,
+    Wait,
+)
 from complog.services.common import Actor, audit, name_key
 
 BATCH = 2_000
@@ -83,7 +92,17 @@ class Importer:
             for table, floor in existing["max_ids"].items()
         }
         self.pending: dict[str, list[dict[str, Any]]] = {
-            t: [] for t in ("customer", "complaint", "note", "promise", "reschedule", "escalation")
+            t: []
+            for t in (
+                "customer",
+                "complaint",
+                "note",
+                "promise",
+                "reschedule",
+                "escalation",
+                "past_resolution",
+                "wait",
+            )  # fmt: skip
         }
         self.result = ImportResult()
 
@@ -148,6 +167,18 @@ class Importer:
                 "reason": e.reason, "rule": e.rule, "trigger": e.trigger, "at": e.at, "actor": e.by,
                 "acknowledged_at": e.acknowledged_at, "acknowledged_by": e.acknowledged_by,
             })  # fmt: skip
+        for past in record.past_resolutions:
+            self.pending["past_resolution"].append({
+                "complaint_id": complaint_id, "resolved_at": past.resolved_at, "outcome": past.outcome,
+                "confirmed": past.confirmed, "satisfaction": past.satisfaction, "compensation": past.compensation,
+                "cause": past.cause, "prevention": past.prevention, "reopened_at": past.reopened_at,
+                "reopened_by": past.reopened_by, "reopen_reason": past.reopen_reason,
+            })  # fmt: skip
+        for w in record.waits:
+            self.pending["wait"].append({
+                "complaint_id": complaint_id, "started_at": w.started_at, "started_by": w.started_by,
+                "reason": w.reason, "ended_at": w.ended_at, "ended_by": w.ended_by,
+            })  # fmt: skip
         self.result.added += 1
         self.result.added_ids.append(complaint_id)
         if len(self.pending["complaint"]) >= BATCH:
@@ -159,15 +190,17 @@ class Importer:
         return False
 
     def _customer(self, record: ComplaintIn) -> int:
-        key = name_key(record.customer.name)
+        c = record.customer
+        # An erased customer is nobody to match by name (erasure gives each its own key).
+        key = name_key(c.name) if c.erased_at is None else f"ERASED:{c.name}"
         if key in self.customers:
             return self.customers[key]
-        customer_id = self.ids["customer"].take(record.customer.id)
+        customer_id = self.ids["customer"].take(c.id)
         self.customers[key] = customer_id
-        c = record.customer
         self.pending["customer"].append({
-            "id": customer_id, "name": c.name, "name_key": key, "phone": c.phone, "email": c.email,
-            "notes": c.notes, "created_at": c.created_at or record.opened_at,
+            "id": customer_id, "name": c.name, "phone": c.phone, "email": c.email, "notes": c.notes,
+            "name_key": key if c.erased_at is None else f"ERASED:{customer_id}",
+            "created_at": c.created_at or record.opened_at, "erased_at": c.erased_at,
         })  # fmt: skip
         return customer_id
 
@@ -177,7 +210,8 @@ class Importer:
                 rows.clear()
             return
         for table, model in (("customer", Customer), ("complaint", Complaint), ("note", Note),
-                             ("promise", Promise), ("reschedule", Reschedule), ("escalation", Escalation)):  # fmt: skip
+                             ("promise", Promise), ("reschedule", Reschedule), ("escalation", Escalation),
+                             ("past_resolution", PastResolution), ("wait", Wait)):  # fmt: skip
             rows = self.pending[table]
             if rows:
                 self.session.execute(insert(model), rows)

@@ -75,8 +75,15 @@ def audit_promise(session: Session, actor: Actor, promise: Promise) -> None:
 
 
 def make_promise(
-    session: Session, actor: Actor, complaint_id: int, text: str, due: datetime, owner: str | None
+    session: Session,
+    actor: Actor,
+    complaint_id: int,
+    text: str,
+    due: datetime,
+    owner: str | None,
+    at: datetime | None = None,
 ) -> Promise:
+    """`at`: when it was promised, for a call logged after the fact."""
     body = clean_text(text, "promise text")
     assert body is not None
     who = optional_name(owner, "--owner") or actor.user
@@ -86,7 +93,12 @@ def make_promise(
             f"complaint {complaint_id} is resolved",
             f"complog reopen {complaint_id} --reason ... first",
         )
-    return create_promise(session, actor, complaint, body, due, who)
+    made_at = None
+    if at is not None:
+        made_at = check_not_future(at, actor.now)
+        if made_at < complaint.opened_at:
+            raise InvalidInput("--at is before the complaint was opened")
+    return create_promise(session, actor, complaint, body, due, who, made_at)
 
 
 def _require_open(promise: Promise) -> None:
@@ -167,21 +179,30 @@ def keep_promise(
     return Kept(promise_id, promise.complaint_id, kept_at, promise.due_at)
 
 
-def cancel_promise(session: Session, actor: Actor, promise_id: int, reason: str) -> Promise:
+def cancel_promise(
+    session: Session, actor: Actor, promise_id: int, reason: str, at: datetime | None = None
+) -> Promise:
     why = clean_text(reason, "reason")
     promise = get_promise(session, promise_id)
     _require_open(promise)
-    cancel_open_promises(session, actor, [promise], why or "")
+    when = check_not_future(at or actor.now, actor.now)
+    if when < promise.created_at:
+        raise InvalidInput("--at is before the promise was made")
+    cancel_open_promises(session, actor, [promise], why or "", when)
     return promise
 
 
 def cancel_open_promises(
-    session: Session, actor: Actor, promises: Sequence[Promise], reason: str
+    session: Session,
+    actor: Actor,
+    promises: Sequence[Promise],
+    reason: str,
+    at: datetime | None = None,
 ) -> int:
     for promise in promises:
         before = snapshot(promise)
         promise.status = "cancelled"
-        promise.cancelled_at = actor.now
+        promise.cancelled_at = max(at or actor.now, promise.created_at)
         promise.closed_note = reason
         session.add(promise)
         audit(
@@ -207,25 +228,34 @@ class Rescheduled:
 
 
 def reschedule_promise(
-    session: Session, actor: Actor, promise_id: int, due: datetime, reason: str
+    session: Session,
+    actor: Actor,
+    promise_id: int,
+    due: datetime,
+    reason: str,
+    at: datetime | None = None,
 ) -> Rescheduled:
-    """Move a promise's due time; moving it after it fell due marks it broken."""
+    """Move a promise's due time; moving it after it fell due marks it broken.
+    `at`: when it was agreed, for a call logged after the fact."""
     why = clean_text(reason, "reason")
     assert why is not None
     promise = get_promise(session, promise_id)
     _require_open(promise)
+    moment = check_not_future(at or actor.now, actor.now)
+    if moment < promise.created_at:
+        raise InvalidInput("--at is before the promise was made")
     if due == promise.due_at:
         raise InvalidInput(f"promise {promise_id} is already due then", "give a different --due")
-    if due <= actor.now:
+    if due <= moment:
         raise InvalidInput("the new due time is already past", "reschedule to a time in the future")
     before = snapshot(promise)
-    late = actor.now > promise.due_at
+    late = moment > promise.due_at
     old_due = promise.due_at
     history = insert(
         session,
         Reschedule(
             promise_id=promise_id,
-            at=actor.now,
+            at=moment,
             old_due_at=old_due,
             new_due_at=due,
             reason=why,

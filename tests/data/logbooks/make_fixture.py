@@ -18,10 +18,18 @@ from alembic import command
 
 from complog.connect import Location, create_sqlite_file
 from complog.services.common import Actor
-from complog.services.complaints import NewComplaint, add_note, log_complaint
+from complog.services.complaints import (
+    NewComplaint,
+    Resolution,
+    add_note,
+    log_complaint,
+    reopen_complaint,
+    resolve_complaint,
+)
 from complog.services.config import set_setting
 from complog.services.escalations import escalate
 from complog.services.promises import keep_promise, reschedule_promise
+from complog.services.waiting import start_waiting
 from complog.store import Store, _alembic_config, _engine
 
 
@@ -70,6 +78,14 @@ def main(revision: str) -> None:
             "manager",
             "Install promise broken",
         )
+    if revision >= "0003":
+        # From 0003: a reopened resolution and a wait on the customer.
+        with store.transaction() as s:
+            resolve_complaint(s, Actor("alice", t0 + timedelta(days=1)), a.complaint_id, Resolution(
+                outcome="Patched the till", compensation="£20 voucher", cause="ours", confirmed=True))  # fmt: skip
+            reopen_complaint(s, Actor("alice", t0 + timedelta(days=4)), a.complaint_id, "Crashed again")
+            start_waiting(s, Actor("alice", t0 + timedelta(days=4, hours=1)), a.complaint_id,
+                          "Sending the till's error log")  # fmt: skip
     engine.dispose()
     print(f"wrote {path}")
 
