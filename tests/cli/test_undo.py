@@ -34,8 +34,8 @@ WRITES = {
     "escalate": ["escalate", "1", "--to", "manager", "--reason", "Threatening to leave"],
     "resolve": ["resolve", "1", "--outcome", "Till replaced", "--cancel-open-promises",
                 "--satisfaction", "4", "--compensation", "£20 voucher"],
+    "wait": ["wait", "1", "--reason", "Waiting for photos of the till"],
     "add-existing-customer-new-phone": ["add", "Acme newsagency", "Second till", "--phone", "0999"],
-    "wait": ["wait", "1", "--reason", "Sending photos"],
     "promise-backdated": ["promise", "1", "Visit", "--due", "fri 10am", "--at", "today 8:15am"],
     "escalate-backdated": ["escalate", "1", "--to", "manager", "--reason", "Angry", "--at", "today 8:20am"],
 }  # fmt: skip
@@ -51,25 +51,32 @@ def test_undo_restores_show_json_byte_for_byte(run, args):
     assert shown(run) == before
 
 
-def test_undo_of_resume_and_of_a_resolution_that_ended_a_wait(run):
+def test_undo_of_resume(run):
     started(run)
-    run("wait", "1", "--reason", "Sending photos", "--at", "today 8:30am")
+    run("wait", "1", "--reason", "Photos")
     before = shown(run)
     run("resume", "1")
-    assert run("undo").stdout == "Undid: resumption after waiting on complaint 1 by tester\n"
+    assert run("undo").stdout == "Undid: resume of the wait on complaint 1 by tester\n"
     assert shown(run) == before
-    run("resolve", "1", "--outcome", "Fixed", "--cancel-open-promises")
+
+
+def test_undo_of_resolve_while_waiting_reopens_the_wait_too(run, logbook):
+    started(run)
+    run("wait", "1", "--reason", "Photos")
+    before, rows = shown(run), snapshot(logbook)["rows"]
+    run("resolve", "1", "--outcome", "Fixed anyway", "--cancel-open-promises")
     run("undo")
     assert shown(run) == before
-    assert run("list", "--format", "json").json[-1]["waiting_since"] is not None
+    assert snapshot(logbook)["rows"]["wait"] == rows["wait"]
 
 
-def test_undo_of_reopen_restores_the_resolution_and_its_timeline(run):
+def test_undo_of_reopen_restores_the_resolution_and_its_timeline(run, logbook):
     started(run)
     before = shown(run, "2")
     run("reopen", "2", "--reason", "Oven cold again")
     run("undo")
     assert shown(run, "2") == before
+    assert snapshot(logbook)["rows"]["past_resolution"] == []
 
 
 def test_undo_of_a_second_resolution_keeps_the_first_in_the_timeline(run):

@@ -294,6 +294,7 @@ def resolve_complaint(
     complaint.prevention = clean_text(resolution.prevention, "prevention", required=False)
     session.add(complaint)
     after = snapshot(complaint) or {}
+    # One command: undo takes back the cancellations and the end of the wait with it.
     if cancelled_ids:
         after["cancelled_promises"] = cancelled_ids  # one command: undo reopens them too
     if waiting is not None:

@@ -178,12 +178,10 @@ def _command_of(session: Session, last: _Ev, undone: set[int]) -> list[_Ev]:
                 group.append(rest[0])
     elif primary.action == "resolve":
         cancelled = set(after.get("cancelled_promises", []))
-        ended_wait = after.get("ended_wait")
         for event in rest:
-            if event.action == "resume" and event.number == ended_wait:
-                group.append(event)  # resolved while waiting: the wait resumes too
-                continue
-            if event.action != "cancel" or event.number not in cancelled:
+            cancel = event.action == "cancel" and event.number in cancelled
+            wait_end = event.action == "resume" and event.number == after.get("ended_wait")
+            if not (cancel or wait_end):
                 break
             group.append(event)
     return sorted(group, key=lambda e: e.id)
@@ -303,17 +301,31 @@ def _revert(session: Session, event: _Ev) -> None:
         for name, value in _decode(model, before).items():
             setattr(row, name, value)
         session.add(row)
-    if event.action == "reopen" and isinstance(after, dict) and "past_resolution_id" in after:
-        past = session.get(PastResolution, after["past_resolution_id"])
-        if past is None:
-            raise _changed_since(event, f"the resolution history of {what}")
-        session.delete(past)
+    if event.action == "reopen" and isinstance(after, dict):
+        _drop_past_resolution(session, event, after)
     if event.action == "reschedule" and isinstance(after, dict):
         history = session.get(Reschedule, (after.get("reschedule") or {}).get("id"))
         if history is None:
             raise _changed_since(event, f"the reschedule history of {what}")
         session.delete(history)
     session.flush()
+
+
+def _drop_past_resolution(session: Session, event: _Ev, after: dict[str, Any]) -> None:
+    """Reopening moved the resolution to past_resolution; it is current again."""
+    past = None
+    if after.get("past_resolution_id") is not None:
+        past = session.get(PastResolution, after["past_resolution_id"])
+    elif after.get("reopened_at"):  # reopened before reopen named its row
+        past = session.exec(
+            select(PastResolution).where(
+                PastResolution.complaint_id == event.complaint_id,
+                PastResolution.reopened_at == datetime.fromisoformat(after["reopened_at"]),
+            )
+        ).first()
+    if past is None:
+        raise _changed_since(event, f"the earlier resolution of complaint {event.complaint_id}")
+    session.delete(past)
 
 
 def _require_no_complaints(session: Session, customer_id: int, what: str) -> None:
@@ -406,7 +418,7 @@ def _describe_one(event: _Ev, on: str) -> str:
         case "wait":
             return f"wait on the customer{on}"
         case "resume":
-            return f"resumption after waiting{on}"
+            return f"resume of the wait{on}"
         case "config":
             return f"config {n} = {after.get('value')}" if after else f"config {n} reset"
         case "merge":
