@@ -38,9 +38,11 @@ def escalate(
     complaint = get_complaint(session, complaint_id)
     if complaint.status != "open":
         raise Conflict(f"complaint {complaint_id} is resolved", "reopen it before escalating")
-    when = check_not_future(at or actor.now, actor.now)
-    if when < complaint.opened_at:
-        raise InvalidInput("--at is before the complaint was opened")
+    when = actor.now
+    if at is not None:
+        when = check_not_future(at, actor.now)
+        if when < complaint.opened_at:
+            raise InvalidInput("--at is before the complaint was opened")
     row = insert(
         session,
         Escalation(
@@ -111,9 +113,11 @@ def acknowledge(
         raise Conflict(
             f"escalation {escalation_id} was already acknowledged by {row.acknowledged_by}"
         )
-    when = check_not_future(at or actor.now, actor.now)
-    if when < row.at:
-        raise InvalidInput("--at is before the escalation")
+    when = actor.now
+    if at is not None:
+        when = check_not_future(at, actor.now)
+        if when < row.at:
+            raise InvalidInput("--at is before the escalation")
     before = snapshot(row)
     row.acknowledged_at = when
     row.acknowledged_by = actor.user

@@ -185,9 +185,11 @@ def cancel_promise(
     why = clean_text(reason, "reason")
     promise = get_promise(session, promise_id)
     _require_open(promise)
-    when = check_not_future(at or actor.now, actor.now)
-    if when < promise.created_at:
-        raise InvalidInput("--at is before the promise was made")
+    when = None
+    if at is not None:
+        when = check_not_future(at, actor.now)
+        if when < promise.created_at:
+            raise InvalidInput("--at is before the promise was made")
     cancel_open_promises(session, actor, [promise], why or "", when)
     return promise
 
@@ -202,7 +204,7 @@ def cancel_open_promises(
     for promise in promises:
         before = snapshot(promise)
         promise.status = "cancelled"
-        promise.cancelled_at = max(at or actor.now, promise.created_at)
+        promise.cancelled_at = at or actor.now
         promise.closed_note = reason
         session.add(promise)
         audit(
@@ -241,9 +243,11 @@ def reschedule_promise(
     assert why is not None
     promise = get_promise(session, promise_id)
     _require_open(promise)
-    moment = check_not_future(at or actor.now, actor.now)
-    if moment < promise.created_at:
-        raise InvalidInput("--at is before the promise was made")
+    moment = actor.now
+    if at is not None:
+        moment = check_not_future(at, actor.now)
+        if moment < promise.created_at:
+            raise InvalidInput("--at is before the promise was made")
     if due == promise.due_at:
         raise InvalidInput(f"promise {promise_id} is already due then", "give a different --due")
     if due <= moment:
