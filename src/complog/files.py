@@ -18,11 +18,16 @@ from complog.errors import InvalidInput, StorageError
 
 def checked_target(given: str | Path) -> Path:
     """The file to write, refused before any work when it names a folder or lives in none."""
+    if "\x00" in str(given):
+        raise InvalidInput("the file name contains a NUL byte")
     path = Path(given).expanduser()
-    if path.name in ("", ".", "..") or path.is_dir():
-        raise InvalidInput(f"{given} is a folder", "give a file name to write")
-    if not path.parent.is_dir():
-        raise InvalidInput(f"no such folder: {path.parent}")
+    try:
+        if path.name in ("", ".", "..") or path.is_dir():
+            raise InvalidInput(f"{given} is a folder", "give a file name to write")
+        if not path.parent.is_dir():
+            raise InvalidInput(f"no such folder: {path.parent}")
+    except OSError as exc:  # a name too long for the file system, say
+        raise InvalidInput(f"cannot write {given}: {exc.strerror or exc}") from None
     return path
 
 

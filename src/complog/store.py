@@ -345,10 +345,9 @@ def backup_to(source: Path, target: str) -> Path:
     from complog.errors import InvalidInput, NotFound
     from complog.files import checked_target
 
-    path = Path(target).expanduser()
-    if path.exists() and not path.is_dir():
-        raise InvalidInput(f"{path} already exists", "choose a new file name for the backup")
     path = checked_target(target)
+    if path.exists():
+        raise InvalidInput(f"{path} already exists", "choose a new file name for the backup")
     if not source.exists():
         raise NotFound(f"there is no logbook at {source}", "nothing to back up yet")
     copy_sqlite(source, path)
