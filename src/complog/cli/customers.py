@@ -15,11 +15,20 @@ def customer(
     name: Annotated[
         str, typer.Argument(help="Customer name (case and spacing ignored).", show_default=False)
     ],
-    more: Annotated[
-        list[str] | None,
+    source: Annotated[
+        str | None,
         typer.Argument(
-            metavar="FROM INTO",
-            help="With NAME 'merge': FROM INTO.",
+            metavar="FROM",
+            help="With NAME 'merge': the spelling to remove.",
+            show_default=False,
+            hidden=True,
+        ),
+    ] = None,
+    target: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="INTO",
+            help="With NAME 'merge': the customer to keep.",
             show_default=False,
             hidden=True,
         ),
@@ -37,17 +46,17 @@ def customer(
     """
     from complog.render import customers as view
 
-    if dry_run and not more:
+    if dry_run and source is None:
         raise InvalidInput("--dry-run goes with customer merge FROM INTO")
-    if more:
+    if source is not None:
         # `customer merge FROM INTO`: three words can only be a merge, so a customer
         # who is really called "merge" is still `complog customer merge`.
-        if name != "merge" or len(more) != 2:
+        if name != "merge" or target is None:
             raise InvalidInput(
                 "customer takes one NAME (quote names with spaces)",
                 "or: complog customer merge FROM INTO",
             )
-        merge_customers(ctx, more[0], more[1], dry_run=dry_run, format=format)
+        merge_customers(ctx, source, target, dry_run=dry_run, format=format)
         return
     app = app_context(ctx)
     reader = app.reader()
