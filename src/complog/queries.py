@@ -487,9 +487,10 @@ class Reader:
             " AND p.status = 'open' AND p.due_at < :now)"
         )
         row = self._tuples(
-            "SELECT count(*), coalesce(sum(c.loss_cents), 0),"
-            f" coalesce(sum(CASE WHEN {overdue} THEN 1 ELSE 0 END), 0),"
-            f" coalesce(sum(CASE WHEN {overdue} THEN c.loss_cents ELSE 0 END), 0)"
+            # every column named: PostgreSQL rows are read as dicts
+            "SELECT count(*) AS n, coalesce(sum(c.loss_cents), 0) AS loss,"
+            f" coalesce(sum(CASE WHEN {overdue} THEN 1 ELSE 0 END), 0) AS overdue_n,"
+            f" coalesce(sum(CASE WHEN {overdue} THEN c.loss_cents ELSE 0 END), 0) AS overdue_loss"
             " FROM complaint c WHERE c.status = 'open' AND c.loss_cents IS NOT NULL" + mine,
             params,
         )[0]
