@@ -159,6 +159,7 @@ def migrate_to(
     from complog.connect import resolve_location
     from complog.render import output
     from complog.render.shapes import show_json
+    from complog.render.text import safe
     from complog.services.migration import migrate_into
     from complog.store import open_store
 
@@ -177,10 +178,12 @@ def migrate_to(
             source.customers_without_complaints(), source.logbook_id(), str(app.location),
         )  # fmt: skip
     store.engine.dispose()
+    shown_target = safe(str(target), one_line=True)
     output.say(
         f"Moved {moved.complaints} complaint{'s' if moved.complaints != 1 else ''}, {moved.events} audit events"
-        f" and {moved.settings} settings to {target}"
+        f" and {moved.settings} settings to {shown_target}"
     )
     output.note(
-        f"From now on use: --db '{target}' (or COMPLOG_DB); {app.location} was left as it was."
+        f"From now on use: --db '{shown_target}' (or COMPLOG_DB);"
+        f" {safe(str(app.location), one_line=True)} was left as it was."
     )
