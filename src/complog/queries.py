@@ -482,9 +482,9 @@ class Reader:
         if owner:
             mine = " AND lower(c.owner) = lower(:owner)"
             params["owner"] = owner
-        overdue = (
-            "EXISTS (SELECT 1 FROM promise p WHERE p.complaint_id = c.id"
-            " AND p.status = 'open' AND p.due_at < :now)"
+        overdue = (  # `op`, not `p`: the due page's promise reads are `p`
+            "EXISTS (SELECT 1 FROM promise op WHERE op.complaint_id = c.id"
+            " AND op.status = 'open' AND op.due_at < :now)"
         )
         row = self._tuples(
             # every column named: PostgreSQL rows are read as dicts

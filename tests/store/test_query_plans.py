@@ -75,6 +75,17 @@ def test_due_in_full_reads_the_open_promise_index(reader):
     assert reads == ["SEARCH p USING INDEX ix_promise_open_due_at (due_at<?)"]
 
 
+def test_due_reads_waiting_complaints_and_the_money_at_stake_by_index(reader):
+    now = datetime.fromisoformat(NOW)
+    found = plans(reader, lambda: reader.due(now, limit=20))
+    assert set(_reads(found, "op")) == {
+        "SEARCH op USING INDEX ix_promise_complaint_id (complaint_id=?)"
+    }
+    # open complaints by the status index, each probed for an open wait
+    assert _reads(found, "w") == ["SEARCH w USING INDEX uq_wait_open_complaint_id (complaint_id=?)"]
+    assert "SEARCH c USING INDEX ix_complaint_status_opened_at (status=?)" in _reads(found, "c")
+
+
 def test_unacknowledged_escalations_use_the_acknowledged_index(reader):
     found = plans(reader, lambda: reader.escalations(unacknowledged=True, open_complaints=True))
     assert _reads(found, "e") == [
