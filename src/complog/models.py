@@ -75,7 +75,11 @@ class Complaint(SQLModel, table=True):
 
 class Note(SQLModel, table=True):
     __tablename__ = "note"
-    __table_args__ = (Index("ix_note_complaint_id_at", "complaint_id", "at"),)
+    __table_args__ = (
+        Index("ix_note_complaint_id_at", "complaint_id", "at"),
+        # first response / acknowledgement: min(at) of a complaint's outbound notes
+        Index("ix_note_complaint_id_direction_at", "complaint_id", "direction", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     complaint_id: int = Field(sa_column=_fk("complaint.id"))

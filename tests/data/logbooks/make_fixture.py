@@ -42,7 +42,7 @@ def main(revision: str) -> None:
     with engine.connect() as conn, conn.begin():
         command.upgrade(_alembic_config(conn), revision)
     store = Store.__new__(Store)
-    store.location, store.engine = location, engine
+    store.location, store.engine, store.committed = location, engine, []
     t0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     with store.transaction() as s:
         a = log_complaint(s, Actor("alice", t0), NewComplaint(

@@ -1,5 +1,8 @@
 """Case workflow: resolutions that were reopened, and waiting on the customer.
 
+An index on note(complaint_id, direction, at) answers "first outbound note"
+(first response, acknowledgement) without reading every note of a complaint.
+
 `past_resolution` keeps each resolution a reopen replaced (until now only the
 audit event held it, so exports and imports lost it); existing reopen events
 are copied into it. `wait` records the stretches a complaint waited on the
@@ -71,6 +74,9 @@ def upgrade() -> None:
         sqlite_where=sa.text("ended_at IS NULL"),
         postgresql_where=sa.text("ended_at IS NULL"),
     )
+    op.create_index(
+        "ix_note_complaint_id_direction_at", "note", ["complaint_id", "direction", "at"]
+    )
     op.bulk_insert(past, list(_past_resolutions_from_audit_log()))
 
 
@@ -118,5 +124,6 @@ def _past_resolutions_from_audit_log() -> list[dict[str, Any]]:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_note_complaint_id_direction_at", "note")
     op.drop_table("wait")
     op.drop_table("past_resolution")
