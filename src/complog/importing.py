@@ -50,9 +50,7 @@ def run_import(
     )
     if dry_run:
         reader = app.reader()
-        planner = Importer(
-            None, app.actor(), existing_keys(lambda sql: reader.conn.execute(sql).fetchall())
-        )
+        planner = Importer(None, app.actor(), existing_keys(reader.tuples))
         for _, record in good:
             planner.add(record)
         result = planner.result

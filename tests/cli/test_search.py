@@ -161,7 +161,10 @@ def test_search_on_an_empty_logbook(run):
 
 
 def fts_integrity(db) -> None:
-    """FTS5's own check that each index matches its content table exactly."""
+    """FTS5's own check that each index matches its content table exactly. (PostgreSQL's
+    GIN indexes are over the rows' own columns: there is no second copy to drift.)"""
+    if isinstance(db, str) and db.startswith("postgresql"):
+        return
     conn = sqlite3.connect(db)
     try:
         for table in ("complaint_fts", "note_fts", "promise_fts"):
