@@ -84,8 +84,22 @@ def _runs_on_sqlite_only(item: pytest.Item) -> bool:
     return "postgres_server" in fixtures or "postgres_logbook" in fixtures
 
 
+#: Modules whose tests race or kill real processes: under xdist they all go to one worker
+#: and run one after another, so they never compete with each other for the two cores.
+PROCESS_RACES = {
+    "test_crash.py",
+    "test_concurrency.py",
+    "test_writers.py",
+    "test_escalate_concurrency.py",
+    "test_backup_erase.py",
+    "test_backends.py",
+}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
+        if item.path.name in PROCESS_RACES:
+            item.add_marker(pytest.mark.xdist_group("processes"))
         for name in ("sqlite_only", "postgres_xfail"):
             marker = item.get_closest_marker(name)
             if marker is not None and not (marker.kwargs.get("reason") or marker.args):
