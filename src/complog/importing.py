@@ -64,9 +64,7 @@ def _run_import(
     )
     if dry_run:
         reader = app.reader()
-        planner = Importer(
-            None, app.actor(), existing_keys(lambda sql: reader.conn.execute(sql).fetchall())
-        )
+        planner = Importer(None, app.actor(), existing_keys(reader.tuples))
         for _, record in good:
             planner.add(record)
         result = planner.result

@@ -144,6 +144,11 @@ class Reader:
         except self._driver_errors as exc:
             raise translate_error(exc, self.location) from None
 
+    def tuples(self, sql: str) -> list[tuple[Any, ...]]:
+        """Rows as plain tuples, read by position on either driver (psycopg's rows
+        here are dicts, read by column name), driver errors translated."""
+        return [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in self._rows(sql)]
+
     def _time(self, value: datetime) -> str | datetime:
         """Times as the database compares them: fixed-width UTC text in SQLite."""
         return encode_time(value) if self.dialect == "sqlite" else value

@@ -1,8 +1,8 @@
 """Helpers for the CLI tests: logbook snapshots, error checks, a seeded logbook.
 
-`snapshot` reads every table of the logbook with the stdlib sqlite3 driver, so
-"a failed command changes nothing" is checked against the file itself, not
-against what complog chooses to show.
+`snapshot` reads every table of the logbook with the stdlib sqlite3 driver (or
+psycopg, for a PostgreSQL URL), so "a failed command changes nothing" is checked
+against the database itself, not against what complog chooses to show.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?[
 ANSI = re.compile(r"\x1b\[")
 
 
-def snapshot(db: Path) -> dict[str, Any]:
+def snapshot(db: Path | str) -> dict[str, Any]:
     """Schema and every row of every table, in a stable order."""
+    if isinstance(db, str) and db.startswith("postgresql"):
+        return _snapshot_postgres(db)
     conn = sqlite3.connect(db)
     try:
         schema = sorted(
@@ -32,6 +34,50 @@ def snapshot(db: Path) -> dict[str, Any]:
     finally:
         conn.close()
     return {"schema": schema, "rows": rows}
+
+
+def _snapshot_postgres(url: str) -> dict[str, Any]:
+    """The same for PostgreSQL, with the next id of each sequence: a failed command must
+    not use up ids either (SQLite's rolled-back rows leave no gap)."""
+    import psycopg
+
+    with psycopg.connect(url.replace("+psycopg", "")) as conn:
+        schema = sorted(conn.execute(
+            "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns"
+            " WHERE table_schema = 'public' UNION ALL"
+            " SELECT tablename, indexname, indexdef, '' FROM pg_indexes WHERE schemaname = 'public'"
+        ).fetchall())  # fmt: skip
+        tables = sorted({row[0] for row in schema})
+        rows = {
+            name: sorted(conn.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)
+            for name in tables
+        }
+        sequences = [r[0] for r in conn.execute(
+            "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1")]  # fmt: skip
+        rows["(next ids)"] = [  # the id each sequence hands out next
+            (name, *conn.execute(f'SELECT last_value + is_called::int FROM "{name}"').fetchone())
+            for name in sequences
+        ]
+    return {"schema": schema, "rows": rows}
+
+
+def query(db: Path | str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Rows of one SQL statement (`?` parameters) on either back end. PostgreSQL's
+    times come back as the text SQLite stores (connect.encode_time), so a test's
+    expected rows are the same on both."""
+    if not (isinstance(db, str) and db.startswith("postgresql")):
+        conn = sqlite3.connect(db)
+        try:
+            return conn.execute(sql, params).fetchall()
+        finally:
+            conn.close()
+    import psycopg
+
+    from complog.connect import encode_time
+
+    with psycopg.connect(db.replace("+psycopg", "")) as pg:
+        rows = pg.execute(sql.replace("?", "%s"), params).fetchall()
+    return [tuple(encode_time(v) if isinstance(v, datetime) else v for v in row) for row in rows]
 
 
 def assert_clean_error(ran: Any, code: int, message: str) -> None:

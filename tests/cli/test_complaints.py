@@ -18,6 +18,7 @@ def test_add_prints_the_new_id_and_customer(run):
     assert ran.stderr == ""
 
 
+@pytest.mark.sqlite_only(reason="about creating the SQLite file on the first add")
 def test_first_add_with_a_promise_creates_the_logbook_cleanly(run, logbook):
     assert not logbook.exists()
     ran = run("add", "Acme Newsagency", "Till", "--promise", "Call back", "--due", "tomorrow 10am")

@@ -129,6 +129,7 @@ def test_customer_on_an_empty_logbook_exits_3(run):
     assert_clean_error(run("customer", "Acme", exit=3), 3, "no customer named 'Acme'")
 
 
+@pytest.mark.sqlite_only(reason="about a SQLite file that does not exist yet")
 def test_customer_before_any_logbook_exists_exits_3(run, logbook):
     ran = run("customer", "Acme", exit=3)
     assert "complog: error: no customer named 'Acme'\n" in ran.stderr

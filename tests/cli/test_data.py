@@ -126,30 +126,46 @@ def copy_logbook(source: Path, target: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Callable[[bool], Path]:
-    """Builds each variant of the everything-logbook once per module (it takes seconds)."""
-    cache: dict[bool, Path] = {}
+def built(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Callable[[bool, str], Path | str]:
+    """Builds each variant of the everything-logbook once per module and back end (it
+    takes seconds): a SQLite file, or a database of the test PostgreSQL server."""
+    cache: dict[tuple[bool, str], Path | str] = {}
 
-    def get(reopen: bool) -> Path:
-        if reopen not in cache:
-            path = tmp_path_factory.mktemp("everything") / "complog.db"
+    def get(reopen: bool, backend: str) -> Path | str:
+        if (reopen, backend) not in cache:
+            if backend == "postgres":
+                server = request.getfixturevalue("postgres_server")
+                target: Path | str = server.url(server.create_database())
+            else:
+                target = tmp_path_factory.mktemp("everything") / "complog.db"
             with pytest.MonkeyPatch.context() as env:
-                for name, value in (("COMPLOG_DB", str(path)), ("COMPLOG_NOW", NOW),
+                for name, value in (("COMPLOG_DB", str(target)), ("COMPLOG_NOW", NOW),
                                     ("COMPLOG_USER", "tester"), ("TZ", "UTC")):  # fmt: skip
                     env.setenv(name, value)
                 build_everything(Runner(), reopen=reopen)
-            cache[reopen] = path
-        return cache[reopen]
+            cache[reopen, backend] = target
+        return cache[reopen, backend]
 
     return get
 
 
 @pytest.fixture
-def everything(built: Callable[[bool], Path], logbook: Path) -> Callable[..., None]:
+def everything(
+    built: Callable[[bool, str], Path | str],
+    logbook: Path | str,
+    backend: str,
+    request: pytest.FixtureRequest,
+) -> Callable[..., None]:
     """Put the everything-logbook (see build_everything) in this test's logbook."""
 
     def load(*, reopen: bool = True) -> None:
-        copy_logbook(built(reopen), logbook)
+        source = built(reopen, backend)
+        if backend == "postgres":
+            request.getfixturevalue("postgres_work_database").load(source)
+        else:
+            copy_logbook(Path(source), Path(logbook))
 
     return load
 
@@ -160,9 +176,11 @@ def saved(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-def logbook_files(db: Path) -> dict[str, bytes]:
+def logbook_files(db: Path | str) -> dict[str, Any]:
     """The database and its WAL, byte for byte (the -shm index is not data; an empty
-    WAL is the same as none)."""
+    WAL is the same as none). On PostgreSQL: every row, the schema and the next ids."""
+    if isinstance(db, str):
+        return snapshot(db)
     files = sorted(db.parent.glob(db.name + "*"))
     return {
         p.name: p.read_bytes() for p in files if not p.name.endswith("-shm") and p.stat().st_size
@@ -796,6 +814,7 @@ def test_json_array_bad_object_is_named_by_number_and_line(run, tmp_path, logboo
     )
 
 
+@pytest.mark.sqlite_only(reason="about not creating the SQLite file")
 def test_json_file_that_is_not_an_array_is_refused(run, tmp_path, logbook):
     source = saved(tmp_path, "object.json", '{"customer": "Acme", "summary": "Till"}\n')
     ran = run("import", str(source), exit=2)
@@ -806,6 +825,7 @@ def test_json_file_that_is_not_an_array_is_refused(run, tmp_path, logbook):
     assert not logbook.exists()
 
 
+@pytest.mark.sqlite_only(reason="about not creating the SQLite file")
 def test_import_of_a_missing_file_exits_2_without_creating_a_logbook(run, tmp_path, logbook):
     missing = tmp_path / "missing.jsonl"
     ran = run("import", str(missing), exit=2)
@@ -822,6 +842,7 @@ def test_import_of_a_file_that_is_not_utf8_exits_2(run, tmp_path, logbook, fmt):
     assert not logbook.exists()
 
 
+@pytest.mark.sqlite_only(reason="about not creating the SQLite file")
 def test_import_of_a_directory_exits_2(run, tmp_path, logbook):
     ran = run("import", str(tmp_path), exit=2)
     assert ran.stderr == f"complog: error: {tmp_path} is a directory, not a file\n"
@@ -836,6 +857,7 @@ def test_import_with_an_unknown_format_exits_2(run, logbook):
     assert snapshot(logbook) == before
 
 
+@pytest.mark.sqlite_only(reason="about not creating the SQLite file")
 def test_import_of_a_file_whose_format_cannot_be_told_exits_2(run, tmp_path, logbook):
     source = saved(tmp_path, "complaints.txt", "Acme,Till\n")
     ran = run("import", str(source), exit=2)

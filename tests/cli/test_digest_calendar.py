@@ -211,6 +211,7 @@ def _sha(directory: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.iterdir())}
 
 
+@pytest.mark.sqlite_only(reason="bytes, WAL and file permissions of the SQLite logbook")
 def test_digest_leaves_a_writable_logbook_byte_identical(run, proc, logbook):
     run("init")
     with _held_open(logbook):  # a read-only holder: the -wal keeps the last write
@@ -304,6 +305,7 @@ def readonly_copy(logbook: Path, tmp_path: Path):
     shutil.rmtree(outer)
 
 
+@pytest.mark.sqlite_only(reason="bytes, WAL and file permissions of the SQLite logbook")
 def test_digest_works_on_a_logbook_it_may_only_read(run, proc, readonly_copy, logbook):
     run("init")
     with _held_open(logbook):
@@ -321,6 +323,7 @@ def test_digest_works_on_a_logbook_it_may_only_read(run, proc, readonly_copy, lo
     assert _sha(path.parent) == before
 
 
+@pytest.mark.sqlite_only(reason="bytes, WAL and file permissions of the SQLite logbook")
 def test_read_only_due_and_escalations_also_work(run, readonly_copy):
     _yesterday_scenario(run)
     path = readonly_copy.make()
@@ -335,6 +338,7 @@ def test_read_only_due_and_escalations_also_work(run, readonly_copy):
     assert len(_events(feed.stdout)) == 6
 
 
+@pytest.mark.sqlite_only(reason="bytes, WAL and file permissions of the SQLite logbook")
 def test_escalate_auto_dry_run_works_on_a_logbook_it_may_only_read(run, readonly_copy):
     _yesterday_scenario(run)
     path = readonly_copy.make()
@@ -345,6 +349,7 @@ def test_escalate_auto_dry_run_works_on_a_logbook_it_may_only_read(run, readonly
     assert _sha(path.parent) == before
 
 
+@pytest.mark.sqlite_only(reason="bytes, WAL and file permissions of the SQLite logbook")
 def test_read_only_digest_never_silently_ignores_committed_changes_in_the_wal(
     run, proc, readonly_copy, logbook
 ):

@@ -457,6 +457,7 @@ def _files(logbook: Path) -> dict[str, str | None]:
     return result
 
 
+@pytest.mark.sqlite_only(reason="bytes of the SQLite file and its WAL")
 def test_dry_run_lists_what_would_escalate_and_leaves_the_logbook_byte_identical(
     run, proc, logbook
 ):

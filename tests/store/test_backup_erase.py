@@ -46,6 +46,9 @@ def integrity(path: Path) -> list[tuple[str]]:
         return conn.execute("PRAGMA integrity_check").fetchall()
 
 
+@pytest.mark.sqlite_only(
+    reason="complog backup copies the SQLite file (PostgreSQL: pg_dump, docs/team.md)"
+)
 def test_backups_taken_during_a_writer_loop_are_consistent_prefixes(run, logbook, tmp_path):
     stderr = (tmp_path / "writer.err").open("w")
     writer = subprocess.Popen(
@@ -90,6 +93,9 @@ def test_backups_taken_during_a_writer_loop_are_consistent_prefixes(run, logbook
     assert integrity(logbook) == [("ok",)]
 
 
+@pytest.mark.sqlite_only(
+    reason="complog backup copies the SQLite file (PostgreSQL: pg_dump, docs/team.md)"
+)
 def test_backup_copy_is_private_and_complete(run, logbook, tmp_path):
     run("add", "Acme Newsagency", "Till crashes at close")
     copy = tmp_path / "copy.db"
@@ -102,6 +108,9 @@ def test_backup_copy_is_private_and_complete(run, logbook, tmp_path):
     assert not list(tmp_path.glob("copy.db.tmp*"))
 
 
+@pytest.mark.sqlite_only(
+    reason="complog backup copies the SQLite file (PostgreSQL: pg_dump, docs/team.md)"
+)
 def test_backup_to_an_existing_file_exits_2_and_leaves_it_alone(run, tmp_path):
     run("add", "Acme Newsagency", "Till crashes at close")
     target = tmp_path / "precious.db"
@@ -115,12 +124,18 @@ def test_backup_to_an_existing_file_exits_2_and_leaves_it_alone(run, tmp_path):
     assert target.read_bytes() == b"not yours"
 
 
+@pytest.mark.sqlite_only(
+    reason="complog backup copies the SQLite file (PostgreSQL: pg_dump, docs/team.md)"
+)
 def test_backup_into_a_missing_folder_exits_2(run, tmp_path):
     run("add", "Acme Newsagency", "Till crashes at close")
     ran = run("backup", str(tmp_path / "nowhere" / "copy.db"), exit=2)
     assert ran.stderr == f"complog: error: no such folder: {tmp_path / 'nowhere'}\n"
 
 
+@pytest.mark.sqlite_only(
+    reason="complog backup copies the SQLite file (PostgreSQL: pg_dump, docs/team.md)"
+)
 @pytest.mark.parametrize("folder", ["exists", "missing"])
 def test_backup_without_a_logbook_exits_3_and_creates_nothing(proc, logbook, tmp_path, folder):
     if folder == "exists":
@@ -253,6 +268,7 @@ def test_erase_of_an_unknown_customer_exits_3(run, logbook):
     assert snapshot(logbook) == before
 
 
+@pytest.mark.sqlite_only(reason="reads the bytes of the SQLite file")
 def test_before_erase_every_secret_is_in_the_file(run, logbook):
     # Guards the erase test below against passing because the words were never stored.
     quentin_and_olga(run)
@@ -260,6 +276,7 @@ def test_before_erase_every_secret_is_in_the_file(run, logbook):
     assert [s for s in secrets() if s.encode() not in raw] == []
 
 
+@pytest.mark.sqlite_only(reason="reads the bytes of the SQLite file")
 def test_erased_customer_cannot_be_found_in_the_file_or_by_complog(run, logbook):
     quentin_and_olga(run)
     report = run("report", "--format", "json").json
@@ -286,6 +303,7 @@ def test_erased_customer_cannot_be_found_in_the_file_or_by_complog(run, logbook)
     assert {c["customer"] for c in anonymous if c["id"] in (1, 3, 4)} == {"erased customer 1"}
 
 
+@pytest.mark.sqlite_only(reason="reads the bytes of the SQLite file")
 def test_erase_while_another_process_reads_does_not_claim_a_scrub_it_could_not_do(
     run, proc, logbook
 ):

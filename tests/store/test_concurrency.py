@@ -23,6 +23,10 @@ import pytest
 
 from complog.connect import SCHEMA_HEAD
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="two processes creating the same SQLite file at once, and kill -9 of SQLite writers; two writers on PostgreSQL are in tests/pg"
+)
+
 WRITER = Path(__file__).with_name("_writer.py")
 
 

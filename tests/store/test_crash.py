@@ -38,6 +38,10 @@ from complog.settings import RULES
 from tests.conftest import NOW
 from tests.store._ops import load_command, run
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="kills SQLite writers and migrations of SQLite fixture files, then checks the file (integrity_check, FTS shadow tables); PostgreSQL's kill -9 safety is the server's, and a killed client's transaction is rolled back by it"
+)
+
 OPS = Path(__file__).with_name("_ops.py")
 FIXTURES = Path(__file__).parents[1] / "data" / "logbooks"
 OLD = "0001_initial"

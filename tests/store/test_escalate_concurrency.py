@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from complog.settings import RULES
+from tests.cli.helpers import query
 
 TRIGGERS = 30
 LATER = "2026-11-24T12:00:00+00:00"  # every promise below is well past its grace
@@ -32,14 +33,10 @@ def _thirty_overdue_promises(run) -> None:
             "--due", "2026-11-23 10:00")  # fmt: skip
 
 
-def _escalation_rows(logbook: Path) -> list[tuple[int, str, str]]:
-    conn = sqlite3.connect(f"{logbook.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        return conn.execute(
-            "SELECT complaint_id, rule, trigger FROM escalation ORDER BY complaint_id"
-        ).fetchall()
-    finally:
-        conn.close()
+def _escalation_rows(logbook: Path | str) -> list[tuple[int, str, str]]:
+    return query(
+        logbook, "SELECT complaint_id, rule, trigger FROM escalation ORDER BY complaint_id"
+    )
 
 
 def test_three_concurrent_auto_runs_escalate_each_trigger_exactly_once(run, logbook):
@@ -109,22 +106,24 @@ def test_concurrent_auto_runs_with_exit_code_report_whether_they_escalated(run, 
     assert len(_escalation_rows(logbook)) == TRIGGERS
 
 
-def test_the_database_refuses_a_second_row_for_the_same_trigger(run, logbook):
+def test_the_database_refuses_a_second_row_for_the_same_trigger(run, logbook, backend):
     run("add", "Acme", "Till crashes", "--promise", "Call back", "--due", "2026-11-23 10:00")
     run("escalate", "--auto", env={"COMPLOG_NOW": LATER})
-    conn = sqlite3.connect(logbook)
-    try:
-        rule, trigger = conn.execute(
-            "SELECT rule, trigger FROM escalation WHERE rule = 'overdue-promise'"
-        ).fetchone()
-        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
-            conn.execute(
-                "INSERT INTO escalation (complaint_id, to_whom, reason, rule, trigger, at, actor)"
-                " VALUES (1, 'manager', 'again', ?, ?, '2026-11-24 12:00:00.000000', 'x')",
-                (rule, trigger),
-            )
-    finally:
-        conn.close()
+    ((rule, trigger),) = query(
+        logbook, "SELECT rule, trigger FROM escalation WHERE rule = 'overdue-promise'"
+    )
+    again = (
+        "INSERT INTO escalation (complaint_id, to_whom, reason, rule, trigger, at, actor)"
+        " VALUES (1, 'manager', 'again', ?, ?, '2026-11-24 12:00:00.000000', 'x')"
+    )
+    if backend == "postgres":
+        import psycopg
+
+        with pytest.raises(psycopg.errors.UniqueViolation, match="uq_escalation"):
+            query(logbook, again, (rule, trigger))
+        return
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+        query(logbook, again, (rule, trigger))
 
 
 def test_applying_the_same_firings_twice_inserts_them_once(run, logbook):

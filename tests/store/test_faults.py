@@ -32,6 +32,11 @@ import pytest
 from tests.conftest import NOW, Ran
 from tests.store._ops import load_command, run
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="full disks (RLIMIT_FSIZE, tmpfs) and damaged pages of the SQLite file; a PostgreSQL server's disk is not the client's"
+)
+
+
 DAMAGED = (
     "complog: error: {path} is not a complog logbook, or it is damaged\n"
     "  restore it from a backup (complog backup) or choose another with --db\n"

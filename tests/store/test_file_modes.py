@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="file and folder modes of the SQLite logbook, its -wal and -shm"
+)
+
 
 def mode(path: Path) -> int:
     return path.stat().st_mode & 0o777

@@ -17,6 +17,12 @@ import pytest
 import complog
 from complog.connect import KNOWN_REVISIONS, SCHEMA_HEAD, Location
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="the revision, schema and foreign files of a SQLite logbook; the models against the"
+    " migrated PostgreSQL schema: tests/pg/test_backends.py"
+)
+
+
 FUTURE = "zzzz_future"
 
 

@@ -11,6 +11,10 @@ import pytest
 from complog.connect import Location, busy_timeout, connect_sqlite
 from complog.store import open_store
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="SQLite pragmas, WAL and BEGIN IMMEDIATE; PostgreSQL's advisory write lock is tested in tests/pg"
+)
+
 EXPECTED = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1}
 
 

@@ -25,6 +25,10 @@ import pytest
 
 from tests.conftest import NOW, Ran, complog_process
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="file permissions of a SQLite logbook; PostgreSQL's read-only role is tested in tests/pg"
+)
+
 AS_NOBODY = ["--reuid=nobody", "--regid=nogroup", "--clear-groups"]
 #: root without capabilities obeys file modes like anyone else: used when `nobody`
 #: cannot reach this Python (a checkout or venv inside a 0700 directory, as in CI)

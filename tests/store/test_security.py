@@ -29,6 +29,7 @@ import typer.main
 import typer.testing
 
 import complog
+from tests.cli.helpers import snapshot
 
 FIXTURES = Path(__file__).parents[1] / "data" / "logbooks"
 
@@ -70,6 +71,9 @@ def query(path: Path, sql: str) -> list[tuple]:
     ],
     ids=lambda a: "-".join(a[:2]),
 )
+@pytest.mark.sqlite_only(
+    reason="modes of the files complog writes (a SQLite backup among them); the back end does not choose them"
+)
 def test_files_complog_writes_are_0600_even_with_umask_0(args, logbook, proc, tmp_path):
     proc("add", "Acme Newsagency", "Till crashes at close", "--promise", "Call back", "--due", "tomorrow 10am")  # fmt: skip
     work = tmp_path / "work"
@@ -83,6 +87,7 @@ def test_files_complog_writes_are_0600_even_with_umask_0(args, logbook, proc, tm
     assert "out.file" in written
 
 
+@pytest.mark.sqlite_only(reason="the mode of an export file; the back end does not choose it")
 def test_export_over_an_existing_readable_file_leaves_it_0600(logbook, proc, tmp_path):
     proc("add", "Acme Newsagency", "Till crashes at close")
     target = tmp_path / "complaints.jsonl"
@@ -96,6 +101,7 @@ def test_export_over_an_existing_readable_file_leaves_it_0600(logbook, proc, tmp
     assert "Acme Newsagency" in target.read_text()
 
 
+@pytest.mark.sqlite_only(reason="the backup of a SQLite fixture logbook before its migration")
 def test_migration_backup_of_a_readable_old_logbook_is_0600_even_with_umask_0(tmp_path):
     """The copy made before a migration is private even when the old logbook was not."""
     path = tmp_path / "old" / "complog.db"
@@ -118,10 +124,10 @@ SQL = "'); DROP TABLE complaint;--"
 
 
 def test_sql_in_every_text_field_is_stored_and_shown_literally_and_the_schema_is_intact(
-    logbook, run
+    logbook, run, backend
 ):
     run("init")
-    schema = query(logbook, "SELECT type, name FROM sqlite_master ORDER BY name")
+    schema = snapshot(logbook)["schema"]
     user = ["--user", f"user {SQL}"]
     run(*user, "add", f"customer {SQL}", f"summary {SQL}", "--category", f"category {SQL}",
         "--wants", f"wants {SQL}", "--owner", f"owner {SQL}", "--phone", f"phone {SQL}",
@@ -165,8 +171,9 @@ def test_sql_in_every_text_field_is_stored_and_shown_literally_and_the_schema_is
     assert run("customer", f"customer {SQL}", "--format", "json").json["customer"] == f"customer {SQL}"  # fmt: skip
     assert [h["id"] for h in run("search", SQL, "--format", "json").json] == [1]
     assert [h["id"] for h in run("search", "DROP", "--format", "json").json] == [1]
-    assert query(logbook, "SELECT type, name FROM sqlite_master ORDER BY name") == schema
-    assert query(logbook, "PRAGMA integrity_check") == [("ok",)]
+    assert snapshot(logbook)["schema"] == schema
+    if backend == "sqlite":
+        assert query(logbook, "PRAGMA integrity_check") == [("ok",)]
 
 
 # -- no shell -------------------------------------------------------------------------

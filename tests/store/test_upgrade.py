@@ -11,6 +11,10 @@ import pytest
 
 from complog.connect import KNOWN_REVISIONS, SCHEMA_HEAD
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="upgrades the SQLite fixture logbooks of every released revision (tests/data/logbooks)"
+)
+
 FIXTURES = Path(__file__).parents[1] / "data" / "logbooks"
 
 

@@ -17,25 +17,20 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
 from collections import Counter
-from contextlib import ExitStack, closing
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from tests.cli.helpers import query
 from tests.store._ops import load_command, run
 
 OPS = Path(__file__).with_name("_ops.py")
-
-
-def query(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple]:
-    with closing(sqlite3.connect(path)) as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def race(
@@ -112,12 +107,18 @@ def two_writers(logbook: Path, tmp_path: Path, proc, writes: int) -> None:
     )
 
 
+@pytest.mark.sqlite_only(
+    reason="BEGIN IMMEDIATE and integrity_check of the SQLite file; two PostgreSQL writers: tests/pg"
+)
 def test_two_writer_processes_1000_adds_each_lose_nothing_and_are_never_locked(
     logbook, tmp_path, proc
 ):
     two_writers(logbook, tmp_path, proc, 1000)
 
 
+@pytest.mark.sqlite_only(
+    reason="BEGIN IMMEDIATE and integrity_check of the SQLite file; two PostgreSQL writers: tests/pg"
+)
 @pytest.mark.slow
 def test_two_writer_processes_5000_adds_each_lose_nothing_and_are_never_locked(
     logbook, tmp_path, proc
@@ -125,6 +126,7 @@ def test_two_writer_processes_5000_adds_each_lose_nothing_and_are_never_locked(
     two_writers(logbook, tmp_path, proc, 5000)
 
 
+@pytest.mark.sqlite_only(reason="the control experiment is SQLite's deferred BEGIN")
 @pytest.mark.parametrize("begin", ["deferred", "immediate"])
 def test_control_the_same_load_with_a_deferred_begin_fails_with_database_is_locked(
     begin, logbook, tmp_path, proc
