@@ -16,6 +16,11 @@ RECORD = (
 )
 
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="hooks/ beside the logbook file; PostgreSQL logbooks use the hooks_dir setting"
+)
+
+
 def hook(folder: Path, name: str, body: str, mode: int = 0o755) -> Path:
     folder.mkdir(mode=0o700, exist_ok=True)
     path = folder / name

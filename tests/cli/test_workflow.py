@@ -269,6 +269,7 @@ def test_import_refuses_two_open_waits(run, tmp_path):
     assert "one thing at a time" in ran.stderr
 
 
+@pytest.mark.sqlite_only(reason="reads the bytes of the SQLite file")
 def test_erase_clears_wait_reasons_and_reopen_reasons(run, logbook):
     opened_monday(run)
     run("resolve", "1", "--outcome", "Snarkleberry", "--compensation", "Wobbulator voucher")

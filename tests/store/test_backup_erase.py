@@ -324,6 +324,7 @@ def test_erase_while_another_process_reads_does_not_claim_a_scrub_it_could_not_d
         assert ran.stderr.startswith("complog: error: ")
 
 
+@pytest.mark.sqlite_only(reason="reads the bytes of the SQLite file while a reader holds it")
 def test_a_scrub_kept_from_finishing_by_a_reader_is_finished_by_the_next_write(run, proc, logbook):
     quentin_and_olga(run)
     # `idle` stays connected throughout, so the reader's close is not the last one

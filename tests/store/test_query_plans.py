@@ -20,6 +20,9 @@ from complog.rows import ComplaintFilter
 from tests.conftest import NOW
 
 
+pytestmark = pytest.mark.sqlite_only(reason="EXPLAIN QUERY PLAN of SQLite's indexes")
+
+
 @pytest.fixture
 def reader(run, logbook):
     run("add", "Acme Newsagency", "Till crashes", "--promise", "Call back", "--due", "today 10am")
