@@ -19,7 +19,6 @@ from complog.queries import open_reader
 from complog.rows import ComplaintFilter
 from tests.conftest import NOW
 
-
 pytestmark = pytest.mark.sqlite_only(reason="EXPLAIN QUERY PLAN of SQLite's indexes")
 
 
