@@ -62,13 +62,12 @@ def key_figures(r: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _compensation(r: dict[str, Any]) -> str:
-    """3 (value 120.00; ours 2, customer 1): how often, how much, for what cause."""
+    """3 (value 120.00): how often, and how much where an amount was written.
+    By cause: `compensation_by_cause` in the JSON."""
     text = str(r["compensation_given"])
-    parts = [f"value {r['compensation_value']:,.2f}"] if r.get("compensation_value") else []
-    causes = r.get("compensation_by_cause") or []
-    if causes:
-        parts.append(", ".join(f"{c['cause']} {c['given']}" for c in causes))
-    return f"{text} ({'; '.join(parts)})" if parts else text
+    if r.get("compensation_value"):
+        text += f" (value {r['compensation_value']:,.2f})"
+    return text
 
 
 def _period(r: dict[str, Any], tz: tzinfo) -> str:
