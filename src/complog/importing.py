@@ -37,10 +37,15 @@ def _run_import(
     from complog.services.importing import Importer, existing_keys
 
     path = Path(file).expanduser()
-    if not path.exists():
-        raise InvalidInput(f"no such file: {path}")
-    if path.is_dir():
-        raise InvalidInput(f"{path} is a directory, not a file")
+    try:
+        if not path.exists():
+            raise InvalidInput(f"no such file: {path}")
+        if path.is_dir():
+            raise InvalidInput(f"{path} is a directory, not a file")
+    except (OSError, ValueError) as exc:  # a name too long, or a NUL byte in it
+        raise InvalidInput(
+            f"cannot read {file!r}: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
     fmt = fmt or guess_format(path)
     total, bad = 0, []
     notes: list[str] = []

@@ -428,3 +428,66 @@ def test_due_on_a_terminal_shows_the_money_at_stake(run):
         in table
     )
     assert "At stake" not in run("due").stdout  # cron's plain list stays as the spec has it
+
+
+# -- edit: completing the assessment after the call ----------------------------------------
+
+
+def test_edit_completes_the_assessment_so_strict_resolution_can_pass(run):
+    run("add", "Acme Newsagency", "Till crashes", "--at", "2026-11-23 08:00")
+    run("note", "1", "Rang back", "--out", "--at", "2026-11-23 08:30")
+    refused = run("resolve", "1", "--strict", "--outcome", "Fixed", "--cause", "ours",
+                  "--confirmed", exit=4)  # fmt: skip
+    assert "assessed" in refused.stderr
+
+    ran = run("edit", "1", "--category", "till", "--heat", "4", "--loss", "120.50")
+
+    assert ran.stdout == "Edited complaint 1: category, heat, loss\n"
+    shown = run("show", "1", "--format", "json").json
+    assert (shown["category"], shown["heat"], shown["loss"]) == ("till", 4, 120.5)
+    assert run("history", "1", "--format", "json").json[-1]["action"] == "edit"
+    run("note", "1", "Explained the fix", "--out")
+    run("resolve", "1", "--strict", "--outcome", "Fixed", "--cause", "ours", "--confirmed")
+
+
+def test_edit_is_undone_byte_for_byte_and_can_clear_a_field(run):
+    run("add", "Acme Newsagency", "Till crashes", "--category", "till", "--wants", "Refund")
+    before = run("show", "1", "--format", "json").stdout
+    run("edit", "1", "--category", "", "--wants", "", "--written", "--owner", "sam")
+    shown = run("show", "1", "--format", "json").json
+    assert (shown["category"], shown["wants"], shown["written"], shown["owner"]) == (
+        None,
+        None,
+        True,
+        "sam",
+    )
+    assert run("undo").stdout == "Undid: edit of complaint 1 by tester\n"
+    assert run("show", "1", "--format", "json").stdout == before
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["edit", "1"], 2, "nothing to change"),
+        (["edit", "9", "--heat", "3"], 3, "no complaint 9"),
+        (["edit", "1", "--summary", " "], 2, "summary must not be empty"),
+        (["edit", "1", "--channel", "fax"], 2, "invalid channel 'fax'"),
+        (["edit", "1", "--loss", "-5"], 2, "invalid --loss '-5'"),
+        (["edit", "1", "--owner", ""], 2, "--owner must not be empty"),
+    ],
+)
+def test_edit_refuses_bad_values_and_changes_nothing(run, args, code, message):
+    run("add", "Acme Newsagency", "Till crashes")
+    before = run("show", "1", "--format", "json").stdout
+    ran = run(*args, exit=code)
+    assert ran.stderr.startswith(f"complog: error: {message}")
+    assert run("show", "1", "--format", "json").stdout == before
+
+
+def test_edit_to_the_same_values_changes_nothing(run):
+    run("add", "Acme Newsagency", "Till crashes", "--heat", "4")
+    events = len(run("history", "--format", "json").json)
+    assert (
+        run("edit", "1", "--heat", "4").stdout == "Complaint 1 already says that; nothing changed\n"
+    )
+    assert len(run("history", "--format", "json").json) == events

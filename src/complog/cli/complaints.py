@@ -280,7 +280,9 @@ def list_complaints(
         str | None, typer.Option(help="Opened at or after (e.g. 2026-11-01, -7d).")
     ] = None,
     until: Annotated[str | None, typer.Option(help="Opened before.")] = None,
-    limit: Annotated[int | None, typer.Option(min=1, help="At most this many.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, max=1_000_000, help="At most this many.")
+    ] = None,
     format: FormatOption = None,
 ) -> None:
     """List complaints, newest first (default: open ones).
@@ -452,3 +454,49 @@ def check(
     flow.checklist(detail.complaint, checklist, fmt(format), reader.settings().tz)
     if exit_code and not checklist.complete:
         raise typer.Exit(1)
+
+
+def edit(
+    ctx: typer.Context,
+    complaint_id: ComplaintId,
+    summary: Annotated[str | None, typer.Option(help="A better summary.")] = None,
+    category: Annotated[str | None, typer.Option(help="Category ('' clears it).")] = None,
+    heat: Annotated[
+        int | None, typer.Option(min=1, max=5, help="Heat, 1 (calm) to 5 (boiling).")
+    ] = None,
+    wants: Annotated[
+        str | None, typer.Option(help="What the customer wants ('' clears it).")
+    ] = None,
+    loss: Annotated[
+        str | None, typer.Option(help="What it cost them, e.g. 120.50 ('' clears it).")
+    ] = None,
+    channel: Annotated[
+        str | None, typer.Option(help="phone, email, letter, visit, web, social or other.")
+    ] = None,
+    written: Annotated[
+        bool | None,
+        typer.Option(
+            "--written/--not-written", help="A written complaint, or not.", show_default=False
+        ),
+    ] = None,
+    owner: Annotated[str | None, typer.Option(help="Who owns it now.")] = None,
+) -> None:
+    """Correct or complete what was recorded: the assessment (category, heat),
+    the summary, owner, channel or loss. Audited, and `complog undo` takes it back.
+
+    Example: complog edit 12 --category billing --heat 4
+    """
+    from complog.render import output
+    from complog.services.complaints import Changes, edit_complaint
+
+    app = app_context(ctx)
+    changes = Changes(summary=summary, category=category, heat=heat, wants=wants, loss=loss,
+                      channel=channel, written=written, owner=owner)  # fmt: skip
+    with app.store().transaction() as session:
+        changed = edit_complaint(session, app.actor(), complaint_id, changes)
+    if changed:
+        output.say(
+            f"Edited complaint {complaint_id}: {', '.join(changed).replace('loss_cents', 'loss')}"
+        )
+    else:
+        output.say(f"Complaint {complaint_id} already says that; nothing changed")

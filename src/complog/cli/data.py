@@ -167,10 +167,15 @@ def migrate_to(
     source = app.reader()
     if not source.exists:
         raise InvalidInput(f"there is no logbook at {app.location} to move")
-    target = resolve_location(url)
-    if str(target) == str(app.location):
-        raise InvalidInput("the target is this logbook itself")
-    store = open_store(target)
+    try:
+        target = resolve_location(url)
+        if str(target) == str(app.location):
+            raise InvalidInput("the target is this logbook itself")
+        store = open_store(target)
+    except OSError as exc:  # a path the file system cannot take (too long, say)
+        raise InvalidInput(
+            f"cannot use {safe(url, one_line=True)}: {exc.strerror or exc}"
+        ) from None
     complaints = (show_json(d, app.now, UTC) for d in source.iter_details())
     with store.transaction() as session:
         moved = migrate_into(

@@ -261,6 +261,7 @@ COMMANDS: list[tuple[Callable[..., None], str]] = [
     (complaints.list_complaints, "list"),
     (complaints.resolve, "resolve"),
     (complaints.reopen, "reopen"),
+    (complaints.edit, "edit"),
     (complaints.wait, "wait"),
     (complaints.resume, "resume"),
     (complaints.check, "check"),

@@ -145,6 +145,7 @@ def due(
         int | None,
         typer.Option(
             min=1,
+            max=1_000_000,
             help=f"Show at most N promises per section, and N escalations (default {DUE_PAGE}).",
             show_default=False,
         ),

@@ -392,3 +392,57 @@ def reopen_complaint(
 _RESOLUTION_FIELDS = (
     "resolved_at", "outcome", "confirmed", "satisfaction", "compensation", "cause", "prevention",
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What `complog edit` was given: None leaves a field as it is."""
+
+    summary: str | None = None
+    category: str | None = None
+    heat: int | None = None
+    wants: str | None = None
+    loss: str | None = None
+    channel: str | None = None
+    written: bool | None = None
+    owner: str | None = None
+
+
+def edit_complaint(
+    session: Session, actor: Actor, complaint_id: int, changes: Changes
+) -> list[str]:
+    """Correct what was recorded about a complaint (its assessment: category, heat...);
+    returns the names of the fields that changed. An empty text clears an optional field."""
+    complaint = get_complaint(session, complaint_id)
+    values: dict[str, object] = {}
+    if changes.summary is not None:
+        values["summary"] = clean_text(changes.summary, "summary")
+    if changes.category is not None:
+        values["category"] = clean_text(changes.category, "category", required=False)
+    if changes.wants is not None:
+        values["wants"] = clean_text(changes.wants, "--wants", required=False)
+    if changes.heat is not None:
+        values["heat"] = check_heat(changes.heat)
+    if changes.loss is not None:
+        values["loss_cents"] = parse_loss(changes.loss)
+    if changes.channel is not None:
+        values["channel"] = check_choice(changes.channel, CHANNELS, "channel")
+    if changes.written is not None:
+        values["written"] = changes.written
+    if changes.owner is not None:
+        values["owner"] = optional_name(changes.owner, "--owner")
+    if not values:
+        raise InvalidInput(
+            "nothing to change",
+            "give --summary, --category, --heat, --wants, --loss, --channel, --written or --owner",
+        )
+    changed = [name for name, value in values.items() if getattr(complaint, name) != value]
+    if not changed:
+        return []
+    before = snapshot(complaint)
+    for name in changed:
+        setattr(complaint, name, values[name])
+    session.add(complaint)
+    audit(session, actor, "edit", "complaint", complaint_id, complaint_id=complaint_id,
+          before=before, after=snapshot(complaint))  # fmt: skip
+    return changed

@@ -415,6 +415,8 @@ def _describe_one(event: _Ev, on: str) -> str:
             return f"resolution of complaint {n}{cancelled}"
         case "reopen":
             return f"reopening of complaint {n}"
+        case "edit":
+            return f"edit of complaint {n}"
         case "wait":
             return f"wait on the customer{on}"
         case "resume":
