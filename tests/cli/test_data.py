@@ -833,6 +833,7 @@ def test_import_of_a_missing_file_exits_2_without_creating_a_logbook(run, tmp_pa
     assert not logbook.exists()
 
 
+@pytest.mark.sqlite_only(reason="about not creating the SQLite file")
 @pytest.mark.parametrize("fmt", [[], ["--format", "csv"]])
 def test_import_of_a_file_that_is_not_utf8_exits_2(run, tmp_path, logbook, fmt):
     binary = tmp_path / "latin1.csv"

@@ -258,6 +258,9 @@ def resolve_complaint(
             f"invalid satisfaction {resolution.satisfaction}", "satisfaction runs from 1 to 5"
         )
     cause = check_choice(resolution.cause, CAUSES, "cause") if resolution.cause else None
+    # Every value checked before anything is written (PostgreSQL ids are not given back).
+    compensation = clean_text(resolution.compensation, "compensation", required=False)
+    prevention = clean_text(resolution.prevention, "prevention", required=False)
     complaint = get_complaint(session, complaint_id)
     if complaint.status == "resolved":
         raise Conflict(
@@ -289,9 +292,9 @@ def resolve_complaint(
     complaint.outcome = outcome
     complaint.confirmed = resolution.confirmed
     complaint.satisfaction = resolution.satisfaction
-    complaint.compensation = clean_text(resolution.compensation, "compensation", required=False)
+    complaint.compensation = compensation
     complaint.cause = cause
-    complaint.prevention = clean_text(resolution.prevention, "prevention", required=False)
+    complaint.prevention = prevention
     session.add(complaint)
     after = snapshot(complaint) or {}
     # One command: undo takes back the cancellations and the end of the wait with it.
