@@ -280,14 +280,25 @@ class PgConnection:
         self.raw = raw
 
     def execute(self, sql: str, params: Any = ()) -> Any:
-        converted = _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
-        return self.raw.execute(converted, params or None)
+        return self.raw.execute(_pyformat(sql), params or None)
+
+    def tuples(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        """Rows as tuples in column order (the reads that go by position)."""
+        from psycopg.rows import tuple_row
+
+        with self.raw.cursor(row_factory=tuple_row) as cursor:
+            return list(cursor.execute(_pyformat(sql), params or None).fetchall())
 
     def close(self) -> None:
         self.raw.close()
 
 
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+def _pyformat(sql: str) -> str:
+    """`:name` parameters as psycopg's `%(name)s` (and a literal % doubled)."""
+    return _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
 
 
 def psycopg_conninfo(url: str) -> str:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from complog.connect import (
     SCHEMA_HEAD,
     Location,
+    PgConnection,
     connect_sqlite,
     decode_time,
     encode_time,
@@ -133,21 +134,17 @@ class Reader:
         except self._driver_errors as exc:
             raise translate_error(exc, self.location) from None
 
-    def _tuples(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        """Rows as plain tuples, in column order: cheaper than rows by name, for big reads."""
+    def tuples(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        """Rows as plain tuples, in column order, on either driver: cheaper than rows by
+        name for big reads, and read by position (so unnamed columns are all there)."""
         try:
-            if self.dialect != "sqlite":
-                return [tuple(r.values()) for r in self.conn.execute(sql, params).fetchall()]
+            if isinstance(self.conn, PgConnection):
+                return self.conn.tuples(sql, params or {})
             cursor = self.conn.cursor()
             cursor.row_factory = None
-            return list(cursor.execute(sql, params).fetchall())
+            return list(cursor.execute(sql, params or {}).fetchall())
         except self._driver_errors as exc:
             raise translate_error(exc, self.location) from None
-
-    def tuples(self, sql: str) -> list[tuple[Any, ...]]:
-        """Rows as plain tuples, read by position on either driver (psycopg's rows
-        here are dicts, read by column name), driver errors translated."""
-        return [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in self._rows(sql)]
 
     def _time(self, value: datetime) -> str | datetime:
         """Times as the database compares them: fixed-width UTC text in SQLite."""
@@ -473,11 +470,11 @@ class Reader:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         rows = [
-            WaitingItem(r[0], r[1], r[2], r[3], _t(r[4]), r[5]) for r in self._tuples(sql, params)
+            WaitingItem(r[0], r[1], r[2], r[3], _t(r[4]), r[5]) for r in self.tuples(sql, params)
         ]
         total = len(rows)
         if limit is not None and total >= limit:
-            total = int(self._tuples("SELECT count(*)" + joins + where, params)[0][0])
+            total = int(self.tuples("SELECT count(*)" + joins + where, params)[0][0])
         return rows, total
 
     def _money_at_risk(self, now: datetime, owner: str | None) -> MoneyAtRisk:
@@ -491,8 +488,7 @@ class Reader:
             "EXISTS (SELECT 1 FROM promise op WHERE op.complaint_id = c.id"
             " AND op.status = 'open' AND op.due_at < :now)"
         )
-        row = self._tuples(
-            # every column named: PostgreSQL rows are read as dicts
+        row = self.tuples(
             "SELECT count(*) AS n, coalesce(sum(c.loss_cents), 0) AS loss,"
             f" coalesce(sum(CASE WHEN {overdue} THEN 1 ELSE 0 END), 0) AS overdue_n,"
             f" coalesce(sum(CASE WHEN {overdue} THEN c.loss_cents ELSE 0 END), 0) AS overdue_loss"
@@ -823,7 +819,7 @@ class Reader:
         decode = decode_time
         complaints = [
             complaint_figures(r)
-            for r in self._tuples(
+            for r in self.tuples(
                 "SELECT c.id, cu.name AS customer, c.owner, c.category, c.cause, c.channel,"
                 " c.opened_at, c.resolved_at,"
                 " (SELECT min(t) FROM ("
@@ -841,7 +837,7 @@ class Reader:
         # the late reschedules, joined, instead of a subquery per promise.
         promises = [
             PromiseFigures(r[0], r[1], _t(r[2]), r[3], decode(r[4]), decode(r[5]), decode(r[6]))
-            for r in self._tuples(
+            for r in self.tuples(
                 "SELECT p.id, p.owner, p.due_at, p.status, p.kept_at, p.cancelled_at,"
                 " f.old_due_at AS first_late_due_at"
                 " FROM promise p LEFT JOIN ("
@@ -862,7 +858,7 @@ class Reader:
         """Waits on the customer that began before `until` and ended (if at all) after
         `since`: what the report's resolution clock leaves out."""
         out: dict[int, list[Pause]] = {}
-        for r in self._tuples(
+        for r in self.tuples(
             "SELECT complaint_id, started_at, ended_at FROM wait WHERE started_at < :until"
             " AND (ended_at IS NULL OR ended_at >= :since) ORDER BY started_at",
             {"until": self._time(until), "since": self._time(since or BEGINNING)},
