@@ -93,6 +93,17 @@ def check_not_future(at: datetime, now: datetime, field: str = "--at") -> dateti
     return at
 
 
+def happened_at(at: datetime | None, actor: Actor, *, not_before: datetime, what: str) -> datetime:
+    """When something happened: now, or an explicit --at that is neither in the future
+    nor before `what` (the thing it is about) began at `not_before`."""
+    if at is None:
+        return actor.now
+    when = check_not_future(at, actor.now)
+    if when < not_before:
+        raise InvalidInput(f"--at is before {what}")
+    return when
+
+
 def get_complaint(session: Session, complaint_id: int) -> Complaint:
     complaint = session.get(Complaint, complaint_id)
     if complaint is None:

@@ -9,15 +9,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from complog.errors import Conflict, InvalidInput, NotFound
+from complog.errors import Conflict, NotFound
 from complog.models import Escalation
 from complog.rules import Firing
 from complog.services.common import (
     Actor,
     audit,
-    check_not_future,
     clean_text,
     get_complaint,
+    happened_at,
     insert,
     snapshot,
 )
@@ -38,11 +38,7 @@ def escalate(
     complaint = get_complaint(session, complaint_id)
     if complaint.status != "open":
         raise Conflict(f"complaint {complaint_id} is resolved", "reopen it before escalating")
-    when = actor.now
-    if at is not None:
-        when = check_not_future(at, actor.now)
-        if when < complaint.opened_at:
-            raise InvalidInput("--at is before the complaint was opened")
+    when = happened_at(at, actor, not_before=complaint.opened_at, what="the complaint was opened")
     row = insert(
         session,
         Escalation(
@@ -113,11 +109,7 @@ def acknowledge(
         raise Conflict(
             f"escalation {escalation_id} was already acknowledged by {row.acknowledged_by}"
         )
-    when = actor.now
-    if at is not None:
-        when = check_not_future(at, actor.now)
-        if when < row.at:
-            raise InvalidInput("--at is before the escalation")
+    when = happened_at(at, actor, not_before=row.at, what="the escalation")
     before = snapshot(row)
     row.acknowledged_at = when
     row.acknowledged_by = actor.user

@@ -17,6 +17,7 @@ from complog.services.common import (
     clean_text,
     get_complaint,
     get_promise,
+    happened_at,
     insert,
     optional_name,
     snapshot,
@@ -93,11 +94,9 @@ def make_promise(
             f"complaint {complaint_id} is resolved",
             f"complog reopen {complaint_id} --reason ... first",
         )
-    made_at = None
-    if at is not None:
-        made_at = check_not_future(at, actor.now)
-        if made_at < complaint.opened_at:
-            raise InvalidInput("--at is before the complaint was opened")
+    made_at = happened_at(
+        at, actor, not_before=complaint.opened_at, what="the complaint was opened"
+    )
     return create_promise(session, actor, complaint, body, due, who, made_at)
 
 
@@ -185,11 +184,7 @@ def cancel_promise(
     why = clean_text(reason, "reason")
     promise = get_promise(session, promise_id)
     _require_open(promise)
-    when = None
-    if at is not None:
-        when = check_not_future(at, actor.now)
-        if when < promise.created_at:
-            raise InvalidInput("--at is before the promise was made")
+    when = happened_at(at, actor, not_before=promise.created_at, what="the promise was made")
     cancel_open_promises(session, actor, [promise], why or "", when)
     return promise
 
@@ -243,11 +238,7 @@ def reschedule_promise(
     assert why is not None
     promise = get_promise(session, promise_id)
     _require_open(promise)
-    moment = actor.now
-    if at is not None:
-        moment = check_not_future(at, actor.now)
-        if moment < promise.created_at:
-            raise InvalidInput("--at is before the promise was made")
+    moment = happened_at(at, actor, not_before=promise.created_at, what="the promise was made")
     if due == promise.due_at:
         raise InvalidInput(f"promise {promise_id} is already due then", "give a different --due")
     if due <= moment:
