@@ -299,9 +299,9 @@ def resolve_complaint(
     after = snapshot(complaint) or {}
     # One command: undo takes back the cancellations and the end of the wait with it.
     if cancelled_ids:
-        after["cancelled_promises"] = cancelled_ids  # one command: undo reopens them too
+        after["cancelled_promises"] = cancelled_ids
     if waiting is not None:
-        after["ended_wait"] = waiting.id  # and resumes the wait
+        after["ended_wait"] = waiting.id
     audit(
         session,
         actor,

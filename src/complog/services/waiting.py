@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from complog.errors import Conflict, InvalidInput
 from complog.models import Wait
@@ -87,7 +87,6 @@ def end_wait(session: Session, actor: Actor, wait: Wait, at: datetime) -> None:
 
 
 def _last_wait_end(session: Session, complaint_id: int) -> datetime | None:
-    ends = session.exec(
-        select(Wait.ended_at).where(Wait.complaint_id == complaint_id, Wait.ended_at != None)  # noqa: E711
-    ).all()
-    return max((e for e in ends if e is not None), default=None)
+    return session.exec(
+        select(func.max(Wait.ended_at)).where(Wait.complaint_id == complaint_id)
+    ).one()
