@@ -8,6 +8,7 @@ is 09:00-17:00 on the wall clock on both sides of a DST change.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, NamedTuple
@@ -26,6 +27,27 @@ WEEKDAYS = {
 
 
 _ONE_DAY = timedelta(days=1)
+
+#: a stretch of time the clocks stop for (waiting on the customer); end None: still on
+Pause = tuple[datetime, datetime | None]
+
+
+def less_pauses(
+    start: datetime,
+    end: datetime,
+    pauses: Sequence[Pause],
+    measure: Callable[[datetime, datetime], float],
+) -> float:
+    """`measure(start, end)` (wall-clock or working seconds) less the part of each
+    pause that falls between start and end: the clock stood still then."""
+    total = measure(start, end) if end > start else 0.0
+    for a, b in pauses:
+        lo, hi = max(a, start), min(b or end, end)
+        if hi > lo:
+            total -= measure(lo, hi)
+    return total
+
+
 _BEGINNING = datetime.min.replace(tzinfo=UTC)
 
 

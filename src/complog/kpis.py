@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from complog.businesstime import BusinessCalendar
+from complog.businesstime import BusinessCalendar, Pause, less_pauses
 from complog.money import amount_in, total_cents
-from complog.settings import Duration, Pause
+from complog.settings import Duration
 
 # NamedTuples rather than frozen dataclasses: a year of a large logbook is 100,000
 # complaints and 300,000 promises, and a NamedTuple is made three times faster.
@@ -115,7 +115,9 @@ def build_report(
     opened = [c for c in complaints if _in(c.opened_at, since, until)]
     resolved = [c for c in complaints if _in(c.resolved_at, since, until)]
     resolution_seconds = {
-        c.id: _working_seconds(calendar, c.opened_at, c.resolved_at, waits.get(c.id, ()))
+        c.id: less_pauses(
+            c.opened_at, c.resolved_at, waits.get(c.id, ()), calendar.business_seconds_between
+        )
         for c in resolved
         if c.resolved_at is not None
     }
@@ -246,18 +248,6 @@ def build_report(
         "weekly": weekly_series(opened, resolved, calendar, since, horizon),
         "resolution_hours": sorted(resolution_hours.values()),
     }
-
-
-def _working_seconds(
-    calendar: BusinessCalendar, start: datetime, end: datetime, pauses: Sequence[Pause]
-) -> float:
-    """Business seconds from start to end, less the time spent waiting on the customer."""
-    seconds = calendar.business_seconds_between(start, end)
-    for a, b in pauses:
-        lo, hi = max(a, start), min(b or end, end)
-        if hi > lo:
-            seconds -= calendar.business_seconds_between(lo, hi)
-    return seconds
 
 
 def _compensation_by_cause(given: Sequence[ComplaintFigures]) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from complog.businesstime import Pause
 from complog.connect import (
     SCHEMA_HEAD,
     Location,
@@ -51,7 +52,7 @@ from complog.rows import (
     WaitingItem,
     WaitRow,
 )
-from complog.settings import Pause, Settings, load_settings
+from complog.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     # imported where used: `due`, `list` and `add` need none of them

@@ -13,8 +13,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from complog.businesstime import Pause
 from complog.connect import encode_time
-from complog.settings import Pause, Settings
+from complog.settings import Settings
 
 
 @dataclass(frozen=True)

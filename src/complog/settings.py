@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from complog.businesstime import WEEKDAY_NAMES, WEEKDAYS, BusinessCalendar
+from complog.businesstime import (
+    WEEKDAY_NAMES,
+    WEEKDAYS,
+    BusinessCalendar,
+    Pause,
+    less_pauses,
+)
 from complog.errors import InvalidInput
 
 RULES = (
@@ -31,8 +37,6 @@ RULES = (
 #: rules a logbook has to switch on (newer than the spec's six, so existing
 #: logbooks and cron jobs do not start escalating differently on upgrade)
 RULES_OFF_BY_DEFAULT = frozenset({"unacknowledged"})
-#: a stretch of time the clocks stop for (waiting on the customer); end None: still on
-Pause = tuple[datetime, datetime | None]
 
 
 @dataclass(frozen=True)
@@ -72,16 +76,9 @@ class Duration:
         self, start: datetime, end: datetime, calendar: BusinessCalendar, pauses: Sequence[Pause]
     ) -> float:
         """Time from `start` to `end` in this duration's kind of time, pauses left out."""
-
-        def span(a: datetime, b: datetime) -> float:
-            if b <= a:
-                return 0.0
-            if self.business:
-                return calendar.business_seconds_between(a, b)
-            return (b - a).total_seconds()
-
-        paused = sum(span(max(a, start), min(b or end, end)) for a, b in pauses)
-        return span(start, end) - paused
+        if self.business:
+            return less_pauses(start, end, pauses, calendar.business_seconds_between)
+        return less_pauses(start, end, pauses, lambda a, b: (b - a).total_seconds())
 
     def seconds(self, calendar: BusinessCalendar) -> float:
         if self.business:
