@@ -125,6 +125,8 @@ class Store:
         self.engine = _engine(location)
         #: audit events of the transactions committed so far (hooks run on them)
         self.committed: list[Any] = []
+        #: an erase left its scrub unfinished (SQLite only; read by migrate)
+        self._scrub_pending = False
         self.migrate()
         self.finish_pending_scrub()
 
@@ -199,17 +201,9 @@ class Store:
 
     def finish_pending_scrub(self) -> None:
         """An erase that could not fold its changes into the file (a reader was in
-        the way) left a mark; try again now, quietly, and keep the mark on failure."""
-        if self.location.path is None:
-            return
-        raw = connect_sqlite(self.location.path)
-        try:
-            pending = raw.execute(f"SELECT 1 FROM meta WHERE key = '{SCRUB_PENDING}'").fetchone()
-        except sqlite3.Error:
-            pending = None
-        finally:
-            raw.close()
-        if pending:
+        the way) left a mark, read when the logbook was opened; try again now,
+        quietly, and keep the mark on failure."""
+        if self._scrub_pending:
             try:
                 self.scrub()
             except StorageError:
@@ -264,6 +258,12 @@ class Store:
                     revision = read_revision(raw)
                     self._refuse_foreign(raw, revision)
                     ensure_wal(raw, self.location)
+                    if revision is not None:  # on the same connection: no second open
+                        self._scrub_pending = bool(
+                            raw.execute(
+                                f"SELECT 1 FROM meta WHERE key = '{SCRUB_PENDING}'"
+                            ).fetchone()
+                        )
                 finally:
                     raw.close()
                 if revision == SCHEMA_HEAD:
