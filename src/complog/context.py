@@ -83,6 +83,10 @@ class AppContext:
 
         return parse_when(text, self.now, self.settings().calendar)
 
+    def when_given(self, text: str | None) -> datetime | None:
+        """An optional --at/--since/--until: None when it was not given (or given empty)."""
+        return self.when(text) if text else None
+
     def finish(self) -> None:
         """At the end of a command: run the hooks of what it committed; say so if it
         only read a logbook that does not exist."""

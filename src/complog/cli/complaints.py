@@ -89,7 +89,7 @@ def add(
     new = NewComplaint(
         customer=customer, summary=summary, channel=channel.value, category=category, heat=heat,
         wants=wants, loss=loss, written=written or channel in (Channel.letter,), owner=owner,
-        at=app.when(at) if at else None, promise=promise, due=app.when(due) if due else None,
+        at=app.when_given(at), promise=promise, due=app.when_given(due),
         phone=phone, email=email,
     )  # fmt: skip
     with app.store().transaction() as session:
@@ -251,7 +251,7 @@ def note(
         raise InvalidInput("choose one of --in, --out, --internal")
     direction = "in" if inbound else "out" if outbound else "internal"
     app = app_context(ctx)
-    when = app.when(at) if at else None
+    when = app.when_given(at)
     with app.store().transaction() as session:
         note_id = add_note(session, app.actor(), complaint_id, text, direction=direction,
                            channel=channel.value if channel else None, at=when)  # fmt: skip
@@ -296,7 +296,7 @@ def list_complaints(
     reader = app.reader()
     flt = ComplaintFilter(
         status=status.value, customer=customer, owner=owner, category=category,
-        since=app.when(since) if since else None, until=app.when(until) if until else None,
+        since=app.when_given(since), until=app.when_given(until),
         limit=limit,
     )  # fmt: skip
     views.complaints(reader.complaints(flt), fmt(format), app.now, reader.settings().tz)
@@ -354,7 +354,7 @@ def resolve(
     resolution = Resolution(
         outcome=outcome, confirmed=confirmed, satisfaction=satisfaction, compensation=compensation,
         cause=cause.value if cause else None, prevention=prevention,
-        at=app.when(at) if at else None, cancel_open_promises=cancel_open_promises,
+        at=app.when_given(at), cancel_open_promises=cancel_open_promises,
         strict=strict,
     )  # fmt: skip
     with app.store().transaction() as session:
@@ -379,7 +379,7 @@ def reopen(
     from complog.services.complaints import reopen_complaint
 
     app = app_context(ctx)
-    when = app.when(at) if at else None
+    when = app.when_given(at)
     with app.store().transaction() as session:
         reopen_complaint(session, app.actor(), complaint_id, reason, when)
     output.say(f"Reopened complaint {complaint_id}")
@@ -405,7 +405,7 @@ def wait(
     from complog.services.waiting import start_waiting
 
     app = app_context(ctx)
-    when = app.when(at) if at else None
+    when = app.when_given(at)
     with app.store().transaction() as session:
         start_waiting(session, app.actor(), complaint_id, reason, when)
     output.say(f"Complaint {complaint_id} is waiting on the customer")
@@ -421,7 +421,7 @@ def resume(ctx: typer.Context, complaint_id: ComplaintId, at: AtOption = None) -
     from complog.services.waiting import stop_waiting
 
     app = app_context(ctx)
-    when = app.when(at) if at else None
+    when = app.when_given(at)
     with app.store().transaction() as session:
         waited = stop_waiting(session, app.actor(), complaint_id, when)
     output.say(

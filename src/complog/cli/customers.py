@@ -112,7 +112,7 @@ def customers(
 
     app = app_context(ctx)
     reader = app.reader()
-    rows = reader.customers(top=top, since=app.when(since) if since else None)
+    rows = reader.customers(top=top, since=app.when_given(since))
     view.customers(rows, fmt(format), app.now, reader.settings().tz)
 
 

@@ -67,7 +67,7 @@ def escalate(
         )
     from complog.services.escalations import escalate as escalate_complaint
 
-    when = app.when(at) if at else None
+    when = app.when_given(at)
     with app.store().transaction() as session:
         row = escalate_complaint(session, app.actor(), complaint_id, to, reason, when)
     reader = app.reader()
@@ -140,7 +140,7 @@ def ack(
     from complog.services.escalations import acknowledge
 
     app = app_context(ctx)
-    when = app.when(at) if at else None
+    when = app.when_given(at)
     with app.store().transaction() as session:
         acknowledge(session, app.actor(), escalation_id, when)
     output.say(f"Acknowledged escalation {escalation_id}")

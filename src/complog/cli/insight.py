@@ -33,7 +33,7 @@ def digest(
     app = app_context(ctx)
     reader = app.reader()
     settings = reader.settings()
-    built = build_digest(reader, app.now, app.when(since) if since else None)
+    built = build_digest(reader, app.now, app.when_given(since))
     render_digest(built, settings.tz, str(settings.resolve_within))
 
 
@@ -82,7 +82,7 @@ def report(
     app = app_context(ctx)
     reader = app.reader()
     settings = reader.settings()
-    start = app.when(since) if since else None
+    start = app.when_given(since)
     end = app.when(until) if until else app.now
     if start is not None and start >= end:
         raise InvalidInput("--since must be before --until")

@@ -42,7 +42,7 @@ def promise(
 
     app = app_context(ctx)
     when = app.when(due)
-    made_at = app.when(at) if at else None
+    made_at = app.when_given(at)
     with app.store().transaction() as session:
         made = make_promise(session, app.actor(), complaint_id, text, when, owner, made_at)
     tz = app.settings().tz
@@ -70,7 +70,7 @@ def kept(
     from complog.services.promises import keep_promise
 
     app = app_context(ctx)
-    when = app.when(at) if at else None
+    when = app.when_given(at)
     with app.store().transaction() as session:
         result = keep_promise(session, app.actor(), promise_id, note=note, at=when)
     if result.late_by_seconds > 0:
@@ -90,7 +90,7 @@ def cancel(
     from complog.services.promises import cancel_promise
 
     app = app_context(ctx)
-    when = app.when(at) if at else None
+    when = app.when_given(at)
     with app.store().transaction() as session:
         cancel_promise(session, app.actor(), promise_id, reason, when)
     output.say(f"Cancelled promise {promise_id}")
@@ -115,7 +115,7 @@ def reschedule(
 
     app = app_context(ctx)
     when = app.when(due)
-    agreed = app.when(at) if at else None
+    agreed = app.when_given(at)
     with app.store().transaction() as session:
         moved = reschedule_promise(session, app.actor(), promise_id, when, reason, agreed)
     tz = app.settings().tz
