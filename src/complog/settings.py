@@ -182,7 +182,7 @@ def _check_country(code: str) -> None:
     country, _, subdivision = code.partition("-")
     try:
         holidays.country_holidays(country, subdiv=subdivision or None)
-    except NotImplementedError:
+    except NotImplementedError:  # how the holidays package says "no such country/region"
         raise ValueError(
             f"a country code the holidays package knows, such as GB, US or US-CA ({code} is not one)"
         ) from None
