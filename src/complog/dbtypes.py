@@ -14,6 +14,9 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from complog.connect import decode_time, encode_time
+from complog.search import SEARCH_COLUMNS, pg_search_document, pg_search_text
+
+__all__ = ["PG_SEARCH_COLUMNS", "UTCDateTime", "pg_search_document", "pg_search_text"]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -42,21 +45,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return decode_time(value)
 
 
-#: The text of each table that PostgreSQL's search reads. The migration indexes
-#: pg_search_document(table) exactly (GIN), and search queries with the same
-#: expression, so the index is used.
-PG_SEARCH_COLUMNS = {
-    "complaint": ("summary", "wants", "outcome", "compensation", "prevention", "category"),
-    "note": ("text",),
-    "promise": ("text", "closed_note"),
-    "reschedule": ("reason",),
-}
-
-
-def pg_search_text(table: str) -> str:
-    # || and coalesce are IMMUTABLE, as index expressions must be (concat_ws is not)
-    return " || ' ' || ".join(f"coalesce({c}, '')" for c in PG_SEARCH_COLUMNS[table])
-
-
-def pg_search_document(table: str) -> str:
-    return f"to_tsvector('simple', {pg_search_text(table)})"
+#: What PostgreSQL's search reads. Migration 0002 indexed pg_search_document(table)
+#: (GIN), and search queries with the same expression so the index is used: they
+#: live with the query language, and must not change without a new migration.
+PG_SEARCH_COLUMNS = SEARCH_COLUMNS

@@ -9,7 +9,6 @@ SCHEMA_HEAD and hands over to store.py (which migrates) only on a mismatch.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -58,6 +57,7 @@ if TYPE_CHECKING:
     # imported where used: `due`, `list` and `add` need none of them
     from complog.kpis import ComplaintFigures, PromiseFigures
     from complog.rules import ComplaintFacts
+    from complog.search import Node
 
 _COMPLAINT_COLUMNS = """
     c.id, cu.name AS customer, c.customer_id, c.summary, c.status, c.channel, c.category,
@@ -612,76 +612,86 @@ class Reader:
     def search(self, query: str, *, limit: int = 20) -> list[SearchHit]:
         """Full-text search over complaints, notes and promises; one hit per complaint.
 
-        A column filter (`summary:till`) only applies to the tables that have
-        that column; a query no table can parse raises SearchSyntaxError.
+        The query is parsed once (complog.search), so both databases accept and
+        refuse the same queries; SearchSyntaxError says what is wrong. A column
+        filter (`summary:till`) only finds rows of the tables with that column.
         """
+        from complog.search import parse
+
+        tree = parse(query)
         if self.dialect != "sqlite":
-            return self._search_postgres(query, limit)
-        fts_query = quote_barewords(query)
+            return self._search_postgres(tree, limit)
+        from complog.search import to_fts5
+
         best: dict[int, tuple[float, str, str]] = {}
-        errors = []
         owners = {
             "complaint": "f.rowid",
             "note": "(SELECT complaint_id FROM note WHERE id = f.rowid)",
             "promise": "(SELECT complaint_id FROM promise WHERE id = f.rowid)",
             "reschedule": "(SELECT p.complaint_id FROM reschedule r JOIN promise p ON p.id = r.promise_id WHERE r.id = f.rowid)",
         }
-        for table, column in (("complaint", -1), ("note", 0), ("promise", -1), ("reschedule", 0)):
-            owner = owners[table]
+        for table, owner in owners.items():
+            fts_query = to_fts5(tree, table)
+            if fts_query is None:
+                continue  # nothing in this table can match (a column it lacks)
             sql = (
                 f"SELECT {owner} AS complaint_id, bm25({table}_fts) AS rank,"
-                f" snippet({table}_fts, {column}, char(2), char(3), '…', 16) AS snippet"
+                f" snippet({table}_fts, -1, char(2), char(3), '…', 16) AS snippet"
                 f" FROM {table}_fts f WHERE {table}_fts MATCH :q ORDER BY rank LIMIT :limit"
             )
             try:
                 rows = self.conn.execute(sql, {"q": fts_query, "limit": limit}).fetchall()
             except sqlite3.DatabaseError as exc:
-                if "no such column" in str(exc):
-                    errors.append(str(exc))
-                    continue
-                if "fts5" in str(exc) or "unterminated" in str(exc) or "syntax" in str(exc):
+                if "fts5" in str(exc):  # the parser let through what FTS5 refuses
                     raise SearchSyntaxError(str(exc)) from None
                 raise translate_error(exc, self.location) from None
             for r in rows:
                 if r["complaint_id"] not in best or r["rank"] < best[r["complaint_id"]][0]:
                     best[r["complaint_id"]] = (r["rank"], r["snippet"] or "", table)
-        if len(errors) == len(owners):
-            raise SearchSyntaxError(errors[0])
         ranked = sorted(best.items(), key=lambda item: (item[1][0], -item[0]))[:limit]
         return [
             SearchHit(self.complaint(cid), snippet, kind, rank)
             for cid, (rank, snippet, kind) in ranked
         ]
 
-    def _search_postgres(self, query: str, limit: int) -> list[SearchHit]:
-        """PostgreSQL's own text search: websearch syntax ("phrase", OR, -word), ranked."""
-        from complog.dbtypes import PG_SEARCH_COLUMNS, pg_search_document, pg_search_text
+    def _search_postgres(self, tree: Node, limit: int) -> list[SearchHit]:
+        """PostgreSQL's own text search over the GIN-indexed documents, ranked by
+        ts_rank; the snippet is cut from the row as FTS5 would cut it."""
+        from complog.search import SEARCH_COLUMNS, PgQuery
+        from complog.snippets import snippet
 
-        best: dict[int, tuple[float, str, str]] = {}
+        best: dict[int, tuple[float, list[str | None], str]] = {}
         owners = {
             "complaint": "t.id",
             "note": "t.complaint_id",
             "promise": "t.complaint_id",
             "reschedule": "(SELECT p.complaint_id FROM promise p WHERE p.id = t.promise_id)",
         }
-        for table in PG_SEARCH_COLUMNS:
-            document = pg_search_document(table)
-            rows = self._rows(
-                f"SELECT {owners[table]} AS complaint_id, ts_rank({document}, q) AS rank,"
-                f" ts_headline('simple', {pg_search_text(table)}, q,"
-                "  'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=24, MinWords=8') AS snippet"
-                f" FROM {table} t, websearch_to_tsquery('simple', :q) q"
-                f" WHERE {document} @@ q ORDER BY rank DESC LIMIT :limit",
-                {"q": query, "limit": limit},
+        for table, columns in SEARCH_COLUMNS.items():
+            query = PgQuery(table)
+            condition = query.compile(tree)
+            if condition is None:
+                continue
+            rows = self.tuples(
+                f"SELECT {owners[table]}, ts_rank({query.document}, {condition.needed}),"
+                f" {', '.join('t.' + c for c in columns)}"
+                f" FROM {table} t WHERE {query.where(condition)}"
+                " ORDER BY 2 DESC, t.id LIMIT :limit",
+                {**query.params, "limit": limit},
             )
-            for r in rows:
-                rank = -float(r["rank"])  # lower is better, as bm25 in SQLite
-                if r["complaint_id"] not in best or rank < best[r["complaint_id"]][0]:
-                    best[r["complaint_id"]] = (rank, r["snippet"] or "", table)
+            for complaint_id, score, *texts in rows:
+                rank = -float(score)  # lower is better, as bm25 in SQLite
+                if complaint_id not in best or rank < best[complaint_id][0]:
+                    best[complaint_id] = (rank, texts, table)
         ranked = sorted(best.items(), key=lambda item: (item[1][0], -item[0]))[:limit]
         return [
-            SearchHit(self.complaint(cid), snippet, kind, rank)
-            for cid, (rank, snippet, kind) in ranked
+            SearchHit(
+                self.complaint(cid),
+                snippet(table, texts, tree, mark=("\x02", "\x03")),
+                table,
+                rank,
+            )
+            for cid, (rank, texts, table) in ranked
         ]
 
     # -- escalation rules ----------------------------------------------------------
@@ -947,34 +957,6 @@ def _page_by_owner(
 
 #: "since the beginning" as a time both databases can compare with
 BEGINNING = datetime(1900, 1, 1, tzinfo=UTC)
-_OPERATORS = {"AND", "OR", "NOT", "NEAR"}
-_BAREWORD = re.compile(r"^[\w\x80-\U0010ffff]+$")
-
-
-def quote_barewords(query: str) -> str:
-    """Quote words FTS5 cannot take bare (O'Brien, one-day, a@b.com); keep operators.
-
-    Queries with their own double quotes are passed through untouched: the
-    user is writing FTS syntax on purpose.
-    """
-    if '"' in query:
-        return query
-    out = []
-    for token in query.split():
-        lead = len(token) - len(token.lstrip("("))
-        core = token[lead:].rstrip(")")
-        tail = token[lead + len(core) :]
-        star = core.endswith("*")
-        core = core.rstrip("*")
-        column, sep, term = core.partition(":")
-        if sep and _BAREWORD.match(column) and term:
-            core_text = column + ":" + (term if _BAREWORD.match(term) else f'"{term}"')
-        elif core in _OPERATORS or not core or _BAREWORD.match(core):
-            core_text = core
-        else:
-            core_text = f'"{core}"'
-        out.append("(" * lead + core_text + ("*" if star else "") + tail)
-    return " ".join(out)
 
 
 def _json(text: str | None) -> dict[str, Any] | None:

@@ -236,7 +236,9 @@ def test_keeping_the_same_promise_twice_at_once_succeeds_once(postgres_logbook, 
     assert len(kept_events) == 1
 
 
-@pytest.mark.parametrize("query", ["till", '"left voicemail"', "till OR dental", "install -dental"])
+@pytest.mark.parametrize(
+    "query", ["till", '"left voicemail"', "till OR dental", "install NOT dental"]
+)
 def test_search_syntax_on_postgres(postgres_logbook, run, query):
     story(run)
     hits = run("search", query, "--format", "json").json
