@@ -369,6 +369,11 @@ def translate_error(exc: BaseException, location: Location) -> StorageError:
             f"the database server refused the login for {location}",
             "check the user name and password in the URL (or PGPASSWORD / ~/.pgpass)",
         )
+    if "permission denied for" in lowered:  # PostgreSQL: a role without that grant
+        return StorageError(
+            f"the database user in {location} may not change the logbook ({text.splitlines()[0]})",
+            "reading commands work; ask the database's owner for write access (docs/team.md, Roles)",
+        )
     if "does not exist" in lowered and "database" in lowered:
         return StorageError(
             f"the database in {location} does not exist",

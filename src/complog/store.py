@@ -127,6 +127,8 @@ class Store:
         self.committed: list[Any] = []
         #: an erase left its scrub unfinished (SQLite only; read by migrate)
         self._scrub_pending = False
+        #: this open made the schema: the logbook is new (`init` says so)
+        self.created = False
         self.migrate()
         self.finish_pending_scrub()
 
@@ -279,6 +281,7 @@ class Store:
                         self._refuse_foreign_postgres(conn)
                     if revision is not None and self.location.path is not None:
                         backup_before_migration(self.location.path, revision)
+                    self.created = revision is None
                     from alembic import command
 
                     command.upgrade(_alembic_config(conn), "head")

@@ -11,7 +11,9 @@ import sys
 
 import pytest
 
+from tests.cli.helpers import assert_clean_error
 from tests.conftest import NOW
+from tests.pgserver import PASSWORD, USER
 
 LATER = "2026-11-24T12:30:00+00:00"  # Tuesday: the 10:00 promise is 2h 30m late
 WEDNESDAY = "2026-11-25T09:00:00+00:00"  # the install promised for Tuesday is late
@@ -313,3 +315,88 @@ def test_models_match_a_freshly_migrated_postgres_database_exactly(postgres_logb
     store.engine.dispose()
     assert diff == []
     assert found == search_indexes
+
+
+def _admin(server, database: str):
+    """A superuser connection to one test database (over the server's own socket)."""
+    import psycopg
+
+    return psycopg.connect(host=str(server.base), port=server.port, user="postgres",
+                           dbname=database, autocommit=True)  # fmt: skip
+
+
+def _fingerprint(server, database: str) -> list[tuple]:
+    """Every table's row count and the stored revision: what a refused command must not change."""
+    with _admin(server, database) as conn:
+        tables = [r[0] for r in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")]  # fmt: skip
+        counts = [(t, conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in tables]
+        return [*counts, *conn.execute("SELECT version_num FROM alembic_version").fetchall()]
+
+
+def test_init_on_postgres_says_whether_it_made_the_logbook(postgres_logbook, run):
+    assert run("init").stdout == f"Created logbook at {redact(postgres_logbook)}\n"
+    assert run("init").stdout == f"Logbook at {redact(postgres_logbook)}\n"
+
+
+def redact(url: str) -> str:
+    from complog.connect import redact_url
+
+    return redact_url(url)
+
+
+def test_a_read_only_role_reads_everything_and_its_writes_fail_with_exit_5(
+    postgres_server, postgres_logbook, run, monkeypatch
+):
+    """docs/team.md, Roles: a SELECT-only role for reports and cron digests."""
+    import uuid
+
+    story(run)
+    database = postgres_logbook.rsplit("/", 1)[1]
+    role, password = f"reader_{uuid.uuid4().hex[:8]}", "reader-pw-7"
+    with _admin(postgres_server, database) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
+        conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}")
+    reader = postgres_logbook.replace(f"//{USER}:{PASSWORD}@", f"//{role}:{password}@")
+    assert reader != postgres_logbook
+    exported = run("export").stdout
+    before = _fingerprint(postgres_server, database)
+    monkeypatch.setenv("COMPLOG_DB", reader)
+
+    for args in (["due"], ["list"], ["show", "1"], ["digest"], ["report", "--format", "json"],
+                 ["search", "till"], ["customer", "Acme Newsagency"], ["history"], ["calendar"]):  # fmt: skip
+        run(*args)
+    assert run("export").stdout == exported
+    assert run("init").stdout.startswith("Logbook at")
+    later = {"COMPLOG_NOW": "2026-12-10T12:00:00+00:00"}
+    for args, env in ((["add", "Zed", "Wobbly"], None), (["note", "1", "Rang"], None),
+                      (["escalate", "--auto"], later), (["config", "day_end", "18:00"], None),
+                      (["erase", "Acme Newsagency", "--yes"], None)):  # fmt: skip
+        ran = run(*args, exit=5, env=env)
+        assert_clean_error(ran, 5, "may not change the logbook (permission denied for table")
+        assert "ask the database's owner for write access" in ran.stderr
+        assert password not in ran.stderr
+    assert _fingerprint(postgres_server, database) == before
+
+
+@pytest.mark.parametrize(
+    "args", [["list"], ["due"], ["show", "1"], ["add", "Zed", "Wobbly"], ["note", "1", "Rang"]],
+    ids=lambda a: a[0],
+)  # fmt: skip
+def test_a_database_from_a_newer_complog_is_refused_with_exit_5_and_left_untouched(
+    postgres_server, postgres_logbook, run, args
+):
+    story(run)
+    database = postgres_logbook.rsplit("/", 1)[1]
+    with _admin(postgres_server, database) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    before = _fingerprint(postgres_server, database)
+
+    ran = run(*args, exit=5)
+
+    assert ran.stderr == (
+        f"complog: error: the logbook {redact(postgres_logbook)} was written by a newer complog "
+        "(schema 9999_from_the_future); it was left untouched\n"
+        "  upgrade complog to open it\n"
+    )
+    assert _fingerprint(postgres_server, database) == before

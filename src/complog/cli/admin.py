@@ -19,10 +19,8 @@ def init(ctx: typer.Context) -> None:
     from complog.render import output
 
     app = app_context(ctx)
-    location = app.location
-    existed = location.path is not None and location.path.exists()
-    app.store()
-    output.say(f"{'Logbook at' if existed else 'Created logbook at'} {location}")
+    created = app.store().created
+    output.say(f"{'Created logbook at' if created else 'Logbook at'} {app.location}")
 
 
 def config(
