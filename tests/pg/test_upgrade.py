@@ -1,0 +1,135 @@
+"""A team database made by an older complog is migrated on PostgreSQL, data intact.
+
+tests/store/test_upgrade.py opens the fixture logbook of every released revision
+on SQLite. Here the same rows go into a PostgreSQL database that the migrations
+themselves built up to that revision; the first command then runs the remaining
+migrations on the server (0003's backfill of past resolutions included).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from complog.connect import KNOWN_REVISIONS, SCHEMA_HEAD
+
+FIXTURES = Path(__file__).parents[1] / "data" / "logbooks"
+OLDER = [r for r in KNOWN_REVISIONS if r != SCHEMA_HEAD]
+
+
+def build_at(url: str, revision: str) -> None:
+    """The schema exactly as complog at `revision` made it, by its own migrations."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from complog.store import _alembic_config
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), revision)
+    engine.dispose()
+
+
+def copy_rows(server, database: str, fixture: Path) -> None:
+    """Every row of the SQLite fixture into the same tables on PostgreSQL, values cast
+    by the server from their text (times are UTC), ids and sequences kept."""
+    import psycopg
+
+    with (
+        closing(sqlite3.connect(fixture)) as source,
+        psycopg.connect(
+            host=str(server.base), port=server.port, user="postgres", dbname=database
+        ) as target,
+    ):
+        target.execute("SET TIME ZONE 'UTC'")
+        target.execute("SET session_replication_role = replica")  # rows in any order
+        types = {
+            (table, column): kind
+            for table, column, kind in target.execute(
+                "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)"
+                " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0"
+            )
+        }
+        tables = {table for table, _ in types} - {"alembic_version"}
+        for table in sorted(tables):
+            target.execute(f'DELETE FROM "{table}"')  # rows a migration seeded come back below
+            cursor = source.execute(f'SELECT * FROM "{table}"')
+            columns = [d[0] for d in cursor.description]
+            casts = ", ".join(f"CAST(%s AS {types[table, c]})" for c in columns)
+            names = ", ".join(f'"{c}"' for c in columns)
+            for row in cursor:
+                values = [None if v is None else str(v) for v in row]
+                target.execute(f'INSERT INTO "{table}" ({names}) VALUES ({casts})', values)
+            if (table, "id") in types:
+                target.execute(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'),"
+                    f' (SELECT coalesce(max(id), 0) + 1 FROM "{table}"), false)'
+                )
+
+
+def stored_revision(server, url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(host=str(server.base), port=server.port, user="postgres",
+                         dbname=url.rsplit("/", 1)[1]) as conn:  # fmt: skip
+        return str(conn.execute("SELECT version_num FROM alembic_version").fetchone()[0])
+
+
+@pytest.mark.parametrize("revision", OLDER)
+def test_an_old_team_database_is_migrated_with_its_data_intact(
+    postgres_server, postgres_logbook, revision, run
+):
+    build_at(postgres_logbook, revision)
+    copy_rows(postgres_server, postgres_logbook.rsplit("/", 1)[1], FIXTURES / f"{revision}.db")
+
+    assert stored_revision(postgres_server, postgres_logbook) == revision
+    listed = run("list", "--status", "all", "--format", "json").json
+
+    assert stored_revision(postgres_server, postgres_logbook) == SCHEMA_HEAD
+    assert sorted(c["customer"] for c in listed) == ["Acme Newsagency", "Hillside Dental"]
+    shown = run("show", "1", "--format", "json").json
+    assert shown["summary"] == "Till crashes at close — ünïcödé ✓"
+    assert shown["promises"][0]["kept_at"] is not None
+    assert [n["text"] for n in shown["notes"]] == ["Rang back, left voicemail", "Patched"]
+    install = run("show", "2", "--format", "json").json
+    assert install["promises"][0]["reschedules"][0]["reason"] == "Parts late"
+    assert install["escalations"][0]["to"] == "manager"
+    assert run("config", "day_end").stdout.strip() == "17:30"
+    assert [h["id"] for h in run("search", "voicemail", "--format", "json").json] == [1]
+    added = run("add", "Acme Newsagency", "After the upgrade", "--format", "json").json
+    assert added["id"] == 3  # the id sequences continue after the old rows
+
+
+def test_reopens_recorded_before_0003_become_past_resolutions_on_postgres(
+    postgres_server, postgres_logbook, run
+):
+    database = postgres_logbook.rsplit("/", 1)[1]
+    build_at(postgres_logbook, "0002_search")
+    copy_rows(postgres_server, database, FIXTURES / "0002_search.db")
+    resolved = {"status": "resolved", "resolved_at": "2026-11-03T10:00:00+00:00",
+                "outcome": "Patched the till", "compensation": "£20 voucher", "cause": "ours",
+                "confirmed": True, "satisfaction": 4, "prevention": None}  # fmt: skip
+    import psycopg
+
+    with psycopg.connect(host=str(postgres_server.base), port=postgres_server.port,
+                         user="postgres", dbname=database, autocommit=True) as conn:  # fmt: skip
+        conn.execute(
+            "INSERT INTO event (at, actor, action, entity, entity_id, complaint_id, before, after)"
+            " VALUES ('2026-11-05 09:00:00+00', 'alice', 'reopen', 'complaint', '1', 1, %s, %s)",
+            (json.dumps(resolved), json.dumps({"status": "open", "reason": "Crashed again"})),
+        )
+
+    shown = run("show", "1", "--format", "json").json
+
+    assert shown["past_resolutions"] == [{
+        "outcome": "Patched the till", "confirmed": True, "satisfaction": 4,
+        "compensation": "£20 voucher", "cause": "ours", "prevention": None,
+        "resolved_at": "2026-11-03T10:00:00+00:00", "reopened_at": "2026-11-05T09:00:00+00:00",
+        "reopened_by": "alice", "reopen_reason": "Crashed again",
+    }]  # fmt: skip
