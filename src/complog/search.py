@@ -35,6 +35,9 @@ SEARCH_COLUMNS = {
 }
 ALL_COLUMNS = tuple(dict.fromkeys(c for columns in SEARCH_COLUMNS.values() for c in columns))
 OPERATORS = ("AND", "OR", "NOT")
+#: bounds that keep every walk over the tree far from Python's recursion limit
+#: (FTS5's own: 256 levels of expression)
+MAX_DEPTH, MAX_PHRASES = 32, 200
 _SPECIAL = '()"{}+*'
 
 
@@ -204,6 +207,8 @@ class _Parser:
     def __init__(self, lexemes: list[_Lexeme]) -> None:
         self.lexemes = lexemes
         self.at = 0
+        self.depth = 0  # parentheses open
+        self.phrases = 0
 
     def peek(self, ahead: int = 0) -> _Lexeme | None:
         i = self.at + ahead
@@ -254,12 +259,19 @@ class _Parser:
                 raise SearchSyntaxError("a column filter needs something to find")
         if lexeme.kind == "(":
             self.take()
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise SearchSyntaxError(f"more than {MAX_DEPTH} parentheses inside each other")
             node = _restrict(self.any_of(), columns)
             if not self._next_is(")", ahead=0):
                 raise SearchSyntaxError("a parenthesis is not closed")
             self.take()
+            self.depth -= 1
             return node
         if lexeme.kind in ("word", "string"):
+            self.phrases += 1
+            if self.phrases > MAX_PHRASES:
+                raise SearchSyntaxError(f"more than {MAX_PHRASES} words or phrases")
             return Phrase(self.parts(), columns)
         raise SearchSyntaxError(f"unexpected {lexeme}")
 

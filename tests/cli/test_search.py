@@ -174,6 +174,14 @@ def test_search_syntax_error_says_why_and_exits_2_on_both_databases(book, query,
     assert why in ran.stderr
 
 
+def test_a_huge_query_is_refused_in_a_short_message(run):
+    ran = run("search", "(" * 5000 + "router" + ")" * 5000, exit=2)
+    assert_clean_error(ran, 2, "(more than 32 parentheses inside each other)")
+    assert len(ran.stderr) < 300
+    ran = run("search", " OR ".join(["router"] * 5000), exit=2)
+    assert_clean_error(ran, 2, "(more than 200 words or phrases)")
+
+
 @pytest.mark.parametrize("query", ["AND", '"unterminated', "router AND", "NOT", "(router"])
 def test_search_syntax_error_exits_2_with_a_hint(book, query):
     ran = book("search", query, exit=2)

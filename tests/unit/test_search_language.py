@@ -97,7 +97,10 @@ def test_prefix_marks_only_the_last_token_of_its_part():
         ("summary:", "a column filter needs something to find"),
         ("{summary wants", "the query ends too early"),
         ("sumary:router", "no such column: sumary; columns are summary, wants,"),
+        ("(" * 5000 + "x" + ")" * 5000, "more than 32 parentheses inside each other"),
+        (" OR ".join(["x"] * 10_000), "more than 200 words or phrases"),
     ],
+    ids=lambda value: value[:40],  # two of the queries are 20,000 characters long
 )
 def test_syntax_errors_say_what_is_wrong(query, message):
     with pytest.raises(SearchSyntaxError) as raised:

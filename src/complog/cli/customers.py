@@ -142,8 +142,9 @@ def search(
     try:
         hits = reader.search(query, limit=limit)
     except SearchSyntaxError as exc:
+        shown = query if len(query) <= 60 else query[:60] + "…"
         raise InvalidInput(
-            f"cannot understand the search {query!r} ({exc})",
+            f"cannot understand the search {shown!r} ({exc})",
             'put phrases in double quotes ("one day"); operators are AND, OR, NOT in capitals',
         ) from None
     view.search(hits, fmt(format), app.now, reader.settings().tz)
