@@ -371,8 +371,9 @@ def translate_error(exc: BaseException, location: Location) -> StorageError:
         )
     if "permission denied for" in lowered:  # PostgreSQL: a role without that grant
         return StorageError(
-            f"the database user in {location} may not change the logbook ({text.splitlines()[0]})",
-            "reading commands work; ask the database's owner for write access (docs/team.md, Roles)",
+            f"the database user in {location} lacks a grant complog needs ({text.splitlines()[0]})",
+            "reading needs SELECT, writing also INSERT, UPDATE and DELETE: ask the database's owner"
+            " (docs/team.md, Roles)",
         )
     if "does not exist" in lowered and "database" in lowered:
         return StorageError(

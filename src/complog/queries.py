@@ -642,8 +642,8 @@ class Reader:
             try:
                 rows = self.conn.execute(sql, {"q": fts_query, "limit": limit}).fetchall()
             except sqlite3.DatabaseError as exc:
-                if "fts5" in str(exc):  # the parser let through what FTS5 refuses
-                    raise SearchSyntaxError(str(exc)) from None
+                if "syntax error" in str(exc) or "parser stack overflow" in str(exc):
+                    raise SearchSyntaxError(str(exc)) from None  # what the parser let through
                 raise translate_error(exc, self.location) from None
             for r in rows:
                 if r["complaint_id"] not in best or r["rank"] < best[r["complaint_id"]][0]:

@@ -2,10 +2,11 @@
 
 `complog search` takes FTS5's syntax ("exact phrase", AND, OR, NOT, prefix*,
 column:word, {col col}:word, -col:word, parentheses, phrase + phrase). SQLite
-could parse it itself, but PostgreSQL cannot, and a team logbook must give
-the same hits and the same syntax errors. So the query is parsed here into a
+could parse it itself, but PostgreSQL cannot, and a team logbook must refuse
+the same queries and give the same hits (wherever the two databases split
+text into the same words: docs/team.md lists where they do not). So the query is parsed here into a
 small tree, then written out twice: as FTS5 text for one SQLite table
-(`to_fts5`), or as a tsquery condition for one PostgreSQL table (`to_postgres`).
+(`to_fts5`), or as a tsquery condition for one PostgreSQL table (`PgQuery`).
 
 Two leniencies over FTS5, so people can type what they mean: words need no
 quoting (O'Brien, one-day, a@b.com are phrases of their tokens), and
@@ -143,28 +144,41 @@ class _Lexeme:
 
 def _lex(query: str) -> Iterator[_Lexeme]:
     i, n = 0, len(query)
+    previous = None
     while i < n:
         char = query[i]
-        if char == ":" and query[i - 1 : i] == "}":
-            yield _Lexeme(":", ":")  # {summary wants}:router
+        if char == ":" and (
+            query[i - 1 : i] == "}"  # {summary wants}:router
+            or (
+                previous is not None
+                and previous.kind == "word"
+                and previous.text.lower() in ALL_COLUMNS
+            )
+        ):  # summary : router
+            previous = _Lexeme(":", ":")
+            yield previous
             i += 1
-        elif char.isspace():
+            continue
+        if char.isspace():
             i += 1
-        elif char == '"':
+            continue
+        if char == '"':
             text, i = _quoted(query, i + 1)
-            yield _Lexeme("string", text)
+            lexemes = [_Lexeme("string", text)]
         elif char == "-" and query[i + 1 : i + 2] == "{":
-            yield _Lexeme("-", "-")  # every column but these
+            lexemes = [_Lexeme("-", "-")]  # every column but these
             i += 1
         elif char in _SPECIAL:
-            yield _Lexeme(char, char)
+            lexemes = [_Lexeme(char, char)]
             i += 1
         else:
             end = i
             while end < n and not query[end].isspace() and query[end] not in _SPECIAL:
                 end += 1
-            yield from _word(query[i:end])
+            lexemes = list(_word(query[i:end]))
             i = end
+        yield from lexemes
+        previous = lexemes[-1]
 
 
 def _quoted(query: str, i: int) -> tuple[str, int]:
@@ -242,11 +256,13 @@ class _Parser:
         return self._binary("NOT", self.together)
 
     def together(self) -> Node:
-        """Items side by side, an implicit AND."""
-        node = self.item(None)
+        """Items side by side, an implicit AND. As in FTS5, one with no words in it
+        (`printer - toner`, `x "..."`) is left out rather than matching nothing."""
+        items = [self.item(None)]
         while (lexeme := self.peek()) is not None and lexeme.kind not in ("op", ")"):
-            node = Boolean("AND", node, self.item(None))
-        return node
+            items.append(self.item(None))
+        kept = [i for i in items if not (isinstance(i, Phrase) and not i.tokens)] or items[:1]
+        return reduce(lambda left, right: Boolean("AND", left, right), kept)
 
     def item(self, columns: frozenset[str] | None) -> Node:
         lexeme = self.peek()
@@ -291,6 +307,8 @@ class _Parser:
                 if lexeme.kind != "word":
                     raise SearchSyntaxError(f"unexpected {lexeme} in a column list")
                 names.append(lexeme.text)
+            if not names:
+                raise SearchSyntaxError("an empty column list {}")
         else:
             names.append(self.take().text)
         if not self._next_is(":", ahead=0):
@@ -376,7 +394,25 @@ def to_fts5(node: Node, table: str) -> str | None:
             return text
         return "{" + " ".join(columns) + "} : " + text
     left, right = to_fts5(node.left, table), to_fts5(node.right, table)
-    return _combine(node.op, left, right, "({}) " + node.op + " ({})")
+    # Parentheses only where precedence needs them: FTS5's parser overflows its
+    # stack at about 100 nested ones, and chains (a OR b OR c) need none.
+    if (
+        left is not None
+        and isinstance(node.left, Boolean)
+        and _BINDING[node.left.op] < _BINDING[node.op]
+    ):
+        left = f"({left})"
+    if (
+        right is not None
+        and isinstance(node.right, Boolean)
+        and _BINDING[node.right.op] <= _BINDING[node.op]
+    ):
+        right = f"({right})"
+    return _combine(node.op, left, right, "{} " + node.op + " {}")
+
+
+#: how tightly each operator binds in FTS5
+_BINDING = {"OR": 1, "AND": 2, "NOT": 3}
 
 
 @dataclass(frozen=True)

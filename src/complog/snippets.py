@@ -12,6 +12,7 @@ gets 100 more (120 at the very start); windows are centred on their matches.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -44,15 +45,17 @@ def snippet(
     )
     best_column, best_start, best_score = 0, 0, 0
     for column, words in enumerate(tokens):
+        found = [i for i in instances if i.column == column]
+        offsets = [i.offset for i in found]
         starts = _sentence_starts(columns[column], words)
-        for instance in (i for i in instances if i.column == column):
-            score, start = _score(instances, column, instance.offset, size, len(words))
+        for instance in found:
+            score, start = _score(found, offsets, instance.offset, size, len(words))
             if score > best_score:
                 best_column, best_start, best_score = column, start, score
             if len(words) > size:
-                sentence = max((s for s in starts if s <= instance.offset), default=None)
-                if sentence is not None and sentence < instance.offset:
-                    score, _ = _score(instances, column, sentence, size, len(words))
+                sentence = starts[bisect_right(starts, instance.offset) - 1]
+                if sentence < instance.offset:
+                    score, _ = _score(found, offsets, sentence, size, len(words))
                     score += 120 if sentence == 0 else 100
                     if score > best_score:
                         best_column, best_start, best_score = column, sentence, score
@@ -107,18 +110,18 @@ def _sentence_starts(text: str, words: list[tuple[str, int, int]]) -> list[int]:
 
 
 def _score(
-    instances: list[_Instance], column: int, start: int, size: int, column_size: int
+    found: list[_Instance], offsets: list[int], start: int, size: int, column_size: int
 ) -> tuple[int, int]:
-    """(score of the window of `size` tokens at `start`, where to start it to centre its matches)."""
+    """(score of the window of `size` tokens at `start`, where to start it to centre its
+    matches); `found` are one column's matches in order, `offsets` their positions."""
     seen: set[int] = set()
     score, first, last = 0, -1, 0
-    for i in instances:
-        if i.column == column and start <= i.offset < start + size:
-            score += 1 if i.phrase in seen else 1000
-            seen.add(i.phrase)
-            if first < 0:
-                first = i.offset
-            last = i.offset + i.size
+    for i in found[bisect_left(offsets, start) : bisect_left(offsets, start + size)]:
+        score += 1 if i.phrase in seen else 1000
+        seen.add(i.phrase)
+        if first < 0:
+            first = i.offset
+        last = i.offset + i.size
     adjusted = first - int((size - (last - first)) / 2)  # C division: toward zero
     if adjusted + size > column_size:
         adjusted = column_size - size

@@ -174,6 +174,16 @@ def test_search_syntax_error_says_why_and_exits_2_on_both_databases(book, query,
     assert why in ran.stderr
 
 
+@pytest.mark.parametrize("join", [" ", " OR ", " AND "])
+def test_the_longest_query_allowed_works_on_both_databases(book, join):
+    assert sorted(ids(book, join.join(["router"] * 200))) == [1, 2, 3]
+    assert ids(book, "(" * 32 + "modem" + ")" * 32) == [1]
+
+
+def test_words_with_nothing_to_find_between_them_are_left_out(book):
+    assert ids(book, "printer - servicing") == [2]  # "-" has no word in it
+
+
 def test_a_huge_query_is_refused_in_a_short_message(run):
     ran = run("search", "(" * 5000 + "router" + ")" * 5000, exit=2)
     assert_clean_error(ran, 2, "(more than 32 parentheses inside each other)")

@@ -373,8 +373,8 @@ def test_a_read_only_role_reads_everything_and_its_writes_fail_with_exit_5(
                       (["escalate", "--auto"], later), (["config", "day_end", "18:00"], None),
                       (["erase", "Acme Newsagency", "--yes"], None)):  # fmt: skip
         ran = run(*args, exit=5, env=env)
-        assert_clean_error(ran, 5, "may not change the logbook (permission denied for table")
-        assert "ask the database's owner for write access" in ran.stderr
+        assert_clean_error(ran, 5, "lacks a grant complog needs (permission denied for table")
+        assert "writing also INSERT, UPDATE and DELETE: ask the database's owner" in ran.stderr
         assert password not in ran.stderr
     assert _fingerprint(postgres_server, database) == before
 

@@ -48,6 +48,11 @@ def words(node: object) -> object:
         # a group may stand next to a word (FTS5 itself refuses this)
         ("router (modem OR fuser)", ("AND", "router", ("OR", "modem", "fuser"))),
         ("Café Ünïcode", ("AND", "cafe", "unicode")),
+        # side by side, a part with no words is left out, as FTS5 does
+        ("printer - toner", ("AND", "printer", "toner")),
+        ('x "..." y', ("AND", "x", "y")),
+        ('"..."', ""),
+        ("x AND -", ("AND", "x", "")),  # an explicit AND keeps it: nothing matches
     ],
 )
 def test_parse_shapes(query, tree):
@@ -60,6 +65,7 @@ def test_parse_shapes(query, tree):
         ("summary:router", {"summary"}),
         ("SUMMARY:router", {"summary"}),
         ("summary: router", {"summary"}),
+        ("summary : router", {"summary"}),
         ("{summary wants}:router", {"summary", "wants"}),
         ("-summary:router", set(SEARCH_COLUMNS["complaint"][1:]) | {"text", "closed_note", "reason"}),
         ("-{summary wants}:router", {"outcome", "compensation", "prevention", "category", "text", "closed_note", "reason"}),
@@ -97,6 +103,7 @@ def test_prefix_marks_only_the_last_token_of_its_part():
         ("summary:", "a column filter needs something to find"),
         ("{summary wants", "the query ends too early"),
         ("sumary:router", "no such column: sumary; columns are summary, wants,"),
+        ("{}:router", "an empty column list {}"),
         ("(" * 5000 + "x" + ")" * 5000, "more than 32 parentheses inside each other"),
         (" OR ".join(["x"] * 10_000), "more than 200 words or phrases"),
     ],
@@ -130,6 +137,45 @@ def test_what_the_parser_writes_for_sqlite_is_valid_fts5(fts, query):
     text = to_fts5(parse(query), "complaint")
     if text is not None:
         fts.execute("SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH ?", (text,))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [" ".join(["router"] * 200), " OR ".join(["router"] * 200), " AND ".join(["router"] * 200),
+     " NOT ".join(["router"] * 200), " OR ".join(["a b"] * 100), "(" * 32 + "router" + ")" * 32,
+     " ".join(f"summary:w{i}" for i in range(200))],
+    ids=["side-by-side", "or", "and", "not", "or-of-ands", "nested", "filtered"],
+)  # fmt: skip
+def test_the_largest_queries_allowed_are_still_valid_fts5(fts, query):
+    """FTS5's parser overflows at about 100 nested parentheses: chains must be written flat."""
+    text = to_fts5(parse(query), "complaint")
+    assert text is not None
+    fts.execute("SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH ?", (text,))
+
+
+@pytest.mark.parametrize(
+    ("query", "fts5"),
+    [("a NOT b c", '"a" NOT ("b" AND "c")'), ("a b NOT c", '("a" AND "b") NOT "c"'),
+     ("a NOT b AND c", '"a" NOT "b" AND "c"'), ("a OR b c OR d", '"a" OR "b" AND "c" OR "d"'), ("a AND b NOT c", '"a" AND "b" NOT "c"'),
+     ("(a OR b) c", '("a" OR "b") AND "c"'), ("wants:a OR text:b", '{wants} : "a"')],
+)  # fmt: skip
+def test_fts5_text_has_parentheses_only_where_precedence_needs_them(query, fts5):
+    assert to_fts5(parse(query), "complaint") == fts5
+
+
+def test_the_search_document_is_what_migration_0002_indexed():
+    """PostgreSQL uses the GIN indexes only for this exact expression: changing it
+    needs a new migration that rebuilds them."""
+    from complog.search import pg_search_document
+
+    assert pg_search_document("note") == "to_tsvector('simple', coalesce(text, ''))"
+    assert pg_search_document("complaint") == (
+        "to_tsvector('simple', coalesce(summary, '') || ' ' || coalesce(wants, '') || ' ' || "
+        "coalesce(outcome, '') || ' ' || coalesce(compensation, '') || ' ' || "
+        "coalesce(prevention, '') || ' ' || coalesce(category, ''))"
+    )
+    assert SEARCH_COLUMNS["promise"] == ("text", "closed_note")
+    assert SEARCH_COLUMNS["reschedule"] == ("reason",)
 
 
 def test_tokens_are_fts5_unicode61_tokens(fts):
