@@ -8,9 +8,10 @@ text into the same words: docs/team.md lists where they do not). So the query is
 small tree, then written out twice: as FTS5 text for one SQLite table
 (`to_fts5`), or as a tsquery condition for one PostgreSQL table (`PgQuery`).
 
-Two leniencies over FTS5, so people can type what they mean: words need no
-quoting (O'Brien, one-day, a@b.com are phrases of their tokens), and
-parenthesised groups may stand next to words (`router (modem OR fuser)`).
+Three leniencies over FTS5, so people can type (or paste) what they mean:
+words need no quoting (O'Brien, one-day, a@b.com are phrases of their
+tokens), parenthesised groups may stand next to words (`router (modem OR
+fuser)`), and a `)` that closes nothing is punctuation (`router :)`).
 Precedence is FTS5's: juxtaposed words bind tightest, then NOT, AND, OR.
 
 Tokens follow SQLite's `unicode61 remove_diacritics 2` tokenizer (letters,
@@ -259,7 +260,9 @@ class _Parser:
         """Items side by side, an implicit AND. As in FTS5, one with no words in it
         (`printer - toner`, `x "..."`) is left out rather than matching nothing."""
         items = [self.item(None)]
-        while (lexeme := self.peek()) is not None and lexeme.kind not in ("op", ")"):
+        while (lexeme := self.peek()) is not None and lexeme.kind != "op":
+            if lexeme.kind == ")" and self.depth:
+                break
             items.append(self.item(None))
         kept = [i for i in items if not (isinstance(i, Phrase) and not i.tokens)] or items[:1]
         return reduce(lambda left, right: Boolean("AND", left, right), kept)
@@ -284,6 +287,9 @@ class _Parser:
             self.take()
             self.depth -= 1
             return node
+        if lexeme.kind == ")" and not self.depth:
+            self.take()  # pasted text: `'); DROP TABLE`, `router :)`, a stray ) is punctuation
+            return Phrase((Part(")", prefix=False),), columns)
         if lexeme.kind in ("word", "string"):
             self.phrases += 1
             if self.phrases > MAX_PHRASES:

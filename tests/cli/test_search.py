@@ -165,7 +165,7 @@ def test_a_long_text_shows_the_window_around_the_match_with_ellipses(run):
 @pytest.mark.parametrize(
     ("query", "why"),
     [("AND", "unexpected AND"), ('"unterminated', "unterminated string"), ("router AND", "ends too early"),
-     ("NOT", "unexpected NOT"), ("(router", "parenthesis is not closed"), ("router)", "unexpected )"),
+     ("NOT", "unexpected NOT"), ("(router", "parenthesis is not closed"), ("()", "unexpected )"),
      ("sumary:router", "no such column: sumary; columns are summary, wants")],
 )  # fmt: skip
 def test_search_syntax_error_says_why_and_exits_2_on_both_databases(book, query, why):
