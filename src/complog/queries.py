@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -630,6 +630,10 @@ class Reader:
             "promise": "(SELECT complaint_id FROM promise WHERE id = f.rowid)",
             "reschedule": "(SELECT p.complaint_id FROM reschedule r JOIN promise p ON p.id = r.promise_id WHERE r.id = f.rowid)",
         }
+
+        def fetch(sql: str, params: dict[str, Any]) -> list[Any]:
+            return list(self.conn.execute(sql, params).fetchall())
+
         for table, owner in owners.items():
             fts_query = to_fts5(tree, table)
             if fts_query is None:
@@ -640,7 +644,7 @@ class Reader:
                 f" FROM {table}_fts f WHERE {table}_fts MATCH :q ORDER BY rank LIMIT :limit"
             )
             try:
-                rows = self.conn.execute(sql, {"q": fts_query, "limit": limit}).fetchall()
+                rows = enough_rows(fetch, sql, {"q": fts_query}, limit, "complaint_id")
             except sqlite3.DatabaseError as exc:
                 if "syntax error" in str(exc) or "parser stack overflow" in str(exc):
                     raise SearchSyntaxError(str(exc)) from None  # what the parser let through
@@ -672,13 +676,13 @@ class Reader:
             condition = query.compile(tree)
             if condition is None:
                 continue
-            rows = self.tuples(
+            sql = (
                 f"SELECT {owners[table]}, ts_rank({query.document}, {condition.needed}),"
                 f" {', '.join('t.' + c for c in columns)}"
                 f" FROM {table} t WHERE {query.where(condition)}"
-                " ORDER BY 2 DESC, t.id LIMIT :limit",
-                {**query.params, "limit": limit},
+                " ORDER BY 2 DESC, t.id LIMIT :limit"
             )
+            rows = enough_rows(self.tuples, sql, query.params, limit, 0)
             for complaint_id, score, *texts in rows:
                 rank = -float(score)  # lower is better, as bm25 in SQLite
                 if complaint_id not in best or rank < best[complaint_id][0]:
@@ -953,6 +957,24 @@ def _page_by_owner(
         if totals[key] <= limit:
             page.append(item)
     return page, totals
+
+
+def enough_rows(
+    fetch: Callable[[str, dict[str, Any]], Sequence[Any]],
+    sql: str,
+    params: dict[str, Any],
+    limit: int,
+    complaint: str | int,
+) -> Sequence[Any]:
+    """The best rows of one table, enough to name `limit` complaints (or all of them):
+    one complaint's many matching notes must not crowd the others out of --limit.
+    `sql` ends in LIMIT :limit; `complaint` is the column holding the complaint's id."""
+    size = limit
+    while True:
+        rows = fetch(sql, {**params, "limit": size})
+        if len(rows) < size or len({row[complaint] for row in rows}) >= limit:
+            return rows
+        size *= 4
 
 
 #: "since the beginning" as a time both databases can compare with

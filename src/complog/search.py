@@ -37,9 +37,10 @@ SEARCH_COLUMNS = {
 }
 ALL_COLUMNS = tuple(dict.fromkeys(c for columns in SEARCH_COLUMNS.values() for c in columns))
 OPERATORS = ("AND", "OR", "NOT")
-#: bounds that keep every walk over the tree far from Python's recursion limit
-#: (FTS5's own: 256 levels of expression)
-MAX_DEPTH, MAX_PHRASES = 32, 200
+#: bounds that keep walks over the tree far from Python's recursion limit, FTS5's
+#: parser within its 256 levels, and PostgreSQL within max_stack_depth (which a
+#: 14,000-word phrase exceeds)
+MAX_DEPTH, MAX_PHRASES, MAX_WORDS = 32, 200, 1000
 _SPECIAL = '()"{}+*'
 
 
@@ -58,17 +59,17 @@ def fold(token: str) -> str:
 
 
 def tokenize(text: str) -> Iterator[tuple[str, int, int]]:
-    """(folded token, start, end) for each word of `text`, end exclusive."""
+    """(folded token, start, end) for each word of `text`, end exclusive. A run of
+    accents alone folds to nothing and, as in FTS5, is no word at all."""
     start = None
-    for i, char in enumerate(text):
+    for i, char in enumerate([*text, " "]):
         if _is_token_char(char):
             if start is None:
                 start = i
         elif start is not None:
-            yield fold(text[start:i]), start, i
+            if folded := fold(text[start:i]):
+                yield folded, start, i
             start = None
-    if start is not None:
-        yield fold(text[start:]), start, len(text)
 
 
 # -- the tree ---------------------------------------------------------------------------------
@@ -126,7 +127,14 @@ def phrases(node: Node) -> Iterator[Phrase]:
 
 
 def parse(query: str) -> Node:
-    """The query as a tree; SearchSyntaxError says what is wrong with it."""
+    """The query as a tree; SearchSyntaxError says what is wrong with it.
+
+    Text is stored NFC-normalised, so the query is too (a pasted macOS "café" has
+    a separate accent), and invisible format characters (BOM, zero-width space,
+    direction marks) separate words, as FTS5 reads them."""
+    query = "".join(
+        " " if unicodedata.category(c) == "Cf" else c for c in unicodedata.normalize("NFC", query)
+    )
     parser = _Parser(list(_lex(query)))
     node = parser.any_of()
     if parser.peek() is not None:
@@ -224,6 +232,7 @@ class _Parser:
         self.at = 0
         self.depth = 0  # parentheses open
         self.phrases = 0
+        self.words = 0
 
     def peek(self, ahead: int = 0) -> _Lexeme | None:
         i = self.at + ahead
@@ -294,7 +303,11 @@ class _Parser:
             self.phrases += 1
             if self.phrases > MAX_PHRASES:
                 raise SearchSyntaxError(f"more than {MAX_PHRASES} words or phrases")
-            return Phrase(self.parts(), columns)
+            phrase = Phrase(self.parts(), columns)
+            self.words += len(phrase.tokens)
+            if self.words > MAX_WORDS:
+                raise SearchSyntaxError(f"more than {MAX_WORDS} words")
+            return phrase
         raise SearchSyntaxError(f"unexpected {lexeme}")
 
     def _next_is(self, kind: str, ahead: int = 1) -> bool:

@@ -180,6 +180,35 @@ def test_the_longest_query_allowed_works_on_both_databases(book, join):
     assert ids(book, "(" * 32 + "modem" + ")" * 32) == [1]
 
 
+def test_limit_counts_complaints_not_matching_rows(run):
+    run("add", "Acme", "Till dead")
+    for text in ("zebra zebra", "zebra zebra zebra", "zebra zebra"):
+        run("note", "1", text)
+    run("add", "Bravo", "Printer")
+    run("note", "2", "a long note in which the word zebra appears only once among many others")
+    assert sorted(ids(run, "zebra", "--limit", "2")) == [1, 2]
+
+
+def test_queries_are_normalised_as_stored_text_is(book):
+    run = book
+    run("add", "Echo", "Ordered a café latte")
+    assert ids(run, "cafe\u0301") == [5]  # é as e + combining accent, as pasted from macOS
+    assert ids(run, "\ufeffmodem\u200b") == [1]  # a byte-order mark and a zero-width space
+    assert ids(run, "\u0301* OR modem") == [1]  # an accent alone is no word, no prefix of all
+
+
+def test_a_query_starting_with_a_dash_goes_after_two_dashes(book):
+    hits = book("search", "--format", "json", "--", "-summary:modem router").json
+    assert [h["id"] for h in hits] == [1]
+
+
+def test_an_unknown_column_says_how_to_search_for_the_words(book):
+    ran = book("search", "http://example.com", exit=2)
+    assert_clean_error(ran, 2, "no such column: http")
+    assert 'put it in double quotes ("http://x.com")' in ran.stderr
+    assert ids(book, '"http://example.com"') == []
+
+
 def test_words_with_nothing_to_find_between_them_are_left_out(book):
     assert ids(book, "printer - servicing") == [2]  # "-" has no word in it
 

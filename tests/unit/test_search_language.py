@@ -107,6 +107,7 @@ def test_prefix_marks_only_the_last_token_of_its_part():
         ("{summary wants", "the query ends too early"),
         ("sumary:router", "no such column: sumary; columns are summary, wants,"),
         ("{}:router", "an empty column list {}"),
+        ('"' + "a " * 1001 + '"', "more than 1000 words"),
         ("(" * 5000 + "x" + ")" * 5000, "more than 32 parentheses inside each other"),
         (" OR ".join(["x"] * 10_000), "more than 200 words or phrases"),
     ],
@@ -182,7 +183,7 @@ def test_the_search_document_is_what_migration_0002_indexed():
 
 
 def test_tokens_are_fts5_unicode61_tokens(fts):
-    text = "Café\u0301 Ünïcode foo_bar x²y ÆSIR ǅ İstanbul 3.14 a\u200db O'Brien one-day ①"
+    text = "Café\u0301 \u0301 Ünïcode foo_bar x²y ÆSIR ǅ İstanbul 3.14 a\u200db O'Brien one-day ①"
     fts.execute("CREATE VIRTUAL TABLE v USING fts5vocab(complaint_fts, 'instance')")
     fts.execute("INSERT INTO complaint_fts(rowid, summary) VALUES (1, ?)", (text,))
     expected = [term for (term,) in fts.execute("SELECT term FROM v ORDER BY offset")]

@@ -130,6 +130,8 @@ def search(
 ) -> None:
     """Full-text search over summaries, notes, promises and resolutions, best match first.
 
+    A query that starts with "-" goes after "--": complog search -- "-wants:modem router"
+
     Example: complog search "router OR modem"
     """
     from complog.render import customers as view
@@ -143,8 +145,10 @@ def search(
         hits = reader.search(query, limit=limit)
     except SearchSyntaxError as exc:
         shown = query if len(query) <= 60 else query[:60] + "…"
-        raise InvalidInput(
-            f"cannot understand the search {shown!r} ({exc})",
-            'put phrases in double quotes ("one day"); operators are AND, OR, NOT in capitals',
-        ) from None
+        hint = 'put phrases in double quotes ("one day"); operators are AND, OR, NOT in capitals'
+        if str(exc).startswith("no such column"):
+            hint = (
+                'to find "re:" or a web address as words, put it in double quotes ("http://x.com")'
+            )
+        raise InvalidInput(f"cannot understand the search {shown!r} ({exc})", hint) from None
     view.search(hits, fmt(format), app.now, reader.settings().tz)
