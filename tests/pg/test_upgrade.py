@@ -16,6 +16,11 @@ from pathlib import Path
 import pytest
 
 from complog.connect import KNOWN_REVISIONS, SCHEMA_HEAD
+from tests.store.test_upgrade import (
+    PAST_RESOLUTION_FROM_0002,
+    REOPENED_BEFORE_0003,
+    RESOLVED_BEFORE_0003,
+)
 
 FIXTURES = Path(__file__).parents[1] / "data" / "logbooks"
 OLDER = [r for r in KNOWN_REVISIONS if r != SCHEMA_HEAD]
@@ -112,9 +117,6 @@ def test_reopens_recorded_before_0003_become_past_resolutions_on_postgres(
     database = postgres_logbook.rsplit("/", 1)[1]
     build_at(postgres_logbook, "0002_search")
     copy_rows(postgres_server, database, FIXTURES / "0002_search.db")
-    resolved = {"status": "resolved", "resolved_at": "2026-11-03T10:00:00+00:00",
-                "outcome": "Patched the till", "compensation": "£20 voucher", "cause": "ours",
-                "confirmed": True, "satisfaction": 4, "prevention": None}  # fmt: skip
     import psycopg
 
     with psycopg.connect(host=str(postgres_server.base), port=postgres_server.port,
@@ -122,14 +124,9 @@ def test_reopens_recorded_before_0003_become_past_resolutions_on_postgres(
         conn.execute(
             "INSERT INTO event (at, actor, action, entity, entity_id, complaint_id, before, after)"
             " VALUES ('2026-11-05 09:00:00+00', 'alice', 'reopen', 'complaint', '1', 1, %s, %s)",
-            (json.dumps(resolved), json.dumps({"status": "open", "reason": "Crashed again"})),
+            (json.dumps(RESOLVED_BEFORE_0003), json.dumps(REOPENED_BEFORE_0003)),
         )
 
     shown = run("show", "1", "--format", "json").json
 
-    assert shown["past_resolutions"] == [{
-        "outcome": "Patched the till", "confirmed": True, "satisfaction": 4,
-        "compensation": "£20 voucher", "cause": "ours", "prevention": None,
-        "resolved_at": "2026-11-03T10:00:00+00:00", "reopened_at": "2026-11-05T09:00:00+00:00",
-        "reopened_by": "alice", "reopen_reason": "Crashed again",
-    }]  # fmt: skip
+    assert shown["past_resolutions"] == [PAST_RESOLUTION_FROM_0002]

@@ -67,29 +67,34 @@ def test_migrated_logbook_is_searchable_including_old_rows(revision, tmp_path, r
     assert hits == [(1,)]
 
 
+#: what 0002's `resolve` then `reopen` left in the reopen event, and what 0003 makes of it
+RESOLVED_BEFORE_0003 = {"status": "resolved", "resolved_at": "2026-11-03T10:00:00+00:00",
+                        "outcome": "Patched the till", "compensation": "£20 voucher", "cause": "ours",
+                        "confirmed": True, "satisfaction": 4, "prevention": None}  # fmt: skip
+REOPENED_BEFORE_0003 = {"status": "open", "reason": "Crashed again"}
+PAST_RESOLUTION_FROM_0002 = {
+    "outcome": "Patched the till", "confirmed": True, "satisfaction": 4,
+    "compensation": "£20 voucher", "cause": "ours", "prevention": None,
+    "resolved_at": "2026-11-03T10:00:00+00:00", "reopened_at": "2026-11-05T09:00:00+00:00",
+    "reopened_by": "alice", "reopen_reason": "Crashed again",
+}  # fmt: skip
+
+
 def test_reopens_recorded_before_0003_become_past_resolutions(tmp_path, run):
     """Until 0003 a reopened resolution lived only in the reopen audit event."""
     path = tmp_path / "old.db"
     shutil.copy(FIXTURES / "0002_search.db", path)
-    resolved = {"status": "resolved", "resolved_at": "2026-11-03T10:00:00+00:00",
-                "outcome": "Patched the till", "compensation": "£20 voucher", "cause": "ours",
-                "confirmed": True, "satisfaction": 4, "prevention": None}  # fmt: skip
     with sqlite3.connect(path) as conn:  # what 0002's `resolve` then `reopen` left behind
         conn.execute(
             "INSERT INTO event (at, actor, action, entity, entity_id, complaint_id, before, after)"
             " VALUES ('2026-11-05 09:00:00.000000', 'alice', 'reopen', 'complaint', '1', 1, ?, ?)",
-            (json.dumps(resolved), json.dumps({"status": "open", "reason": "Crashed again"})),
+            (json.dumps(RESOLVED_BEFORE_0003), json.dumps(REOPENED_BEFORE_0003)),
         )
 
     shown = run("--db", str(path), "show", "1", "--format", "json").json
 
     assert _revision(path) == SCHEMA_HEAD
-    assert shown["past_resolutions"] == [{
-        "outcome": "Patched the till", "confirmed": True, "satisfaction": 4,
-        "compensation": "£20 voucher", "cause": "ours", "prevention": None,
-        "resolved_at": "2026-11-03T10:00:00+00:00", "reopened_at": "2026-11-05T09:00:00+00:00",
-        "reopened_by": "alice", "reopen_reason": "Crashed again",
-    }]  # fmt: skip
+    assert shown["past_resolutions"] == [PAST_RESOLUTION_FROM_0002]
     kinds = [
         (t["kind"], t["at"]) for t in shown["timeline"] if t["kind"] in ("resolved", "reopened")
     ]
