@@ -160,19 +160,16 @@ class Store:
         WAL back into the file, so no erased text survives anywhere in it."""
         if self.location.path is None:
             # PostgreSQL: VACUUM FULL rewrites the tables and their indexes without
-            # the dead row versions that still held the erased text.
+            # the dead row versions that still held the erased text. Every table of
+            # the schema, so none that erase rewrites can be forgotten here.
+            from sqlmodel import SQLModel
+
+            import complog.models  # noqa: F401  (registers the tables)
+
             try:
                 with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    for table in (
-                        "customer",
-                        "complaint",
-                        "note",
-                        "promise",
-                        "reschedule",
-                        "escalation",
-                        "event",
-                    ):
-                        conn.exec_driver_sql(f"VACUUM FULL {table}")
+                    for name in [t.name for t in SQLModel.metadata.sorted_tables]:
+                        conn.exec_driver_sql(f'VACUUM FULL "{name}"')
             except DBAPIError as exc:
                 raise translate_error(exc.orig or exc, self.location) from None
             return

@@ -400,3 +400,26 @@ def test_a_database_from_a_newer_complog_is_refused_with_exit_5_and_left_untouch
         "  upgrade complog to open it\n"
     )
     assert _fingerprint(postgres_server, database) == before
+
+
+def test_erase_on_postgres_rewrites_every_table_so_no_dead_row_keeps_the_text(
+    postgres_server, postgres_logbook, run
+):
+    """VACUUM FULL gives each table it rewrites a new file (relfilenode): all of them,
+    the wait and past-resolution tables (reasons, compensation) included."""
+    story(run)
+    run("wait", "2", "--reason", "Sending the site plan")
+    database = postgres_logbook.rsplit("/", 1)[1]
+
+    def files():
+        with _admin(postgres_server, database) as conn:
+            return dict(conn.execute(
+                "SELECT relname, relfilenode FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = 'public' AND c.relkind = 'r'").fetchall())  # fmt: skip
+
+    before = files()
+    run("erase", "Hillside Dental", "--yes")
+    after = files()
+    assert {"wait", "past_resolution", "event", "note"} <= set(before)
+    # alembic_version holds only the schema's revision
+    assert [t for t in before if after[t] == before[t]] == ["alembic_version"]
