@@ -33,6 +33,10 @@ from complog.models import (
 from complog.services.common import Actor, audit, name_key
 
 BATCH = 2_000
+#: the tables an import fills, parents first (rows are inserted in batches, in this order)
+_INSERTED = (("customer", Customer), ("complaint", Complaint), ("note", Note), ("promise", Promise),
+             ("reschedule", Reschedule), ("escalation", Escalation),
+             ("past_resolution", PastResolution), ("wait", Wait))  # fmt: skip
 
 
 @dataclass
@@ -91,19 +95,7 @@ class Importer:
             )
             for table, floor in existing["max_ids"].items()
         }
-        self.pending: dict[str, list[dict[str, Any]]] = {
-            t: []
-            for t in (
-                "customer",
-                "complaint",
-                "note",
-                "promise",
-                "reschedule",
-                "escalation",
-                "past_resolution",
-                "wait",
-            )  # fmt: skip
-        }
+        self.pending: dict[str, list[dict[str, Any]]] = {table: [] for table, _ in _INSERTED}
         self.result = ImportResult()
 
     def add(self, record: ComplaintIn) -> bool:
@@ -209,9 +201,7 @@ class Importer:
             for rows in self.pending.values():
                 rows.clear()
             return
-        for table, model in (("customer", Customer), ("complaint", Complaint), ("note", Note),
-                             ("promise", Promise), ("reschedule", Reschedule), ("escalation", Escalation),
-                             ("past_resolution", PastResolution), ("wait", Wait)):  # fmt: skip
+        for table, model in _INSERTED:
             rows = self.pending[table]
             if rows:
                 self.session.execute(insert(model), rows)
