@@ -25,6 +25,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import reduce
+from typing import TypeVar
 
 from complog.rows import SearchSyntaxError
 
@@ -42,6 +43,7 @@ OPERATORS = ("AND", "OR", "NOT")
 #: 14,000-word phrase exceeds)
 MAX_DEPTH, MAX_PHRASES, MAX_WORDS = 32, 200, 1000
 _SPECIAL = '()"{}+*'
+T = TypeVar("T")
 
 
 # -- tokens, as FTS5's unicode61 tokenizer reads text ---------------------------------------
@@ -389,13 +391,15 @@ def _finds_nothing(phrase: Phrase, table: str) -> bool:
     return not phrase.tokens or not table_columns(phrase, table)
 
 
-def _combine(op: str, left: str | None, right: str | None, join: str) -> str | None:
-    """A boolean of two written-out sides, where None is a side that matches nothing."""
-    if op == "AND":
-        return None if left is None or right is None else join.format(left, right)
-    if op == "OR":
-        return left if right is None else right if left is None else join.format(left, right)
-    return None if left is None else left if right is None else join.format(left, right)
+def combine(op: str, left: T | None, right: T | None, both: Callable[[T, T], T | None]) -> T | None:
+    """One boolean of two sides, where None stands for a side that matches nothing:
+    AND with it is nothing, OR with it is the other side, x NOT it is x. `both`
+    writes the operator out when both sides can match."""
+    if left is None:
+        return right if op == "OR" else None
+    if right is None:
+        return None if op == "AND" else left
+    return both(left, right)
 
 
 def to_fts5(node: Node, table: str) -> str | None:
@@ -427,7 +431,7 @@ def to_fts5(node: Node, table: str) -> str | None:
         and _BINDING[node.right.op] <= _BINDING[node.op]
     ):
         right = f"({right})"
-    return _combine(node.op, left, right, "{} " + node.op + " {}")
+    return combine(node.op, left, right, lambda a, b: f"{a} {node.op} {b}")
 
 
 #: how tightly each operator binds in FTS5
@@ -455,25 +459,16 @@ class PgQuery:
         if isinstance(node, Phrase):
             return self._phrase(node)
         left, right = self.compile(node.left), self.compile(node.right)
-        if node.op == "AND":
-            if left is None or right is None:
-                return None
-            return self._join(left, right, "&&", "AND")
-        if node.op == "OR":
-            if left is None or right is None:
-                return left or right
-            return self._join(left, right, "||", "OR")
-        if left is None or right is None:
-            return left
-        if left.exact is None and right.exact is None:
-            return PgCondition(f"({left.needed} && !!{right.needed})", None)
-        return PgCondition(left.needed, f"({self.exact(left)} AND NOT {self.exact(right)})")
+        return combine(node.op, left, right, lambda a, b: self._both(node.op, a, b))
 
-    def _join(self, left: PgCondition, right: PgCondition, tsop: str, sqlop: str) -> PgCondition:
-        needed = f"({left.needed} {tsop} {right.needed})"
-        if left.exact is None and right.exact is None:
-            return PgCondition(needed, None)
-        return PgCondition(needed, f"({self.exact(left)} {sqlop} {self.exact(right)})")
+    def _both(self, op: str, left: PgCondition, right: PgCondition) -> PgCondition:
+        if left.exact is None and right.exact is None:  # the index's answer is exact
+            tsquery = {"AND": "&& ", "OR": "|| ", "NOT": "&& !!"}[op]
+            return PgCondition(f"({left.needed} {tsquery}{right.needed})", None)
+        if op == "NOT":
+            return PgCondition(left.needed, f"({self.exact(left)} AND NOT {self.exact(right)})")
+        needed = f"({left.needed} {'&&' if op == 'AND' else '||'} {right.needed})"
+        return PgCondition(needed, f"({self.exact(left)} {op} {self.exact(right)})")
 
     def exact(self, condition: PgCondition) -> str:
         return condition.exact or f"{self.document} @@ {condition.needed}"

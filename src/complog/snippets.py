@@ -16,7 +16,15 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from complog.search import SEARCH_COLUMNS, Boolean, Node, phrases, table_columns, tokenize
+from complog.search import (
+    SEARCH_COLUMNS,
+    Boolean,
+    Node,
+    combine,
+    phrases,
+    table_columns,
+    tokenize,
+)
 
 
 @dataclass(frozen=True)
@@ -73,12 +81,10 @@ def _instances(table: str, tokens: list[list[tuple[str, int, int]]], tree: Node)
 
     def found(node: Node) -> list[_Instance] | None:  # None: this part does not match
         if isinstance(node, Boolean):
-            left, right = found(node.left), found(node.right)
-            if node.op == "AND":
-                return None if left is None or right is None else left + right
-            if node.op == "OR":
-                return None if left is None and right is None else (left or []) + (right or [])
-            return left if right is None else None
+            return combine(  # x NOT y, where y matched too: no match, nothing marked
+                node.op, found(node.left), found(node.right),
+                lambda left, right: None if node.op == "NOT" else left + right,
+            )  # fmt: skip
         wanted = node.tokens
         hits = []
         for column in table_columns(node, table) if wanted else ():
