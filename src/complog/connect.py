@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -132,31 +133,109 @@ def resolve_location(value: str | None) -> Location:
     return Location(path=path)
 
 
+def check_logbook_file(path: Path) -> bool:
+    """Whether the logbook file exists; refused (exit 2, never touched) when it, its
+    -wal or its -shm is something other than a regular file: a device, a FIFO, a
+    folder, a socket, or (for the -wal and -shm) a symlink that SQLite would follow."""
+    from complog.errors import InvalidInput
+
+    try:
+        real = Path(os.path.realpath(path))
+        try:
+            mode = os.stat(real).st_mode
+        except FileNotFoundError:
+            mode = None
+        if mode is not None and not stat.S_ISREG(mode):
+            raise InvalidInput(
+                f"the logbook {path} is {_kind(mode)}, not a file",
+                "choose a logbook file with --db or COMPLOG_DB",
+            )
+        for suffix in ("-wal", "-shm"):
+            try:
+                companion = os.lstat(real.with_name(real.name + suffix)).st_mode
+            except FileNotFoundError:
+                continue
+            if not stat.S_ISREG(companion):
+                raise InvalidInput(
+                    f"the logbook's {suffix} file beside {path} is {_kind(companion)}, not a file",
+                    "complog will not write through it; remove it or choose another logbook",
+                )
+    except OSError as exc:  # a name too long, a loop of symlinks, no permission
+        raise StorageError(
+            f"cannot open the logbook {path}: {exc.strerror or exc}",
+            "check the path and its folders' permissions, or choose another with --db",
+        ) from None
+    return mode is not None
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISLNK, "a symlink"),
+    ):
+        if test(mode):
+            return name
+    return "a special file"
+
+
 def create_sqlite_file(path: Path) -> None:
     """Create an empty logbook file 0600 (directory 0700) before SQLite touches it.
 
     SQLite creates the -wal and -shm files with the database file's mode, so
-    getting this one right keeps all three private.
+    getting this one right keeps all three private. Only a file made here is
+    chmodded: an existing empty file is taken as a new logbook only when it is
+    a plain file of ours, private already (what a crash right after creating leaves).
     """
-    try:
-        _make_private_dirs(path.parent)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        os.close(fd)
-        os.chmod(path, 0o600)
-    except FileExistsError:
-        if path.stat().st_size != 0:
-            return
-        os.chmod(path, 0o600)  # an empty file someone made for us: treat it as new
-    except OSError as exc:
-        raise StorageError(
-            f"cannot create the logbook at {path}: {exc.strerror}",
-            "choose another location with --db or COMPLOG_DB",
-        ) from None
+    from complog.errors import InvalidInput
+
+    if check_logbook_file(path):
+        if os.stat(path).st_size != 0:
+            return  # a logbook already (or a file that migrate will refuse)
+        if not _adoptable_empty(path):
+            raise InvalidInput(
+                f"{path} is an empty file complog did not create",
+                "remove it (or chmod 600 it, if it is a plain file of yours) and run again,"
+                " or choose another logbook with --db",
+            )
+    else:
+        try:
+            _make_private_dirs(path.parent)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            try:
+                os.fchmod(fd, 0o600)  # the mode given to open is filtered by the umask
+            finally:
+                os.close(fd)
+        except FileExistsError:
+            return  # another process created it a moment ago, and sets it up
+        except OSError as exc:
+            raise StorageError(
+                f"cannot create the logbook at {path}: {exc.strerror}",
+                "choose another location with --db or COMPLOG_DB",
+            ) from None
     conn = connect_sqlite(path)
     try:
         ensure_wal(conn, Location(path=path))
     finally:
         conn.close()
+
+
+def _adoptable_empty(path: Path) -> bool:
+    """An empty, plain (not a symlink), private file of ours: a logbook whose creation
+    was interrupted before SQLite wrote to it."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    return (
+        stat.S_ISREG(info.st_mode)
+        and info.st_size == 0
+        and info.st_uid == os.getuid()
+        and stat.S_IMODE(info.st_mode) & 0o077 == 0
+    )
 
 
 def _make_private_dirs(directory: Path) -> None:

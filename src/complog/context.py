@@ -17,6 +17,7 @@ from complog import clock
 
 if TYPE_CHECKING:
     from complog.connect import Location
+    from complog.files import Target
     from complog.queries import Reader
     from complog.services.common import Actor
     from complog.settings import Settings
@@ -51,6 +52,12 @@ class AppContext:
         from complog.connect import resolve_location
 
         return resolve_location(self.db if self.db is not None else os.environ.get("COMPLOG_DB"))
+
+    def output_target(self, given: str, *, stream_ok: bool = True) -> Target:
+        """Where an --out goes, checked before the work; never this logbook (files.py)."""
+        from complog.files import output_target
+
+        return output_target(given, logbook=self.location.path, stream_ok=stream_ok)
 
     def reader(self) -> Reader:
         """The read path (plain DB-API); for a logbook not yet created, an empty one."""

@@ -1,64 +1,220 @@
-"""Files complog writes for the user — exports, calendars, HTML pages, backups.
+"""Every file complog writes for the user: exports, calendars, HTML pages, backups.
 
-Whole or not at all: the data goes to a hidden temp file beside the target,
-is fsynced and renamed over it, and the temp file is removed whatever goes
-wrong (it holds customer data). Private to the owner (0600).
+Nothing else in complog opens a file for writing (tests/store/test_outputs.py
+checks the source). What `--out TARGET` does depends on what TARGET is:
+
+- a regular file, a new name, or a symlink to either: written whole or not at
+  all. The data goes to a private temporary file beside the real target
+  (mkstemp: a random name, O_EXCL, 0600 whatever the umask), is fsynced, renamed
+  over the target, and the folder is fsynced. A symlink keeps pointing where it
+  did; its target is replaced, as editors do.
+- a character device or FIFO (`/dev/stdout`, a named pipe) or `-` (standard
+  output): written as a stream, never renamed, never chmodded.
+- anything else (a folder, a socket), and the live logbook with its -wal/-shm
+  and its migration backups: refused before any work, exit 2.
 """
 
 from __future__ import annotations
 
 import os
+import stat
+import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from complog.errors import InvalidInput, StorageError
 
+STDOUT = "-"
 
-def checked_target(given: str | Path) -> Path:
-    """The file to write, refused before any work when it names a folder or lives in none."""
-    if "\x00" in str(given):
-        raise InvalidInput("the file name contains a NUL byte")
-    path = Path(given).expanduser()
+
+@dataclass(frozen=True)
+class Target:
+    """Where an output goes, decided once, before the work that makes it."""
+
+    given: str
+    #: the file to replace (symlinks resolved), or the device/FIFO to stream to;
+    #: None for standard output
+    path: Path | None
+    stream: bool
+
+    def __str__(self) -> str:
+        return self.given
+
+
+def protected_paths(logbook: Path | None) -> list[Path]:
+    """The files an output must never replace: the logbook, its -wal/-shm and the
+    copies made before migrations (`complog.db.0001_initial.bak`)."""
+    if logbook is None:
+        return []
+    real = Path(os.path.realpath(logbook))
+    found = [real, real.with_name(real.name + "-wal"), real.with_name(real.name + "-shm")]
     try:
-        if path.name in ("", ".", "..") or path.is_dir():
-            raise InvalidInput(f"{given} is a folder", "give a file name to write")
-        if not path.parent.is_dir():
-            raise InvalidInput(f"no such folder: {path.parent}")
-    except OSError as exc:  # a name too long for the file system, say
-        raise InvalidInput(f"cannot write {given}: {exc.strerror or exc}") from None
-    return path
+        found += real.parent.glob(real.name + ".*.bak")
+    except OSError:
+        pass
+    return found
 
 
-def temp_beside(path: Path) -> Path:
-    return path.with_name(f".{path.name}.tmp")
+def output_target(given: str | Path, *, logbook: Path | None, stream_ok: bool = True) -> Target:
+    """Check an output before the work: what it is, and that it may be written.
+
+    `logbook` is the live logbook's path (None on PostgreSQL): it and its
+    companions are refused, through whatever symlink names them."""
+    text = str(given)
+    if "\x00" in text:
+        raise InvalidInput("the file name contains a NUL byte")
+    if text == STDOUT:
+        if not stream_ok:
+            raise InvalidInput("'-' (standard output) cannot take this file", "give a file name")
+        return Target(text, None, stream=True)
+    if not text.strip():
+        raise InvalidInput("the file name is empty", "give a file name, or - for standard output")
+    path = Path(text).expanduser()
+    try:
+        try:
+            mode = os.stat(path).st_mode  # through symlinks, /dev/stdout's included
+        except FileNotFoundError:
+            mode = None
+        real = Path(os.path.realpath(path))
+        _refuse_protected(text, real, mode, logbook)
+        if mode is None:
+            if path.name in ("", ".", ".."):
+                raise InvalidInput(f"{text} is a folder", "give a file name to write")
+            if not real.parent.is_dir():
+                raise InvalidInput(f"no such folder: {real.parent}")
+            return Target(text, real, stream=False)
+        if stat.S_ISREG(mode):
+            return Target(text, real, stream=False)
+        if stat.S_ISDIR(mode):
+            raise InvalidInput(f"{text} is a folder", "give a file name to write")
+        if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+            if not stream_ok:
+                raise InvalidInput(f"{text} is not a regular file", "give a file name")
+            return Target(text, path, stream=True)  # /proc/self/fd/1 has no real path
+        raise InvalidInput(f"{text} is not a regular file, a device or a pipe", "give a file name")
+    except OSError as exc:  # a name too long for the file system, a loop of symlinks
+        raise InvalidInput(f"cannot write {text}: {exc.strerror or exc}") from None
+
+
+def _refuse_protected(text: str, real: Path, mode: int | None, logbook: Path | None) -> None:
+    for protected in protected_paths(logbook):
+        if real == protected or (mode is not None and _same_file(real, protected)):
+            raise InvalidInput(
+                f"{text} is the logbook itself (or its journal or a backup of it)",
+                "choose another file: writing there would destroy the logbook",
+            )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 @contextmanager
-def atomic_file(given: str | Path, *, text: bool = True) -> Iterator[IO[Any]]:
-    """Open a file to write in full; it replaces `given` only once complete."""
-    path = checked_target(given)
-    tmp = temp_beside(path)
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        fh: IO[Any]
-        if text:
-            fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        else:
-            fh = os.fdopen(fd, "wb")
-        with fh:
+def opened(target: Target, *, text: bool = True) -> Iterator[IO[Any]]:
+    """The target, open for writing; a file target replaces the old one only when
+    the block ends without an error."""
+    if target.path is None:
+        yield _stdout(text)
+        return
+    if target.stream:
+        with _stream(target, text) as fh:
             yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        return
+    with private_file(target.path, target.given) as tmp:
+        fh = _wrap(os.open(tmp, os.O_WRONLY | os.O_NOFOLLOW), text)
+        try:
+            with fh:
+                yield fh
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise _cannot_write(target.given, exc) from None
+
+
+def write(target: Target, data: bytes) -> None:
+    """Write `data` to the target (see opened)."""
+    with opened(target, text=False) as fh:
+        fh.write(data)
+
+
+@contextmanager
+def private_file(path: Path, shown: str | None = None) -> Iterator[Path]:
+    """A new, empty, private (0600) file beside `path`, for the caller to fill; it
+    takes `path`'s name when the block ends without an error, and is removed otherwise.
+
+    For writers that need a file name rather than a handle (SQLite's backup API)."""
+    shown = shown or str(path)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise StorageError(f"cannot write {given}: {exc.strerror or exc}") from None
+        raise _cannot_write(shown, exc) from None
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        _fsync_file(tmp)
+        os.replace(tmp, path)
+        _fsync_folder(path.parent)
+    except OSError as exc:
+        raise _cannot_write(shown, exc) from None
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def write_file(given: str | Path, data: bytes) -> None:
-    """Write `data` to `given` atomically (see atomic_file)."""
-    with atomic_file(given, text=False) as fh:
-        fh.write(data)
+@contextmanager
+def _stream(target: Target, text: bool) -> Iterator[IO[Any]]:
+    assert target.path is not None
+    try:
+        fd = os.open(target.path, os.O_WRONLY | os.O_NOCTTY)
+    except OSError as exc:
+        raise _cannot_write(target.given, exc) from None
+    mode = os.fstat(fd).st_mode
+    if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):  # swapped since it was checked
+        os.close(fd)
+        raise InvalidInput(f"{target.given} changed while complog was working; nothing written")
+    try:
+        with _wrap(fd, text) as fh:
+            yield fh
+    except OSError as exc:
+        raise _cannot_write(target.given, exc) from None
+
+
+def _stdout(text: bool) -> IO[Any]:
+    sys.stdout.flush()
+    return sys.stdout if text else sys.stdout.buffer
+
+
+def _wrap(fd: int, text: bool) -> IO[Any]:
+    if text:
+        return os.fdopen(fd, "w", encoding="utf-8", newline="")
+    return os.fdopen(fd, "wb")
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """The rename is durable only once the folder's entry is on disk."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot fsync a folder; the data itself is synced
+    finally:
+        os.close(fd)
+
+
+def _cannot_write(shown: str, exc: OSError) -> StorageError:
+    return StorageError(f"cannot write {shown}: {exc.strerror or exc}")

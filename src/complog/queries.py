@@ -21,6 +21,7 @@ from complog.connect import (
     SCHEMA_HEAD,
     Location,
     PgConnection,
+    check_logbook_file,
     connect_sqlite,
     decode_time,
     encode_time,
@@ -1024,7 +1025,7 @@ def open_reader(location: Location) -> Reader:
     if location.path is None:
         return _open_postgres_reader(location)
     path = location.path
-    if not path.exists():
+    if not check_logbook_file(path):
         return _empty_reader(location)
     readonly = not is_writable(path)
     # Read-only even when we could write: a reader then never checkpoints the

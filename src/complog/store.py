@@ -298,13 +298,14 @@ def backup_before_migration(path: Path, revision: str) -> Path:
 def copy_sqlite(source: Path, target: Path) -> None:
     """A consistent copy through SQLite's online backup API, private to the owner.
 
-    The source is opened read-only. The copy is checked (integrity_check) before
-    it takes the target's name; on any failure nothing is left at the target or
-    beside it. Errors name the side at fault: the logbook, or where the copy goes.
+    The source is opened read-only. The copy is written to a private temporary
+    file (files.private_file) and checked (integrity_check) before it takes the
+    target's name; on any failure nothing is left at the target or beside it.
+    Errors name the side at fault: the logbook, or where the copy goes.
     """
-    tmp = target.with_name(target.name + ".tmp")
-    try:
-        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    from complog.files import private_file
+
+    with private_file(target) as tmp:
         src = connect_sqlite(source, readonly=True)
         try:
             with closing(sqlite3.connect(tmp)) as dst:
@@ -324,11 +325,6 @@ def copy_sqlite(source: Path, target: Path) -> None:
                 f"{source} is not a complog logbook, or it is damaged",
                 "restore it from a backup (complog backup) or choose another with --db",
             )
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise StorageError(f"cannot write {target}: {exc.strerror or exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 #: SQLITE_FULL, SQLITE_IOERR_WRITE, SQLITE_IOERR_FSYNC, SQLITE_IOERR_TRUNCATE,
@@ -343,11 +339,12 @@ def open_store(location: Location) -> Store:
 def backup_to(source: Path, target: str) -> Path:
     """`complog backup`: an online copy that must not overwrite anything."""
     from complog.errors import InvalidInput, NotFound
-    from complog.files import checked_target
+    from complog.files import output_target
 
-    path = checked_target(target)
-    if path.exists():
-        raise InvalidInput(f"{path} already exists", "choose a new file name for the backup")
+    path = output_target(target, logbook=source, stream_ok=False).path
+    assert path is not None
+    if os.path.lexists(Path(target).expanduser()) or path.exists():
+        raise InvalidInput(f"{target} already exists", "choose a new file name for the backup")
     if not source.exists():
         raise NotFound(f"there is no logbook at {source}", "nothing to back up yet")
     copy_sqlite(source, path)

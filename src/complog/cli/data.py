@@ -20,7 +20,11 @@ def export(
     ] = "jsonl",
     out: Annotated[
         str | None,
-        typer.Option("--out", "-o", help="Write to this file instead of standard output."),
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write to this file (replaced whole, 0600), device or pipe; - is standard output.",
+        ),
     ] = None,
 ) -> None:
     """Export every complaint with everything attached (shaped as show --format json).
@@ -34,7 +38,8 @@ def export(
     if format not in ("json", "jsonl", "csv"):
         raise InvalidInput(f"unknown export format {format!r}", "use --format json, jsonl or csv")
     app = app_context(ctx)
-    export_all(app.reader(), format, out, app.now)
+    target = app.output_target(out) if out is not None else None
+    export_all(app.reader(), format, target, app.now)
 
 
 def import_(

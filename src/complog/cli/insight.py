@@ -75,11 +75,8 @@ def report(
         )
     if format not in (None, "table", "json", "plain"):
         raise InvalidInput(f"unknown format {format!r}", "use --format table, plain or json")
-    if html:
-        from complog.files import checked_target
-
-        checked_target(html)  # before the work, not after
     app = app_context(ctx)
+    page = app.output_target(html) if html else None  # before the work, not after
     reader = app.reader()
     settings = reader.settings()
     start = app.when_given(since)
@@ -97,11 +94,12 @@ def report(
         acknowledge_within=settings.acknowledge_within,
     )  # fmt: skip
     figures["until"] = end
-    if html:
-        from complog.files import write_file
+    if page is not None:
+        from complog.files import write
         from complog.render.html import report_page
         from complog.render.output import note
 
-        write_file(html, report_page(figures, settings.tz, app.now).encode("utf-8"))
-        note(f"Wrote {html}")
+        write(page, report_page(figures, settings.tz, app.now).encode("utf-8"))
+        if not page.stream:
+            note(f"Wrote {html}")
     render_report(figures, default_format(format), settings.tz, by)

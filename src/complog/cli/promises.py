@@ -210,20 +210,20 @@ def calendar(
 
     Example: complog calendar --mine --out ~/complog.ics
     """
-    from complog.files import checked_target, write_file
+    from complog.files import write
     from complog.render import output
     from complog.render.ics import promises_calendar
 
     if owner and mine:
         raise InvalidInput("use --owner or --mine, not both")
-    if out is not None:
-        checked_target(out)
     app = app_context(ctx)
+    target = app.output_target(out) if out is not None else None
     reader = app.reader()
     items = reader.open_promises(owner=app.user if mine else owner)
     data = promises_calendar(items, reader.logbook_id(), app.now, alarm)
-    if out is None:
+    if target is None:
         output.write_bytes(data)
         return
-    write_file(out, data)
-    output.note(f"Wrote {len(items)} promise{'s' if len(items) != 1 else ''} to {out}")
+    write(target, data)
+    if not target.stream:
+        output.note(f"Wrote {len(items)} promise{'s' if len(items) != 1 else ''} to {out}")

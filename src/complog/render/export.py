@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import IO, Any
 
-from complog.files import atomic_file
+from complog.files import Target, opened
 from complog.importers.complog_format import CSV_COLUMNS
 from complog.queries import Reader
 from complog.render.shapes import show_json
@@ -22,11 +22,11 @@ from complog.rows import ComplaintDetail
 
 
 @contextmanager
-def _target(out: str | None) -> Iterator[IO[str]]:
+def _target(out: Target | None) -> Iterator[IO[str]]:
     if out is None:
         yield sys.stdout
         return
-    with atomic_file(out) as fh:
+    with opened(out) as fh:
         yield fh
 
 
@@ -52,7 +52,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def export_all(reader: Reader, fmt: str, out: str | None, now: datetime) -> int:
+def export_all(reader: Reader, fmt: str, out: Target | None, now: datetime) -> int:
     count = 0
     with _target(out) as fh:
         if fmt == "csv":
