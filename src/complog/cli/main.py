@@ -29,15 +29,14 @@ from complog.cli import (
     escalations,
     insight,
     promises,
+    streams,
 )
 from complog.context import AppContext
 from complog.errors import ComplogError, InvalidInput
 
 
 def _fail(message: str, hint: str | None, code: int) -> int:
-    sys.stderr.write(f"complog: error: {message}\n")
-    if hint:
-        sys.stderr.write(f"  {hint}\n")
+    streams.error_line(f"complog: error: {message}\n" + (f"  {hint}\n" if hint else ""))
     return code
 
 
@@ -92,16 +91,6 @@ class ComplogGroup(TyperGroup):
             _tidy_metavars(command)
             coerce.install(command)  # no pydantic for plain values (~90 ms a command)
 
-    def invoke(self, ctx: Any) -> Any:
-        try:
-            return super().invoke(ctx)
-        except BrokenPipeError:
-            # `complog list | head`: the reader went away, which is not an error.
-            # Point stdout at /dev/null so the final flush at exit cannot fail too.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            return None
-
     def main(  # type: ignore[override]
         self,
         args: Sequence[str] | None = None,
@@ -110,10 +99,30 @@ class ComplogGroup(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
-        code = self._run(args, prog_name or "complog", complete_var, **extra)
+        if streams.reopen_closed_descriptors():
+            code = _fail("cannot write output: standard output is closed", None, 5)
+        else:
+            with streams.guarded_output():
+                code = self._output_checked(args, prog_name or "complog", complete_var, **extra)
         if standalone_mode:
             sys.exit(code)
         return code
+
+    def _output_checked(
+        self, args: Sequence[str] | None, prog_name: str, complete_var: str | None, **extra: Any
+    ) -> int:
+        """_run, then the last flush of stdout, both with polite output errors:
+        `complog list | head` (the reader went away) is not an error."""
+        try:
+            code = self._run(args, prog_name, complete_var, **extra)
+            sys.stdout.flush()
+            return code
+        except (streams.ReaderGone, BrokenPipeError):
+            streams.silence()
+            return 0
+        except streams.OutputError as exc:
+            streams.silence()
+            return _fail(exc.message, exc.hint, exc.exit_code)
 
     def _run(
         self, args: Sequence[str] | None, prog_name: str, complete_var: str | None, **extra: Any
@@ -129,6 +138,8 @@ class ComplogGroup(TyperGroup):
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             return result if isinstance(result, int) else 0
+        except (streams.ReaderGone, BrokenPipeError, streams.OutputError):
+            raise  # for _output_checked
         except ComplogError as exc:
             if debug:
                 raise
@@ -145,12 +156,12 @@ class ComplogGroup(TyperGroup):
         except ClickException as exc:
             return _fail(exc.format_message(), None, exc.exit_code)
         except typer.Abort:
-            sys.stderr.write("\nAborted; nothing was saved.\n")
+            streams.error_line("\nAborted; nothing was saved.\n")
             return 2
         except SystemExit as exc:  # Typer exits itself on a broken pipe
             return exc.code if isinstance(exc.code, int) else 1
         except KeyboardInterrupt:
-            sys.stderr.write("\nInterrupted; nothing was saved.\n")
+            streams.error_line("\nInterrupted; nothing was saved.\n")
             return 130
         except Exception as exc:  # noqa: BLE001 - the single top-level handler
             if debug:

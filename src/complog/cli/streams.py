@@ -1,0 +1,116 @@
+"""Standard output and error that fail politely.
+
+A reader that goes away (`complog due | head -1`) is not an error: exit 0,
+quietly. Any other failure to write output (a full disk, `> /dev/full`, a
+closed descriptor) is a storage problem the user can act on: exit 5,
+"cannot write output: REASON" — never a traceback or "probably a bug".
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from complog.errors import StorageError
+
+
+class OutputError(StorageError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"cannot write output: {reason}")
+
+
+class ReaderGone(Exception):
+    """The reader of standard output went away (`complog due | head -1`).
+
+    Not an OSError, so that no library between the write and cli/main.py takes
+    it for one of its own (Click exits 1 on EPIPE)."""
+
+
+class Guarded:
+    """A text or binary stream whose write errors become OutputError, or
+    ReaderGone when the reader went away, for cli/main.py to end quietly."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, data: Any) -> int:
+        try:
+            return int(self._stream.write(data))
+        except BrokenPipeError:
+            raise ReaderGone from None
+        except OSError as exc:
+            raise OutputError(exc.strerror or str(exc)) from None
+
+    def writelines(self, lines: Iterable[Any]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise ReaderGone from None
+        except OSError as exc:
+            raise OutputError(exc.strerror or str(exc)) from None
+
+    @property
+    def buffer(self) -> Guarded:
+        return Guarded(self._stream.buffer)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def reopen_closed_descriptors() -> bool:
+    """Put /dev/null on any of descriptors 0-2 that was closed (`complog due >&-`),
+    so no file complog opens can take their number and receive its output.
+    True when standard output was closed: nothing complog prints can arrive."""
+    closed = []
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            closed.append(fd)
+    for fd in closed:
+        null = os.open(os.devnull, os.O_RDWR)
+        if null != fd:
+            os.dup2(null, fd)
+            os.close(null)
+    return 1 in closed or sys.stdout is None
+
+
+@contextmanager
+def guarded_output() -> Iterator[None]:
+    """Run with guarded stdout/stderr; restored afterwards (the test runner swaps them)."""
+    saved = sys.stdout, sys.stderr
+    if sys.stdout is not None:
+        sys.stdout = Guarded(sys.stdout)  # type: ignore[assignment]
+    if sys.stderr is not None:
+        sys.stderr = Guarded(sys.stderr)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def silence(fd: int = 1) -> None:
+    """After the reader went away or a write failed: point the descriptor at
+    /dev/null, so the interpreter's last flush cannot fail a second time."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    except OSError:
+        pass
+
+
+def error_line(text: str) -> None:
+    """Write to stderr when possible; a closed or full stderr loses the message, not the exit code."""
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError, ReaderGone, OutputError):
+        silence(2)
