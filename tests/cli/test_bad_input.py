@@ -390,3 +390,43 @@ def test_iso_time_beyond_the_calendar_is_invalid_input(run, logbook, args):
     ran = run(*args, exit=2)
     assert_clean_error(ran, 2, "as a date or time")
     assert snapshot(logbook) == before
+
+
+def _int_parameters() -> list[tuple[str, str, bool]]:
+    """(command, option or argument name, is_option) for every integer parameter."""
+    import typer.main
+
+    from complog.cli.main import app
+
+    found = []
+    for name, command in sorted(typer.main.get_command(app).commands.items()):
+        for param in command.params:
+            descriptor = getattr(param, "type_descriptor", None)
+            if descriptor is not None and descriptor.annotation is int:
+                is_option = param.param_type_name == "option"
+                found.append((name, param.opts[0] if is_option else param.name, is_option))
+    return found
+
+
+HUGE = str(2**63)  # one past SQLite's and PostgreSQL's largest integer
+
+
+#: what each command needs besides the number under test
+NEEDS = {"add": ["Acme", "Till"], "resolve": ["1", "--outcome", "Fixed"], "note": ["text"],
+         "promise": ["text", "--due", "tomorrow"], "escalate": ["--to", "boss", "--reason", "r"],
+         "reschedule": ["--due", "tomorrow", "--reason", "r"], "cancel": ["--reason", "r"]}  # fmt: skip
+
+
+@pytest.mark.parametrize(("command", "param", "is_option"), _int_parameters())
+def test_every_number_too_large_to_store_is_refused_as_input(run, command, param, is_option):
+    run("add", "Acme", "Till", "--promise", "Call back", "--due", "tomorrow")
+    needs = NEEDS.get(command, [])
+    if is_option:
+        args = [command, *needs, param, HUGE]
+    else:
+        args = [command, HUGE, *(n for n in needs if n not in ("1",))]
+
+    done = run(*args, exit=2 if is_option else 3)
+
+    assert HUGE in done.stderr or param in done.stderr, done.stderr
+    assert "storage" not in done.stderr and "datatype" not in done.stderr

@@ -81,7 +81,9 @@ def history(
             callback=id_checker("complaint", "complog list --status all shows them"),
         ),
     ] = None,
-    limit: Annotated[int | None, typer.Option(min=1, help="Only the last N events.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, max=1_000_000, help="Only the last N events.")
+    ] = None,
     format: FormatOption = None,
 ) -> None:
     """The audit log: every change, who made it and when, with before and after.

@@ -96,7 +96,10 @@ def merge_customers(
 def customers(
     ctx: typer.Context,
     top: Annotated[
-        int | None, typer.Option("--top", min=1, help="Only the N customers with most complaints.")
+        int | None,
+        typer.Option(
+            "--top", min=1, max=1_000_000, help="Only the N customers with most complaints."
+        ),
     ] = None,
     since: Annotated[
         str | None,

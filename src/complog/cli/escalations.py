@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from complog.cli.options import AtOption, EscalationId, FormatOption, app_context, fmt
+from complog.cli.options import (
+    AtOption,
+    EscalationId,
+    FormatOption,
+    app_context,
+    fmt,
+    id_checker,
+)
 from complog.context import AppContext
 from complog.errors import InvalidInput
 
@@ -16,8 +23,10 @@ def escalate(
     complaint_id: Annotated[
         int | None,
         typer.Argument(
-            help="Complaint to escalate by hand (omit with --auto).", show_default=False
-        ),
+            help="Complaint to escalate by hand (omit with --auto).",
+            show_default=False,
+            callback=id_checker("complaint", "complog list --status all shows them"),
+        ),  # fmt: skip
     ] = None,
     to: Annotated[str | None, typer.Option("--to", help="Person or role to escalate to.")] = None,
     reason: Annotated[
