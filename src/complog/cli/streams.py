@@ -87,9 +87,9 @@ def guarded_output() -> Iterator[None]:
     """Run with guarded stdout/stderr; restored afterwards (the test runner swaps them)."""
     saved = sys.stdout, sys.stderr
     if sys.stdout is not None:
-        sys.stdout = Guarded(sys.stdout)  # type: ignore[assignment]
+        sys.stdout = Guarded(sys.stdout)
     if sys.stderr is not None:
-        sys.stderr = Guarded(sys.stderr)  # type: ignore[assignment]
+        sys.stderr = Guarded(sys.stderr)
     try:
         yield
     finally:
