@@ -168,6 +168,17 @@ def private_file(path: Path, shown: str | None = None) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+def private_spool() -> IO[bytes]:
+    """An anonymous private file (0600, already unlinked) to hold an input read once."""
+    try:
+        return tempfile.TemporaryFile(prefix="complog-")
+    except OSError as exc:
+        raise StorageError(
+            f"cannot make a temporary file: {exc.strerror or exc}",
+            "free some space in the temporary folder (TMPDIR)",
+        ) from None
+
+
 @contextmanager
 def _stream(target: Target, text: bool) -> Iterator[IO[Any]]:
     assert target.path is not None

@@ -1,17 +1,17 @@
 """`complog import`: validate the whole file first, then write it in one transaction.
 
-Two passes over the file keep memory bounded however large it is: the first
+Two passes over the input keep memory bounded however large it is: the first
 finds bad rows (and, unless --skip-bad, stops with nothing written), the
-second writes the good ones.
+second writes the good ones. Standard input and pipes are copied once to a
+private file first (importers/sources.py), so both passes see every record.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from complog.context import AppContext
 from complog.errors import InvalidInput
 from complog.importers.read import describe, guess_format, read_records
+from complog.importers.sources import Input, open_input
 from complog.render import output
 from complog.render.progress import track
 
@@ -21,51 +21,47 @@ SHOW_BAD = 10
 def run_import(
     app: AppContext, file: str, fmt: str | None, *, dry_run: bool, skip_bad: bool
 ) -> None:
+    source = open_input(file)
     try:
-        _run_import(app, file, fmt, dry_run=dry_run, skip_bad=skip_bad)
+        _run_import(app, source, fmt, dry_run=dry_run, skip_bad=skip_bad)
     except UnicodeDecodeError as exc:
         # A binary file, or text in another encoding: a usage error, not a crash.
         raise InvalidInput(
-            f"{Path(file).name} is not UTF-8 text (byte {exc.start}); nothing was imported",
+            f"{source.name} is not UTF-8 text (byte {exc.start}); nothing was imported",
             "save it as UTF-8 (in Excel: CSV UTF-8) and import it again",
         ) from None
+    finally:
+        source.close()
 
 
 def _run_import(
-    app: AppContext, file: str, fmt: str | None, *, dry_run: bool, skip_bad: bool
+    app: AppContext, source: Input, fmt: str | None, *, dry_run: bool, skip_bad: bool
 ) -> None:
     from complog.services.importing import Importer, existing_keys
 
-    path = Path(file).expanduser()
-    try:
-        if not path.exists():
-            raise InvalidInput(f"no such file: {path}")
-        if path.is_dir():
-            raise InvalidInput(f"{path} is a directory, not a file")
-    except (OSError, ValueError) as exc:  # a name too long, or a NUL byte in it
-        raise InvalidInput(
-            f"cannot read {file!r}: {getattr(exc, 'strerror', None) or exc}"
-        ) from None
-    fmt = fmt or guess_format(path)
-    total, bad = 0, []
+    fmt = fmt or guess_format(source)
+    total, bad_count = 0, 0
+    bad: list[tuple[str, str]] = []  # the first SHOW_BAD, to show: memory stays bounded
     notes: list[str] = []
-    for position, item in track(read_records(path, fmt, app.user, notes), "Checking"):
+    for position, item in track(read_records(source, fmt, app.user, notes), "Checking"):
         total += 1
         if isinstance(item, ValueError):
-            bad.append((position, describe(item)))
-    if bad and not skip_bad:
-        for position, problem in bad[:SHOW_BAD]:
-            output.note(f"  {path.name} {position}: {problem}")
-        more = f" (and {len(bad) - SHOW_BAD} more)" if len(bad) > SHOW_BAD else ""
+            bad_count += 1
+            if len(bad) < SHOW_BAD:
+                bad.append((position, describe(item)))
+    if bad_count and not skip_bad:
+        for position, problem in bad:
+            output.note(f"  {source.name} {position}: {problem}")
+        more = f" (and {bad_count - SHOW_BAD} more)" if bad_count > SHOW_BAD else ""
         raise InvalidInput(
-            f"{len(bad)} bad record{'s' if len(bad) != 1 else ''} in {path.name}{more}; nothing was imported",
+            f"{bad_count} bad record{'s' if bad_count != 1 else ''} in {source.name}{more}; nothing was imported",
             "fix them, or add --skip-bad to import the rest",
         )
-    bad_positions = {position for position, _ in bad}
+    # The second pass meets the same bad records and leaves them out.
     good = (
         (position, item)
-        for position, item in read_records(path, fmt, app.user)
-        if position not in bad_positions and not isinstance(item, ValueError)
+        for position, item in read_records(source, fmt, app.user)
+        if not isinstance(item, ValueError)
     )
     if dry_run:
         reader = app.reader()
@@ -73,8 +69,8 @@ def _run_import(
         for _, record in good:
             planner.add(record)
         result = planner.result
-        output.say(f"Would import {result.added} complaint{'s' if result.added != 1 else ''} from {path.name}"
-                   f" ({result.unchanged} already present, {len(bad)} bad); nothing was changed")  # fmt: skip
+        output.say(f"Would import {result.added} complaint{'s' if result.added != 1 else ''} from {source.name}"
+                   f" ({result.unchanged} already present, {bad_count} bad); nothing was changed")  # fmt: skip
         for line in notes:
             output.note(line)
         return
@@ -82,14 +78,14 @@ def _run_import(
         from complog.services.importing import session_fetch
 
         importer = Importer(session, app.actor(), existing_keys(session_fetch(session)))
-        for _, record in track(good, "Importing", total=total - len(bad)):
+        for _, record in track(good, "Importing", total=total - bad_count):
             importer.add(record)
-        result = importer.finish(f"{path.name} ({fmt})")
-    output.say(f"Imported {result.added} complaint{'s' if result.added != 1 else ''} from {path.name}"
-               f" ({result.unchanged} already present, {len(bad)} skipped as bad)")  # fmt: skip
-    for position, problem in bad[:SHOW_BAD]:
+        result = importer.finish(f"{source.name} ({fmt})")
+    output.say(f"Imported {result.added} complaint{'s' if result.added != 1 else ''} from {source.name}"
+               f" ({result.unchanged} already present, {bad_count} skipped as bad)")  # fmt: skip
+    for position, problem in bad:
         output.note(f"  skipped {position}: {problem}")
-    if len(bad) > SHOW_BAD:
-        output.note(f"  … and {len(bad) - SHOW_BAD} more")
+    if bad_count > SHOW_BAD:
+        output.note(f"  … and {bad_count - SHOW_BAD} more")
     for line in notes:
         output.note(line)

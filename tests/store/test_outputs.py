@@ -343,7 +343,7 @@ def test_a_backup_needs_a_file_name(sqlite_logbook, proc, target):
 
 #: calls that create, open or replace a file for writing (besides open() with a write mode)
 WRITERS = {"os.replace", "os.rename", "os.fdopen", "os.mknod", "tempfile.mkstemp",
-           "tempfile.NamedTemporaryFile", "shutil.copyfile", "shutil.copy", "shutil.copy2",
+           "tempfile.NamedTemporaryFile", "tempfile.TemporaryFile", "shutil.copyfile", "shutil.copy", "shutil.copy2",
            "shutil.move"}  # fmt: skip
 PATH_WRITERS = {"write_text", "write_bytes", "touch"}
 #: modules that may: files.py owns the user's files; connect.py creates the logbook itself

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterator
 from functools import partial
-from pathlib import Path
 from typing import IO, Any
 
 from pydantic import ValidationError
@@ -13,30 +11,37 @@ from pydantic import ValidationError
 from complog.errors import InvalidInput
 from complog.importers import cfpb, complog_format, twcs
 from complog.importers.records import ComplaintIn
-from complog.importers.sources import csv_rows, json_array_objects, jsonl_objects, open_text
+from complog.importers.sources import (
+    Input,
+    csv_dict_reader,
+    csv_rows,
+    json_array_objects,
+    jsonl_objects,
+    lines,
+)
 
 FORMATS = ("json", "jsonl", "csv", "cfpb", "twcs")
 
 Item = tuple[str, ComplaintIn | ValueError]
 
 
-def guess_format(path: Path) -> str:
+def guess_format(source: Input) -> str:
     """From the file name only; a CSV's kind (complog, CFPB, Twitter) is read from its header."""
-    suffix = path.suffix.lower()
+    suffix = source.path.suffix.lower() if source.path is not None else ""
     if suffix == ".jsonl":
         return "jsonl"
     if suffix == ".json":
         return "json"
     if suffix == ".csv":
-        with open_text(path) as fh:
-            header = fh.readline().lower()
+        with source.text() as fh:
+            header = next(lines(fh, source.name), "").lower()
         if "complaint id" in header and "date received" in header:
             return "cfpb"
         if "tweet_id" in header and "inbound" in header:
             return "twcs"
         return "csv"
     raise InvalidInput(
-        f"cannot tell the format of {path.name}", "add --format json, jsonl, csv, cfpb or twcs"
+        f"cannot tell the format of {source.name}", "add --format json, jsonl, csv, cfpb or twcs"
     )
 
 
@@ -49,26 +54,27 @@ def describe(exc: Exception) -> str:
 
 
 def read_records(
-    path: Path, fmt: str, importer: str, notes: list[str] | None = None
+    source: Input, fmt: str, importer: str, notes: list[str] | None = None
 ) -> Iterator[Item]:
-    """Every complaint in the file, validated; bad ones come as ValueError with their position.
+    """Every complaint in the input, validated; bad ones come as ValueError with their
+    position. One pass from the start; call again for another.
 
     What a format leaves out by design (not an error) is told in `notes`."""
-    with open_text(path) as fh:
+    with source.text() as fh:
         if fmt in ("json", "jsonl"):
-            objects = json_array_objects(fh) if fmt == "json" else jsonl_objects(fh)
+            objects = json_array_objects(fh) if fmt == "json" else jsonl_objects(fh, source.name)
             try:
                 for position, obj in objects:
                     yield position, _convert(partial(complog_format.from_export, obj), obj)
             except ValueError as exc:  # the file itself is not a JSON array
                 yield "file", exc
         elif fmt == "csv":
-            for position, row in csv_rows(fh):
+            for position, row in csv_rows(fh, source.name):
                 yield position, _convert(partial(complog_format.from_csv_row, row), row)
         elif fmt == "cfpb":
-            yield from _cfpb(fh)
+            yield from _cfpb(fh, source.name)
         elif fmt == "twcs":
-            yield from _twcs(fh, notes if notes is not None else [])
+            yield from _twcs(fh, source.name, notes if notes is not None else [])
         else:
             raise InvalidInput(
                 f"unknown import format {fmt!r}", "use json, jsonl, csv, cfpb or twcs"
@@ -84,8 +90,8 @@ def _convert(make: Callable[[], ComplaintIn], raw: Any) -> ComplaintIn | ValueEr
         return ValueError(describe(exc))
 
 
-def _cfpb(fh: IO[str]) -> Iterator[Item]:
-    reader = csv.DictReader(fh)
+def _cfpb(fh: IO[str], name: str) -> Iterator[Item]:
+    reader = csv_dict_reader(fh, name)
     try:
         columns = cfpb.header_map(list(reader.fieldnames or []))
     except ValueError as exc:
@@ -98,9 +104,9 @@ def _cfpb(fh: IO[str]) -> Iterator[Item]:
         start = reader.line_num + 1
 
 
-def _twcs(fh: IO[str], notes: list[str]) -> Iterator[Item]:
+def _twcs(fh: IO[str], name: str, notes: list[str]) -> Iterator[Item]:
     tweets: dict[str, twcs.Tweet] = {}
-    reader = csv.DictReader(fh)
+    reader = csv_dict_reader(fh, name)
     start = reader.line_num + 1
     for row in reader:
         try:

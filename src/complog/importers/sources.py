@@ -1,31 +1,116 @@
-"""File formats -> (position, raw dict or ComplaintIn), streaming where the format allows.
+"""Where an import reads from, and its formats -> (position, raw dict), streaming.
 
-complog's own JSON array is read object by object (json.JSONDecoder.raw_decode
-over a sliding buffer), so a 100,000-complaint export never sits in memory.
+An import reads its input twice (check everything, then write), so the input
+must be seekable: a file is read where it is; standard input (`-`), a pipe, a
+FIFO or a device is first copied once to a private temporary file. Memory
+stays bounded whatever the input: no line, field or JSON object may exceed
+MAX_LINE, and complog's own JSON array is read object by object
+(json.JSONDecoder.raw_decode over a sliding buffer).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
+import os
+import stat
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from complog.errors import InvalidInput
 
 CHUNK = 1 << 16
+#: the longest line, CSV field or JSON object an import accepts
+MAX_LINE = 10 * 1024 * 1024
+STDIN = "-"
 
 
-def open_text(path: Path) -> IO[str]:
+def too_long(where: str) -> InvalidInput:
+    return InvalidInput(
+        f"{where} is longer than {MAX_LINE // (1024 * 1024)} MB; nothing was imported",
+        "is this the right file? complog reads text with one record per line or row",
+    )
+
+
+@dataclass
+class Input:
+    """An import's input, readable from the start as often as needed."""
+
+    name: str
+    raw: IO[bytes]
+    #: its file name, for guessing the format (None for standard input)
+    path: Path | None
+
+    @contextmanager
+    def text(self) -> Iterator[IO[str]]:
+        """A text reader from the start (UTF-8, a BOM skipped), for one pass."""
+        self.raw.seek(0)
+        reader = io.TextIOWrapper(self.raw, encoding="utf-8-sig", newline="")
+        try:
+            yield reader
+        finally:
+            reader.detach()  # the input stays open for the next pass
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def open_input(given: str) -> Input:
+    """The file to import, `-` for standard input; read once if it cannot be sought."""
+    if given == STDIN:
+        return Input("standard input", _spooled(sys.stdin.buffer, "standard input"), None)
+    path = Path(given).expanduser()
+    name = path.name or given
     try:
-        return path.open("r", encoding="utf-8-sig", newline="")
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise InvalidInput(f"{given} is a directory, not a file")
+        fh = open(path, "rb")  # noqa: SIM115 - closed by Input.close
     except FileNotFoundError:
-        raise InvalidInput(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise InvalidInput(f"{path} is a directory, not a file") from None
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+        raise InvalidInput(f"no such file: {given}") from None
+    except (OSError, ValueError) as exc:  # no permission, a name too long, a NUL byte
+        raise InvalidInput(
+            f"cannot read {given!r}: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
+    if stat.S_ISREG(mode):
+        return Input(name, fh, path)
+    with fh:  # a FIFO, a pipe (<(...), /dev/stdin), a device
+        return Input(given, _spooled(fh, given), path)
+
+
+def _spooled(stream: IO[bytes], name: str) -> IO[bytes]:
+    """Copy a stream once into a private temporary file, line by line, refusing a
+    line longer than MAX_LINE as it comes (`import /dev/zero` ends at once)."""
+    from complog.files import private_spool
+
+    spool = private_spool()
+    number = 0
+    try:
+        while line := stream.readline(MAX_LINE + 1):
+            number += 1
+            if len(line) > MAX_LINE:
+                raise too_long(f"line {number} of {name}")
+            spool.write(line)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool
+
+
+def lines(fh: IO[str], name: str) -> Iterator[str]:
+    """The lines of a text file, refusing one longer than MAX_LINE."""
+    number = 0
+    while line := fh.readline(MAX_LINE + 1):
+        number += 1
+        if len(line) > MAX_LINE:
+            raise too_long(f"line {number} of {name}")
+        yield line
 
 
 def json_array_objects(fh: IO[str]) -> Iterator[tuple[str, Any]]:
@@ -56,6 +141,8 @@ def json_array_objects(fh: IO[str]) -> Iterator[tuple[str, Any]]:
                 raise ValueError(
                     f"object {index + 1} (line {line + buffer[: exc.pos].count(chr(10))}): {exc.msg}"
                 ) from None
+            if len(buffer) > MAX_LINE:
+                raise too_long(f"object {index + 1} (line {line})") from None
             chunk = fh.read(CHUNK)
             eof = not chunk
             buffer += chunk
@@ -66,8 +153,8 @@ def json_array_objects(fh: IO[str]) -> Iterator[tuple[str, Any]]:
         buffer = buffer[end:]
 
 
-def jsonl_objects(fh: IO[str]) -> Iterator[tuple[str, Any]]:
-    for number, raw in enumerate(fh, start=1):
+def jsonl_objects(fh: IO[str], name: str) -> Iterator[tuple[str, Any]]:
+    for number, raw in enumerate(lines(fh, name), start=1):
         if not raw.strip():
             continue
         try:
@@ -76,7 +163,7 @@ def jsonl_objects(fh: IO[str]) -> Iterator[tuple[str, Any]]:
             yield f"line {number}", ValueError(f"not JSON: {exc.msg}")
 
 
-def csv_rows(fh: IO[str]) -> Iterator[tuple[str, dict[str, str]]]:
+def csv_rows(fh: IO[str], name: str) -> Iterator[tuple[str, dict[str, str]]]:
     """Rows of a CSV file with their line numbers; the dialect is sniffed, not assumed."""
     sample = fh.read(CHUNK)
     fh.seek(0)
@@ -84,7 +171,7 @@ def csv_rows(fh: IO[str]) -> Iterator[tuple[str, dict[str, str]]]:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.DictReader(fh, dialect=dialect)
+    reader = csv_dict_reader(fh, name, dialect=dialect)
     if not reader.fieldnames:
         return
     start = reader.line_num + 1
@@ -94,3 +181,41 @@ def csv_rows(fh: IO[str]) -> Iterator[tuple[str, dict[str, str]]]:
             {(k or "").strip(): (v or "") for k, v in row.items() if k is not None},
         )
         start = reader.line_num + 1
+
+
+def csv_dict_reader(
+    fh: IO[str], name: str, dialect: type[csv.Dialect] | csv.Dialect = csv.excel
+) -> BoundedDictReader:
+    """csv.DictReader over bounded lines, with fields bounded as lines are."""
+    csv.field_size_limit(MAX_LINE)
+    return BoundedDictReader(lines(fh, name), name, dialect=dialect)
+
+
+if TYPE_CHECKING:
+    _DictReader = csv.DictReader[str]
+else:  # subscriptable at run time from Python 3.12
+    _DictReader = csv.DictReader
+
+
+class BoundedDictReader(_DictReader):
+    """A CSV error (a field too long: a quote left open, say) is a clear error
+    naming the line; the header is read at once, so its errors are too."""
+
+    def __init__(self, rows: Iterator[str], name: str, **kwargs: Any) -> None:
+        super().__init__(rows, **kwargs)
+        self._name = name
+        with self._clear_errors():
+            self.fieldnames  # noqa: B018 - reads the header row
+
+    def __next__(self) -> dict[str, str]:
+        with self._clear_errors():
+            return super().__next__()
+
+    @contextmanager
+    def _clear_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise too_long(f"a field ending on line {self.line_num} of {self._name}") from None
+            raise InvalidInput(f"line {self.line_num} of {self._name}: {exc}") from None
