@@ -143,3 +143,28 @@ def demo(
 
     app = app_context(ctx)
     run_demo(app.now, keep)
+
+
+def doctor(ctx: typer.Context, format: FormatOption = None) -> None:
+    """Check the logbook for damage and privacy: every page and index, the search
+    indexes, foreign keys, the schema revision, file and folder modes.
+
+    Exit 0 when all is well; 5, with what is wrong and what to do, when not.
+    Nothing is changed. Run it weekly from cron (docs/cron.md).
+
+    Example: complog doctor || mail -s "complog logbook needs attention" me@example.com
+    """
+    from complog.doctor import examine
+    from complog.errors import StorageError
+    from complog.render import views
+
+    app = app_context(ctx)
+    checks = examine(app.location)
+    views.doctor(checks, fmt(format))
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        raise StorageError(
+            f"the logbook {app.location} failed {len(failed)} check{'s' if len(failed) != 1 else ''}:"
+            f" {', '.join(c.name for c in failed)}",
+            failed[0].fix,
+        )

@@ -289,6 +289,7 @@ COMMANDS: list[tuple[Callable[..., None], str]] = [
     (data.erase, "erase"),
     (data.migrate_to, "migrate-to"),
     (admin.config, "config"),
+    (admin.doctor, "doctor"),
     (admin.history, "history"),
     (admin.undo, "undo"),
     (admin.demo, "demo"),

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
+    from complog.doctor import Check
+
 SECTION_TITLES = {"overdue": "Overdue", "today": "Today", "upcoming": "Next {days} days"}
 SECTION_STYLES = {"overdue": "bold red", "today": "bold yellow", "upcoming": "bold cyan"}
 
@@ -448,3 +450,27 @@ def settings(values: dict[str, str], stored: set[str], helps: dict[str, str], fm
 
 def clipped(text: str, width: int = 60) -> str:
     return clip(safe(text, one_line=True), width)
+
+
+def doctor(checks: Sequence[Check], fmt: str) -> None:
+    """`complog doctor`: one line per check, failures with what to do."""
+    rows = [{"check": c.name, "ok": c.ok, "detail": c.detail, "fix": c.fix} for c in checks]
+    if fmt == "json":
+        output.emit_json(rows)
+    elif fmt == "csv":
+        output.emit_csv(rows, ["check", "ok", "detail", "fix"])
+    elif fmt == "plain":
+        output.lines(
+            f"{'ok' if c.ok else 'FAIL'}\t{c.name}\t{safe(c.detail, one_line=True)}" for c in checks
+        )
+    else:
+        from rich.text import Text
+
+        table = _table()
+        table.add_column("", no_wrap=True)
+        table.add_column("Check", no_wrap=True, style="bold")
+        table.add_column("Finding", overflow="fold")
+        for c in checks:
+            mark = Text("ok", style="green") if c.ok else Text("FAIL", style="bold red")
+            table.add_row(mark, c.name, Text(safe(c.detail, one_line=True)))
+        output.show(table)

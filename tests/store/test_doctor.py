@@ -1,0 +1,136 @@
+"""`complog doctor` finds damage nothing else reads, and `backup` never publishes it.
+
+On the old code there was no doctor: with a 4 KB index page overwritten, `note`
+kept writing into the damaged file and only `report` noticed.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import complog_process
+
+sqlite_file = pytest.mark.sqlite_only(reason="damages the bytes of a SQLite logbook file")
+
+
+@pytest.fixture
+def filled(logbook, run):
+    for n in range(30):
+        run("add", f"Customer {n}", f"Till crashes {n}", "--promise", "Call", "--due", "tomorrow")
+        run("note", str(n + 1), f"Rang back about the till {n}", "--out")
+    return logbook
+
+
+def checkpointed(db: Path) -> None:
+    """Move the WAL's pages into the main file, as a quiet logbook has."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def overwrite_page(db: Path, index_name: str) -> None:
+    with sqlite3.connect(db) as conn:
+        page = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = ?", (index_name,)
+        ).fetchone()[0]
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    with db.open("r+b") as fh:
+        fh.seek((page - 1) * size)
+        fh.write(b"\xa5" * size)
+
+
+def test_a_healthy_logbook_passes_every_check(filled, run):
+    ran = run("doctor", "--format", "json")
+
+    checks = {c["check"]: c["ok"] for c in ran.json}
+    assert all(checks.values()), ran.json
+    assert "schema" in checks
+
+
+@sqlite_file
+def test_a_healthy_sqlite_logbook_checks_pages_search_keys_and_modes(filled, run):
+    checks = [c["check"] for c in run("doctor", "--format", "json").json]
+
+    assert checks == ["file modes", "integrity", "foreign keys", "schema", "search index"]
+
+
+@sqlite_file
+def test_an_overwritten_index_page_that_note_never_reads_is_found(filled, proc):
+    db = Path(filled)
+    checkpointed(db)
+    overwrite_page(db, "ix_complaint_opened_at")
+    proc("note", "1", "Still writing into a damaged file")  # what went unnoticed
+
+    done = proc("doctor", exit=5)
+
+    assert "FAIL\tintegrity" in done.stdout
+    assert "failed 1 check: integrity" in done.stderr
+    assert "restore the logbook from a backup" in done.stderr
+
+
+@sqlite_file
+def test_a_damaged_search_index_is_found(filled, proc):
+    db = Path(filled)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE note_fts_data SET block = zeroblob(length(block)) WHERE id > 10")
+
+    done = proc("doctor", exit=5)
+
+    assert "FAIL\tsearch index" in done.stdout
+
+
+@sqlite_file
+def test_a_broken_reference_is_found(filled, proc):
+    db = Path(filled)
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA foreign_keys=OFF")
+        conn.execute("UPDATE note SET complaint_id = 9999 WHERE id = 1")
+
+    done = proc("doctor", exit=5)
+
+    assert "FAIL\tforeign keys" in done.stdout
+
+
+@sqlite_file
+def test_a_logbook_others_can_read_is_found(filled, proc):
+    os.chmod(filled, 0o644)
+
+    done = proc("doctor", exit=5)
+
+    assert "FAIL\tfile modes\tcomplog.db is 0644" in done.stdout
+    assert "chmod 600" in done.stderr
+
+
+@sqlite_file
+def test_doctor_changes_nothing(filled, proc):
+    db = Path(filled)
+    checkpointed(db)
+    before = db.read_bytes()
+
+    proc("doctor")
+
+    assert db.read_bytes() == before
+
+
+@sqlite_file
+def test_doctor_on_a_logbook_that_does_not_exist_is_a_storage_error(tmp_path):
+    done = complog_process("doctor", env={"COMPLOG_DB": str(tmp_path / "typo.db")}, exit=5)
+
+    assert "there is no logbook at" in done.stderr
+    assert not (tmp_path / "typo.db").exists()
+
+
+@sqlite_file
+def test_backup_refuses_to_publish_a_damaged_copy(filled, proc, tmp_path):
+    db = Path(filled)
+    checkpointed(db)
+    overwrite_page(db, "ix_complaint_opened_at")
+    target = tmp_path / "copy.db"
+
+    proc("backup", str(target), exit=5)
+
+    assert not target.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".copy.db")] == []
