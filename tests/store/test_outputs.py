@@ -392,3 +392,17 @@ def test_the_write_check_sees_every_kind_of_write():
     calls = _write_calls(SRC / "files.py") + _write_calls(SRC / "connect.py")
 
     assert {c.split()[-1] for c in calls} >= {"tempfile.mkstemp()", "os.replace()", "os.open()"}
+
+
+@pytest.mark.sqlite_only(reason="the SQLite logbook's own files as a migration target")
+@pytest.mark.parametrize("which", ["-wal", "link"])
+def test_migrate_to_refuses_the_logbooks_journal_or_a_link_to_it(sqlite_logbook, proc, which):
+    db = sqlite_logbook
+    target = db.with_name(db.name + which)
+    if which == "link":
+        target.symlink_to(db)
+
+    done = proc("migrate-to", str(target), exit=2)
+
+    assert "the target is this logbook itself" in done.stderr
+    assert proc("list", "--format", "json").json[0]["customer"] == "Acme Newsagency"

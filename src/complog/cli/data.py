@@ -159,9 +159,11 @@ def migrate_to(
 
     Example: complog migrate-to postgresql+psycopg://sam@db.example.com/complaints
     """
+    import os
     from datetime import UTC
 
     from complog.connect import resolve_location
+    from complog.files import protected_paths
     from complog.render import output
     from complog.render.shapes import show_json
     from complog.render.text import safe
@@ -174,8 +176,11 @@ def migrate_to(
         raise InvalidInput(f"there is no logbook at {app.location} to move")
     try:
         target = resolve_location(url)
-        if str(target) == str(app.location):
-            raise InvalidInput("the target is this logbook itself")
+        if str(target) == str(app.location) or (
+            target.path is not None
+            and os.path.realpath(target.path) in map(str, protected_paths(app.location.path))
+        ):
+            raise InvalidInput("the target is this logbook itself (or its journal or a backup)")
         store = open_store(target)
     except OSError as exc:  # a path the file system cannot take (too long, say)
         raise InvalidInput(
