@@ -601,12 +601,12 @@ class Reader:
                        r["channel"], r["direction"], r["text"])  # fmt: skip
         return note, self.complaint(note.complaint_id)
 
-    def complaints_since(self, customer_id: int, since: datetime) -> int:
+    def opened_times(self, customer_id: int) -> list[datetime]:
+        """When the customer opened each of their complaints (the repeat-customer rule's facts)."""
         rows = self._rows(
-            "SELECT count(*) AS n FROM complaint WHERE customer_id = :cid AND opened_at >= :since",
-            {"cid": customer_id, "since": self._time(since)},
+            "SELECT opened_at FROM complaint WHERE customer_id = :cid", {"cid": customer_id}
         )
-        return int(rows[0]["n"])
+        return [_t(r["opened_at"]) for r in rows]
 
     # -- search -------------------------------------------------------------------
 

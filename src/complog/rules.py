@@ -9,7 +9,7 @@ the current state, so a missed or late run catches up.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -123,14 +123,24 @@ def rescheduled_twice(c: ComplaintFacts, s: Settings, now: datetime) -> Iterator
             )
 
 
+def opened_within_window(opened: Iterable[datetime], at: datetime, s: Settings) -> int:
+    """How many of a customer's complaints were opened within `repeat_window` up to
+    `at` (one opened at `at` included): the one definition of a repeat customer,
+    used by this rule and by the warning `add` gives."""
+    return sum(1 for t in opened if t <= at and s.repeat_window.after(t, s.calendar) >= at)
+
+
+def is_repeat(count: int, s: Settings) -> bool:
+    return count >= s.repeat_count
+
+
 def repeat_customer(c: ComplaintFacts, s: Settings, now: datetime) -> Iterator[tuple[str, str]]:
     """This complaint is the N-th the customer opened within the window."""
-    earlier = [t for t in c.customer_opened if t <= c.opened_at]
-    recent = [t for t in earlier if s.repeat_window.after(t, s.calendar) >= c.opened_at]
-    if len(recent) >= s.repeat_count:
+    recent = opened_within_window(c.customer_opened, c.opened_at, s)
+    if is_repeat(recent, s):
         yield (
             "repeat customer",
-            f"{c.customer} opened {len(recent)} complaints within {s.repeat_window}",
+            f"{c.customer} opened {recent} complaints within {s.repeat_window}",
         )
 
 

@@ -127,6 +127,7 @@ def _warn_about_history(app: AppContext, customer: str, exclude: int | None = No
     """Before answering, know the customer: open complaints, repeat calls, last contact."""
     from complog.render import output
     from complog.render.text import friendly, safe
+    from complog.rules import is_repeat, opened_within_window
 
     reader = app.reader()
     settings = reader.settings()
@@ -148,9 +149,8 @@ def _warn_about_history(app: AppContext, customer: str, exclude: int | None = No
             output.note(
                 f"  ... and {len(others) - SHOW_OPEN} more: complog list --customer {customer!r}"
             )
-    window_start = app.now - (settings.repeat_window.after(app.now, settings.calendar) - app.now)
-    recent = reader.complaints_since(customer_id, window_start)
-    if recent >= settings.repeat_count:
+    recent = opened_within_window(reader.opened_times(customer_id), app.now, settings)
+    if is_repeat(recent, settings):
         output.warn(
             f"repeat caller: {name} has opened {recent} complaints within {settings.repeat_window}"
         )
