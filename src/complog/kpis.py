@@ -205,6 +205,8 @@ def build_report(
     return {
         "since": since,
         "until": until,
+        #: the working day the "bd" figures are counted in (day_end - day_start)
+        "business_day_hours": calendar.day_length_seconds() / 3600,
         "opened": len(opened),
         "resolved": len(resolved),
         "open": sum(1 for c in opened if c.resolved_at is None or c.resolved_at > now),

@@ -465,3 +465,21 @@ def test_html_writer_needs_no_terminal(book, proc, tmp_path):
     assert ran.json["opened"] == 4  # stdout stays pure JSON
     assert path.stat().st_size > 0
     assert "<svg" in path.read_text(encoding="utf-8")
+
+
+def test_business_days_in_the_report_are_the_logbooks_own_working_day(run, tmp_path):
+    # A four-hour working day: 8 working days from Wednesday 11 to Monday 23 are 32 business
+    # hours, which the old report called "32.0h" (an 8-hour day) instead of 8 days.
+    run("config", "day_start", "09:00")
+    run("config", "day_end", "13:00")
+    run("add", "Acme", "Till crashes", "--at", "2026-11-11 09:00")
+    run("resolve", "1", "--outcome", "Replaced the till")
+
+    plain = run("report", "-f", "plain").stdout
+    page = tmp_path / "r.html"
+    run("report", "--html", str(page), "-f", "json")
+
+    assert "Resolution, median (p90): 8.0 bd (8.0 bd)" in plain
+    assert run("report", "-f", "json").json["business_day_hours"] == 4
+    html = page.read_text()
+    assert "&lt; 2h" in html and "2–4h" in html and "&lt; 4h" not in html

@@ -37,14 +37,17 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 footer { color: #829ab1; font-size: 12px; padding: 16px 32px 32px; }
 """
 
-_BUCKETS = (
-    ("< 4h", 0, 4),
-    ("4–8h", 4, 8),
-    ("1–2 days", 8, 16),
-    ("2–5 days", 16, 40),
-    ("5–10 days", 40, 80),
-    ("> 10 days", 80, float("inf")),
-)
+
+def _buckets(day: float) -> list[tuple[str, float, float]]:
+    """Resolution-time buckets in business hours, by the logbook's working day."""
+    return [
+        (f"< {day / 2:g}h", 0, day / 2),
+        (f"{day / 2:g}–{day:g}h", day / 2, day),
+        ("1–2 days", day, 2 * day),
+        ("2–5 days", 2 * day, 5 * day),
+        ("5–10 days", 5 * day, 10 * day),
+        ("> 10 days", 10 * day, float("inf")),
+    ]
 
 
 def _e(value: Any) -> str:
@@ -76,14 +79,15 @@ def _charts(r: dict[str, Any]) -> list[str]:
     out = []
 
     values = r["resolution_hours"]
-    buckets = [sum(1 for v in values if lo <= v < hi) for _, lo, hi in _BUCKETS]
+    bounds = _buckets(r["business_day_hours"])
+    buckets = [sum(1 for v in values if lo <= v < hi) for _, lo, hi in bounds]
     dist = pygal.Bar(
         title="Time to resolution (business hours)",
         show_legend=False,
         **common,
         **_count_axis(buckets),
     )
-    dist.x_labels = [label for label, _, _ in _BUCKETS]
+    dist.x_labels = [label for label, _, _ in bounds]
     dist.add("complaints", buckets)
     out.append(_chart(dist))
 
@@ -143,7 +147,7 @@ def report_page(r: dict[str, Any], tz: tzinfo, now: datetime) -> str:
     charts = "".join(f'<div class="chart">{svg}</div>' for svg in _charts(r))
     owners = _table(
         ["Owner", "Opened", "Resolved", "Median resolution", "Promises due", "Kept on time", "Keeping rate"],
-        [[o["owner"], o["opened"], o["resolved"], hours(o["resolution_median_hours"]), o["promises_due"],
+        [[o["owner"], o["opened"], o["resolved"], hours(o["resolution_median_hours"], r["business_day_hours"]), o["promises_due"],
           o["promises_kept_on_time"], percent(o["promise_keeping_rate"])] for o in r["by_owner"]],
         {1, 2, 4, 5},
     )  # fmt: skip

@@ -15,14 +15,16 @@ def report_json(report: dict[str, Any], tz: tzinfo) -> dict[str, Any]:
     return {k: (iso(v, tz) if isinstance(v, datetime) else v) for k, v in report.items()}
 
 
-def hours(value: float | None) -> str:
+def hours(value: float | None, day_hours: float) -> str:
+    """Business hours as minutes, hours, or (from six working days) working days of
+    the logbook's own length (day_end - day_start)."""
     if value is None:
         return "–"
     if value < 1:
         return f"{value * 60:.0f}m"
-    if value < 48:
+    if value < 6 * day_hours:
         return f"{value:.1f}h"
-    return f"{value / 8:.1f} bd"  # working days of the default 8-hour day
+    return f"{value / day_hours:.1f} bd"
 
 
 def percent(value: float | None) -> str:
@@ -44,12 +46,13 @@ def bar(value: float, top: float, width: int = 20) -> str:
 
 
 def key_figures(r: dict[str, Any]) -> list[tuple[str, str]]:
+    day = r["business_day_hours"]
     return [
         ("Opened / resolved / still open", f"{r['opened']} / {r['resolved']} / {r['open']}"),
-        ("First response, median (p90)", f"{hours(r['first_response_median_hours'])} ({hours(r['first_response_p90_hours'])})"),
+        ("First response, median (p90)", f"{hours(r['first_response_median_hours'], day)} ({hours(r['first_response_p90_hours'], day)})"),
         *([(f"Acknowledged within {r['acknowledge_within']}", percent(r["acknowledged_within_rate"]))]
           if r.get("acknowledge_within") else []),
-        ("Resolution, median (p90)", f"{hours(r['resolution_median_hours'])} ({hours(r['resolution_p90_hours'])})"),
+        ("Resolution, median (p90)", f"{hours(r['resolution_median_hours'], day)} ({hours(r['resolution_p90_hours'], day)})"),
         (f"Resolved within {r['resolve_within']}", percent(r["resolved_quickly_rate"])),
         ("Promises kept on time", f"{percent(r['promise_keeping_rate'])} ({r['promises_kept_on_time']} of {r['promises_due']} due)"),
         ("Reschedules", str(r["reschedules"])),
@@ -84,7 +87,9 @@ def report(r: dict[str, Any], fmt: str, tz: tzinfo, by: str) -> None:
         lines = [f"complog report, {_period(r, tz)}", ""]
         lines += [f"  {k}: {v}" for k, v in key_figures(r)]
         lines += ["", f"By {by}"]
-        lines += [_breakdown_plain(row, by) for row in breakdown] or ["  none"]
+        lines += [_breakdown_plain(row, by, r["business_day_hours"]) for row in breakdown] or [
+            "  none"
+        ]
         lines += ["", "Opened vs resolved per week (oldest first)"]
         lines += [
             f"  opened   {sparkline([w['opened'] for w in r['weekly']])}",
@@ -105,8 +110,8 @@ def report(r: dict[str, Any], fmt: str, tz: tzinfo, by: str) -> None:
     _report_rich(r, tz, by, breakdown)
 
 
-def _breakdown_plain(row: dict[str, Any], by: str) -> str:
-    text = f"  {safe(str(row[by]), one_line=True)}: opened {row['opened']}, resolved {row['resolved']}, median {hours(row['resolution_median_hours'])}"
+def _breakdown_plain(row: dict[str, Any], by: str, day_hours: float) -> str:
+    text = f"  {safe(str(row[by]), one_line=True)}: opened {row['opened']}, resolved {row['resolved']}, median {hours(row['resolution_median_hours'], day_hours)}"
     if by == "owner":
         text += f", promises kept {percent(row['promise_keeping_rate'])} ({row['promises_kept_on_time']}/{row['promises_due']})"
     return text
@@ -151,7 +156,7 @@ def _report_rich(r: dict[str, Any], tz: tzinfo, by: str, breakdown: list[dict[st
     top = max((row["opened"] for row in breakdown), default=0)
     for row in breakdown:
         cells: list[Any] = [Text(safe(str(row[by]), one_line=True)), str(row["opened"]), str(row["resolved"]),
-                            hours(row["resolution_median_hours"]), Text(bar(row["opened"], top, 16), style="cyan")]  # fmt: skip
+                            hours(row["resolution_median_hours"], r["business_day_hours"]), Text(bar(row["opened"], top, 16), style="cyan")]  # fmt: skip
         if by == "owner":
             kept = row["promise_keeping_rate"]
             style = (
