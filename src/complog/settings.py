@@ -100,7 +100,7 @@ class Duration:
         return start + timedelta(minutes=self.amount * minutes)
 
 
-_DURATION = re.compile(r"^\s*(\d{1,5})\s*(m|h|d|w|bh|bd)\s*$")
+_DURATION = re.compile(r"^\s*(\d{1,5})\s*(m|h|d|w|bh|bd)\s*$", re.ASCII)
 
 
 def parse_duration(text: str) -> Duration:

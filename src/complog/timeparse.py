@@ -37,17 +37,19 @@ _UNITS = {
 _TIME = re.compile(
     r"^(?:at\s+)?(?:(?P<h12>\d{1,2})(?::(?P<m12>\d{2}))?\s*(?P<ampm>am|pm)"
     r"|(?P<h24>\d{1,2}):(?P<m24>\d{2})(?::(?P<s24>\d{2}))?"
-    r"|(?P<word>noon|midday))$"
+    r"|(?P<word>noon|midday))$",
+    re.ASCII,  # digits are 0-9 only: complog never guesses what ٣ or ３ meant
 )
 #: years outside this range are typing mistakes, not complaints
 FIRST_YEAR, LAST_YEAR = 1900, 2199
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
 _ISO_FULL = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?\s*(z|[+-]\d{2}(:?\d{2})?)?$"
+    r"^\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?\s*(z|[+-]\d{2}(:?\d{2})?)?$", re.ASCII
 )
 _RELATIVE = re.compile(
     r"^(?:(?P<in>in)\s+)?(?P<sign>[+-])?\s*(?P<n>\d{1,5})\s*"
-    r"(?P<unit>business days?|[a-z]+)(?:\s+(?P<ago>ago))?$"
+    r"(?P<unit>business days?|[a-z]+)(?:\s+(?P<ago>ago))?$",
+    re.ASCII,
 )
 
 
@@ -97,6 +99,10 @@ def _parse(text: str, now: datetime, calendar: BusinessCalendar) -> datetime:
         return relative
     day = _parse_day(cleaned, now, calendar, calendar.day_end)
     if day is not None:
+        if cleaned == "today" and not calendar.is_workday(day):
+            # "today" alone is the end of today's business day; on a day off, that is
+            # the next working day's (as for 0bd and eod), not a deadline already past
+            day = calendar.next_workday(day)
         return _local(text, day, calendar.day_end, calendar)
     clock = _parse_time(cleaned)
     if clock is not None:  # a time alone is today at that time
@@ -177,6 +183,8 @@ def _relative_day(match: re.Match[str], today: date, calendar: BusinessCalendar)
     if unit == "bd":
         if backwards:
             raise _reject(match.string, "business days count forwards only")
+        if count == 0 and not calendar.is_workday(today):
+            return calendar.next_workday(today)  # 0bd on a day off: the next working day
         return calendar.add_business_days(today, count)
     days = count * (7 if unit == "w" else 1)
     return today + timedelta(days=-days if backwards else days)

@@ -238,3 +238,23 @@ def test_rejection_says_why_when_it_knows(text, why):
     with pytest.raises(InvalidInput) as raised:
         parse_when(text, MONDAY_9AM, LONDON)
     assert raised.value.message == f"cannot read {text!r} as a date or time ({why})"
+
+
+SUNDAY_NOON = utc(2026, 11, 29, 12, 0)
+
+
+@pytest.mark.parametrize("text", ["today", "0bd", "eod"])
+def test_business_words_on_a_day_off_land_on_the_next_working_day(text):
+    # On the old code "today" and "0bd" on a Sunday were Sunday 17:00: a deadline on a
+    # day nobody works, which add then warned about as if it were overdue.
+    assert parse_when(text, SUNDAY_NOON, LONDON) == utc(2026, 11, 30, 17, 0)
+
+
+def test_an_explicit_time_today_on_a_day_off_is_kept():
+    assert parse_when("today 3pm", SUNDAY_NOON, LONDON) == utc(2026, 11, 29, 15, 0)
+
+
+@pytest.mark.parametrize("text", ["٣bd", "+٣d", "٢٠٢٦-١٢-٠١", "３bd", "1٠am", "2026-12-0١ 10:00"])
+def test_digits_other_than_ascii_are_refused_not_read(text):
+    with pytest.raises(InvalidInput):
+        parse_when(text, MONDAY_9AM, LONDON)
