@@ -97,6 +97,16 @@ def complog_cases(size: int, db: Path, work: Path, meta: dict) -> list[Case]:
     ]
 
 
+def holidays_case(size: int, db: Path, work_dir: Path) -> Case:
+    """`due` on a copy of the logbook with `holidays GB` set: a country calendar must cost
+    nothing to commands that ask it no date (issue 19: it cost 1.46x on `due`)."""
+    copy = work_dir / f"holidays-{size}.db"
+    shutil.copyfile(db, copy)
+    subprocess.run([COMPLOG, "--db", str(copy), "config", "holidays", "GB"], env=base_env(),
+                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    return Case("due_holidays", "`due` (holidays GB)", [COMPLOG, "--db", str(copy), "due"], size)
+
+
 EXPERIMENT = HERE / "experiments" / "run.py"
 
 
@@ -422,6 +432,7 @@ PAIRS = [
     (("search_rare", "big"), ("ref_due", "big"), 1.5),
     (("add", "big"), ("add", "small"), 1.15),
     (("due", "big"), ("due", "small"), 1.15),
+    (("due_holidays", "big"), ("due", "big"), 1.05),
     (("show", "big"), ("show", "small"), 1.15),
     (("list", "big"), ("list", "small"), 1.15),
     (("customer", "big"), ("customer", "small"), 1.15),
@@ -528,6 +539,7 @@ def main() -> None:
     cases += floor_cases(sizes, dbs)
     for n in sizes:
         cases += complog_cases(n, *dbs[n], metas[n])
+        cases.append(holidays_case(n, dbs[n][0], work_dir))
     if args.experiments:
         for n in (min(sizes), max(sizes)):
             cases += experiment_cases(n, *dbs[n], metas[n])

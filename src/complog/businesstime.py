@@ -61,11 +61,18 @@ class _Window(NamedTuple):
 
 @functools.cache
 def _country_holidays(code: str) -> Any:
-    """The `holidays` package's calendar for "GB" or "US-CA" (imported lazily: ~40 ms)."""
+    """The `holidays` package's calendar for "GB" or "US-CA", imported and built on the
+    first date a computation asks about (~40 ms), never just because it is set.
+
+    A code the installed package does not know (stored by another version) has no
+    holidays: `complog config holidays` refuses such codes when they are written."""
     import holidays
 
     country, _, subdivision = code.partition("-")
-    return holidays.country_holidays(country, subdiv=subdivision or None)
+    try:
+        return holidays.country_holidays(country, subdiv=subdivision or None)
+    except NotImplementedError:
+        return frozenset()
 
 
 @dataclass(frozen=True)

@@ -159,21 +159,31 @@ _COUNTRY = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 
 
 def parse_holidays(text: str) -> tuple[frozenset[date], tuple[str, ...]]:
-    """Comma-separated ISO dates and/or country codes for the `holidays` package."""
+    """Comma-separated ISO dates and/or country codes for the `holidays` package.
+
+    Only the form is read here, on every command; whether the holidays package
+    knows a country is checked once, when the setting is written (check_holidays),
+    so reading never imports it or builds a calendar no computation asks for."""
     dates: set[date] = set()
     countries: list[str] = []
     error = ValueError("dates and/or country codes, such as 2026-12-25,2026-12-26 or GB or US-CA")
     for part in (p.strip() for p in text.split(",") if p.strip()):
         if _COUNTRY.match(part.upper()) and not part[0].isdigit():
-            code = part.upper()
-            _check_country(code)
-            countries.append(code)
+            countries.append(part.upper())
             continue
         try:
             dates.add(date.fromisoformat(part))
         except ValueError:
             raise error from None
     return frozenset(dates), tuple(countries)
+
+
+def check_holidays(text: str) -> tuple[frozenset[date], tuple[str, ...]]:
+    """parse_holidays, and every country code known to the holidays package (on write)."""
+    parsed = parse_holidays(text)
+    for code in parsed[1]:
+        _check_country(code)
+    return parsed
 
 
 def _check_country(code: str) -> None:
@@ -260,6 +270,9 @@ class SettingSpec:
     parse: Callable[[str], Any]
     help: str
     show: Callable[[Any], str] = str
+    #: a stricter parse for values being written (None: parse), for checks too
+    #: costly to repeat on every read
+    check: Callable[[str], Any] | None = None
 
 
 def show_clock(value: time) -> str:
@@ -288,7 +301,7 @@ SPECS: dict[str, SettingSpec] = {
     "day_start": SettingSpec(_const("09:00"), parse_clock, "start of the working day", show_clock),
     "day_end": SettingSpec(_const("17:00"), parse_clock, "end of the working day (a date alone means this time)", show_clock),
     "workdays": SettingSpec(_const("mon-fri"), parse_workday_list, "working days of the week", show_workdays),
-    "holidays": SettingSpec(_const(""), parse_holidays, "non-working dates and/or country codes", show_holidays),
+    "holidays": SettingSpec(_const(""), parse_holidays, "non-working dates and/or country codes", show_holidays, check_holidays),
     "escalate_to": SettingSpec(_const("manager"), parse_name, "who automatic escalations go to"),
     "overdue_grace": SettingSpec(_const("2bh"), parse_duration, "overdue-promise: lateness before escalating"),
     "hot_heat": SettingSpec(_const("4"), parse_heat, "quiet-hot: heat that counts as hot"),
@@ -320,7 +333,7 @@ def canonical(key: str, value: str) -> str:
     """Validate a user's value for `key` and return the text to store."""
     spec = check_key(key)
     try:
-        parsed = spec.parse(value)
+        parsed = (spec.check or spec.parse)(value)
     except ValueError as exc:
         raise InvalidInput(f"invalid value {value!r} for {key}", f"expected {exc}") from None
     return spec.show(parsed)

@@ -135,3 +135,29 @@ def test_numbers_pydantic_accepted_are_still_accepted(run, days, shown):
 def test_an_integral_float_id_is_still_read_as_that_id(run):
     seed(run)
     assert run("show", "1.0", "--format", "json").json["id"] == 1
+
+
+@pytest.mark.parametrize("args", [["due"], ["list"], ["show", "1"]])
+def test_a_holidays_country_setting_is_not_built_by_commands_that_ask_no_date_of_it(
+    run, tmp_path, args
+):
+    # The old load_settings validated the stored country on every read: it imported the
+    # holidays package and built the GB calendar for every command (due: 334 vs 207 ms).
+    seed(run)
+    run("config", "holidays", "GB")
+    modules_file = tmp_path / "modules.json"
+
+    proc = subprocess.run(
+        [sys.executable, "-c", IMPORTED, str(modules_file), *args],
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+    assert proc.returncode == 0, proc.stderr
+    modules = json.loads(Path(modules_file).read_text())
+    assert "holidays" not in modules
+
+
+def test_an_unknown_country_is_still_refused_when_written(run):
+    ran = run("config", "holidays", "XX", exit=2)
+
+    assert "holidays package knows" in ran.stderr
