@@ -15,6 +15,7 @@ test_backup_erase.py.)
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import shutil
@@ -332,3 +333,58 @@ def test_confirmations_and_errors_show_escapes_inert(run):
     assert [c for c in RAW if c in missing.stdout + missing.stderr] == []
     bad = run("add", "Acme", "Till", "--channel", f"fax {ESCAPES}", exit=2)
     assert [c for c in RAW if c in bad.stderr] == []
+
+
+def test_plain_show_keeps_one_record_per_line_whatever_a_note_holds(run):
+    # A note "n1\nFAKE ..." printed raw forged a timeline line of its own.
+    run("add", "Acme", "Till crashes")
+    run("note", "1", "n1\n  2026-11-23 09:00  note         FAKE entry\tand a tab", "--in")
+
+    lines = run("show", "1").stdout.splitlines()
+
+    assert not any(
+        line.lstrip().startswith("2026-11-23 09:00  note         FAKE") for line in lines
+    )
+    assert any("n1 2026-11-23 09:00 note FAKE entry and a tab" in line for line in lines)
+
+
+@pytest.mark.parametrize("args", [["config"], ["-f", "plain", "config"], ["config", "escalate_to"]])
+def test_setting_values_from_a_shared_logbook_are_shown_inert(run, args):
+    run("config", "escalate_to", f"boss {ESCAPES}")
+
+    ran = run(*args)
+
+    assert [c for c in RAW if c in ran.stdout + ran.stderr] == []
+
+
+def test_a_promise_owner_in_the_confirmation_is_shown_inert(run):
+    run("add", "Acme", "Till crashes")
+
+    ran = run("promise", "1", "Call back", "--due", "tomorrow", "--owner", f"pat {ESCAPES}")
+
+    assert [c for c in RAW if c in ran.stdout + ran.stderr] == []
+
+
+def test_an_argument_that_is_not_utf8_is_named_inert(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "complog", "add", b"\x1b]0;pwned\x07\xff".decode("utf-8", "surrogateescape"), "x"],
+        capture_output=True, timeout=60, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+    assert done.returncode == 2
+    assert b"\x1b" not in done.stderr and b"\x07" not in done.stderr
+    assert b"not valid UTF-8" in done.stderr
+
+
+def test_history_csv_keeps_c1_and_bidi_controls_inert_inside_nested_json(run):
+    run("add", f"Acme {ESCAPES}", f"Summary {ESCAPES}")
+
+    ran = run("history", "--format", "csv")
+
+    assert [c for c in RAW if c in ran.stdout] == []
+    import csv as csv_module
+    import io
+
+    rows = list(csv_module.DictReader(io.StringIO(ran.stdout)))
+    after = json.loads(next(r["after"] for r in rows if r["entity"] == "complaint"))
+    assert "\x9b" in after["summary"] and "\u202e" in after["summary"]  # still the same text

@@ -55,7 +55,9 @@ def config(
         return
     check_key(key)
     if value is None and not reset:
-        output.say(app.reader().settings().values[key])
+        from complog.render.text import safe
+
+        output.say(safe(app.reader().settings().values[key], one_line=True))
         return
     from complog.services.config import set_setting
 

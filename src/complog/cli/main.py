@@ -183,7 +183,9 @@ def _first_undecodable(args: Sequence[str]) -> str | None:
                 raw = arg.encode("utf-8", "surrogateescape")
             except UnicodeEncodeError:
                 raw = arg.encode("utf-8", "backslashreplace")
-            return raw.decode("utf-8", "backslashreplace")
+            from complog.render.text import safe
+
+            return safe(raw.decode("utf-8", "backslashreplace"), one_line=True)
     return None
 
 

@@ -37,7 +37,7 @@ def promise(
     Example: complog promise 12 "Engineer visit" --due "fri 10am" --owner sam
     """
     from complog.render import output
-    from complog.render.text import friendly
+    from complog.render.text import friendly, safe
     from complog.services.promises import make_promise
 
     app = app_context(ctx)
@@ -47,7 +47,7 @@ def promise(
         made = make_promise(session, app.actor(), complaint_id, text, when, owner, made_at)
     tz = app.settings().tz
     output.say(
-        f"Promise {made.id} on complaint {complaint_id} due {friendly(made.due_at, app.now, tz)} ({made.owner})"
+        f"Promise {made.id} on complaint {complaint_id} due {friendly(made.due_at, app.now, tz)} ({safe(made.owner, one_line=True)})"
     )
     if made.due_at < app.now:
         output.warn(f"promise {made.id} is already overdue")

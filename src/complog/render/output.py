@@ -83,5 +83,7 @@ def _cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
+        from complog.render.text import json_inert
+
+        return json_inert(json.dumps(value, ensure_ascii=False))
     return value

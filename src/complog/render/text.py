@@ -20,6 +20,18 @@ def safe(text: str | None, *, one_line: bool = False) -> str:
     return shown
 
 
+def one_line(text: str) -> str:
+    """Any run of whitespace (newlines and tabs included) as one space: plain output
+    is one record per line, whatever the text of a record holds."""
+    return _WHITESPACE.sub(" ", text)
+
+
+def json_inert(text: str) -> str:
+    """JSON text (from json.dumps) with control and bidi characters written as \\u
+    escapes: the same JSON, inert on a terminal (ensure_ascii=False keeps them raw)."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 

@@ -15,6 +15,7 @@ from complog.render.text import (
     friendly,
     heat_bar,
     local,
+    one_line,
     safe,
 )
 from complog.rows import (
@@ -349,13 +350,13 @@ def show(d: ComplaintDetail, fmt: str, now: datetime, tz: tzinfo) -> None:
     open_promises = [p for p in d.promises if p.status == "open"]
     if fmt == "plain":
         out = [f"Complaint #{c.id}: {safe(c.summary, one_line=True)}"]
-        out += [f"  {k}: {v}" for k, v in facts]
+        out += [f"  {k}: {one_line(v)}" for k, v in facts]
         if open_promises:
             out.append("Open promises")
             out += [f"  P{p.id} due {friendly(p.due_at, now, tz)} ({safe(p.owner, one_line=True)}): {safe(p.text, one_line=True)}"
                     + ("  BROKEN" if p.broken(now) else "") for p in open_promises]  # fmt: skip
         out.append("Timeline")
-        out += [f"  {local(t.at, tz)}  {t.kind:<12} {_timeline_text(t.kind, t.text, t.data, now, tz)}"
+        out += [f"  {local(t.at, tz)}  {t.kind:<12} {one_line(_timeline_text(t.kind, t.text, t.data, now, tz))}"
                 for t in d.timeline]  # fmt: skip
         output.lines(out)
         return
@@ -434,7 +435,7 @@ def settings(values: dict[str, str], stored: set[str], helps: dict[str, str], fm
         output.emit_csv([{"key": k, "value": v, "default": k not in stored} for k, v in values.items()],
                         ["key", "value", "default"])  # fmt: skip
     elif fmt == "plain":
-        output.lines(f"{k} = {v}" for k, v in values.items())
+        output.lines(f"{k} = {safe(v, one_line=True)}" for k, v in values.items())
     else:
         from rich.text import Text
 
