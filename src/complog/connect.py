@@ -152,12 +152,17 @@ def check_logbook_file(path: Path) -> bool:
             )
         for suffix in ("-wal", "-shm"):
             try:
-                companion = os.lstat(real.with_name(real.name + suffix)).st_mode
+                companion = os.lstat(real.with_name(real.name + suffix))
             except FileNotFoundError:
                 continue
-            if not stat.S_ISREG(companion):
+            if not stat.S_ISREG(companion.st_mode):
                 raise InvalidInput(
-                    f"the logbook's {suffix} file beside {path} is {_kind(companion)}, not a file",
+                    f"the logbook's {suffix} file beside {path} is {_kind(companion.st_mode)}, not a file",
+                    "complog will not write through it; remove it or choose another logbook",
+                )
+            if companion.st_nlink > 1:  # a hard link to some other file: SQLite would write it
+                raise InvalidInput(
+                    f"the logbook's {suffix} file beside {path} is also another file (a hard link)",
                     "complog will not write through it; remove it or choose another logbook",
                 )
     except OSError as exc:  # a name too long, a loop of symlinks, no permission

@@ -40,6 +40,8 @@ class AppContext:
     _now: datetime | None = None
     _reader: Reader | None = None
     _store: Store | None = None
+    #: this command committed a change (so an output error after it must say so)
+    saved: bool = False
 
     @property
     def now(self) -> datetime:
@@ -99,6 +101,7 @@ class AppContext:
         only read a logbook that does not exist."""
         failed = sys.exc_info()[0] is not None  # closing because of an error: it says enough
         if self._store is not None and self._store.committed:
+            self.saved = True
             self.run_hooks()
         if (
             self._reader is not None

@@ -143,18 +143,17 @@ def _modes(path: Path) -> list[Check]:
         if mode & 0o077:
             loose.append(f"{file.name} is {mode:04o}")
     folder_mode = stat.S_IMODE(os.stat(path.parent).st_mode)
+    shared = bool(folder_mode & stat.S_ISVTX)
     if folder_mode & 0o022:
         loose.append(f"its folder is {folder_mode:04o} (others may replace the file)")
     if not loose:
         return [Check("file modes", True, "private to its owner")]
-    return [
-        Check(
-            "file modes",
-            False,
-            "; ".join(loose),
-            f"chmod 600 {path}*, and chmod 700 its folder if only you use it",
-        )
-    ]
+    fix = f"chmod 600 {path}*" + (
+        ", and move it out of the shared folder"
+        if shared
+        else ", and chmod 700 its folder if only you use it"
+    )
+    return [Check("file modes", False, "; ".join(loose), fix)]
 
 
 def _examine_postgres(location: Location) -> list[Check]:

@@ -16,6 +16,7 @@ checks the source). What `--out TARGET` does depends on what TARGET is:
 
 from __future__ import annotations
 
+import glob
 import os
 import stat
 import sys
@@ -51,9 +52,9 @@ def protected_paths(logbook: Path | None) -> list[Path]:
     if logbook is None:
         return []
     real = Path(os.path.realpath(logbook))
-    found = [real, real.with_name(real.name + "-wal"), real.with_name(real.name + "-shm")]
+    found = [real, *(real.with_name(real.name + s) for s in ("-wal", "-shm", "-journal"))]
     try:
-        found += real.parent.glob(real.name + ".*.bak")
+        found += real.parent.glob(glob.escape(real.name) + ".*.bak")
     except OSError:
         pass
     return found
@@ -75,12 +76,13 @@ def output_target(given: str | Path, *, logbook: Path | None, stream_ok: bool = 
         raise InvalidInput("the file name is empty", "give a file name, or - for standard output")
     path = Path(text).expanduser()
     try:
+        _refuse_planted_symlink(text, path)
         try:
             mode = os.stat(path).st_mode  # through symlinks, /dev/stdout's included
         except FileNotFoundError:
             mode = None
         real = Path(os.path.realpath(path))
-        _refuse_protected(text, real, mode, logbook)
+        refuse_protected(text, real, logbook)
         if mode is None:
             if path.name in ("", ".", ".."):
                 raise InvalidInput(f"{text} is a folder", "give a file name to write")
@@ -100,13 +102,34 @@ def output_target(given: str | Path, *, logbook: Path | None, stream_ok: bool = 
         raise InvalidInput(f"cannot write {text}: {exc.strerror or exc}") from None
 
 
-def _refuse_protected(text: str, real: Path, mode: int | None, logbook: Path | None) -> None:
+def refuse_protected(text: str, real: Path, logbook: Path | None) -> None:
+    """InvalidInput when `real` is the logbook or one of its companions, by any name
+    (a symlink resolved already, a hard link by its inode)."""
     for protected in protected_paths(logbook):
-        if real == protected or (mode is not None and _same_file(real, protected)):
+        if real == protected or _same_file(real, protected):
             raise InvalidInput(
                 f"{text} is the logbook itself (or its journal or a backup of it)",
                 "choose another file: writing there would destroy the logbook",
             )
+
+
+def _refuse_planted_symlink(text: str, path: Path) -> None:
+    """What the kernel's fs.protected_symlinks does, where it is off: a symlink in a
+    sticky, world-writable folder (/tmp) that belongs neither to us nor to the
+    folder's owner is someone else's trap, not a link to follow."""
+    try:
+        link = os.lstat(path)
+        if not stat.S_ISLNK(link.st_mode):
+            return
+        folder = os.stat(path.parent)
+    except FileNotFoundError:
+        return
+    shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
+    if shared and link.st_uid not in (os.geteuid(), folder.st_uid):
+        raise InvalidInput(
+            f"{text} is a symlink another user made in a shared folder; complog will not follow it",
+            "write somewhere only you can write, or remove the link",
+        )
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -145,11 +168,14 @@ def write(target: Target, data: bytes) -> None:
 
 
 @contextmanager
-def private_file(path: Path, shown: str | None = None) -> Iterator[Path]:
+def private_file(path: Path, shown: str | None = None, *, new: bool = False) -> Iterator[Path]:
     """A new, empty, private (0600) file beside `path`, for the caller to fill; it
-    takes `path`'s name when the block ends without an error, and is removed otherwise.
+    takes `path`'s name when the block ends without an error, and is removed otherwise
+    (with any -wal, -shm or -journal SQLite made beside it).
 
-    For writers that need a file name rather than a handle (SQLite's backup API)."""
+    For writers that need a file name rather than a handle (SQLite's backup API).
+    `new`: `path` must not exist, even if something appears there meanwhile (a hard
+    link publishes it, and fails rather than replace)."""
     shown = shown or str(path)
     try:
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -160,12 +186,18 @@ def private_file(path: Path, shown: str | None = None) -> Iterator[Path]:
     try:
         yield tmp
         _fsync_file(tmp)
-        os.replace(tmp, path)
+        if new:
+            os.link(tmp, path)
+        else:
+            os.replace(tmp, path)
         _fsync_folder(path.parent)
+    except FileExistsError:
+        raise InvalidInput(f"{shown} already exists", "choose a new file name") from None
     except OSError as exc:
         raise _cannot_write(shown, exc) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        for leftover in (tmp, *(tmp.with_name(tmp.name + s) for s in ("-wal", "-shm", "-journal"))):
+            leftover.unlink(missing_ok=True)
 
 
 def private_spool() -> IO[bytes]:

@@ -295,7 +295,7 @@ def backup_before_migration(path: Path, revision: str) -> Path:
     return target
 
 
-def copy_sqlite(source: Path, target: Path) -> None:
+def copy_sqlite(source: Path, target: Path, *, new: bool = False) -> None:
     """A consistent copy through SQLite's online backup API, private to the owner.
 
     The source is opened read-only. The copy is written to a private temporary
@@ -305,14 +305,20 @@ def copy_sqlite(source: Path, target: Path) -> None:
     """
     from complog.files import private_file
 
-    with private_file(target) as tmp:
+    with private_file(target, new=new) as tmp:
         src = connect_sqlite(source, readonly=True)
         try:
             with closing(sqlite3.connect(tmp)) as dst:
                 src.backup(dst)
                 result = dst.execute("PRAGMA integrity_check").fetchone()[0]
         except sqlite3.Error as exc:
-            if getattr(exc, "sqlite_errorcode", None) in _TARGET_FAULTS:
+            code = getattr(exc, "sqlite_errorcode", None)
+            if code == _CANTOPEN:
+                raise StorageError(
+                    f"cannot write {target}: SQLite cannot open the copy's files there",
+                    "choose a folder only you can write to",
+                ) from None
+            if code in _TARGET_FAULTS:
                 raise StorageError(
                     f"cannot write {target}: no space left, or the file is too large",
                     "free some disk space or choose another place",
@@ -327,9 +333,11 @@ def copy_sqlite(source: Path, target: Path) -> None:
             )
 
 
-#: SQLITE_FULL, SQLITE_IOERR_WRITE, SQLITE_IOERR_FSYNC, SQLITE_IOERR_TRUNCATE,
-#: SQLITE_CANTOPEN: what goes wrong writing the copy, not reading the logbook.
-_TARGET_FAULTS = {13, 778, 1034, 1546, 14}
+#: SQLITE_FULL, SQLITE_IOERR_WRITE, SQLITE_IOERR_FSYNC, SQLITE_IOERR_TRUNCATE:
+#: what goes wrong writing the copy, not reading the logbook.
+_TARGET_FAULTS = {13, 778, 1034, 1546}
+#: SQLITE_CANTOPEN on the copy: its -wal or -shm could not be made (a planted symlink)
+_CANTOPEN = 14
 
 
 def open_store(location: Location) -> Store:
@@ -347,5 +355,5 @@ def backup_to(source: Path, target: str) -> Path:
         raise InvalidInput(f"{target} already exists", "choose a new file name for the backup")
     if not source.exists():
         raise NotFound(f"there is no logbook at {source}", "nothing to back up yet")
-    copy_sqlite(source, path)
+    copy_sqlite(source, path, new=True)
     return path

@@ -109,7 +109,11 @@ def test_dev_zero_is_refused_at_once_with_bounded_memory(fmt):
     [
         ("long.jsonl", b'{"customer": "' + b"x" * (12 << 20), "line 1 of long.jsonl"),
         ("long.json", b'[{"customer": "' + b"x" * (12 << 20), "object 1 (line 1)"),
-        ("long.csv", b'customer,summary\nAcme,"' + b"x\n" * (6 << 20), "a field ending on line"),
+        (
+            "long.csv",
+            b'customer,summary\nAcme,"' + b"x\n" * (6 << 20),
+            "a field in the record from line 2 of long.csv",
+        ),
     ],
 )
 def test_a_record_longer_than_10_mb_is_refused_naming_where(tmp_path, name, content, where):
@@ -139,3 +143,45 @@ except SystemExit as exc:
 print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 sys.exit(code)
 """
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("deep.json", "[" * 100_000 + "]" * 100_000),
+        ("deep.jsonl", '{"a":' * 100_000 + "1" + "}" * 100_000),
+    ],
+)
+def test_json_nested_too_deeply_is_a_bad_record_not_a_bug(tmp_path, name, content):
+    deep = tmp_path / name
+    deep.write_text(content)
+
+    done = complog_process("import", str(deep), exit=2)
+
+    assert "nested too deeply" in done.stderr
+
+
+def test_hostile_quotes_do_not_make_csv_detection_take_minutes(tmp_path):
+    # csv.Sniffer took 66 s on this 63 KB sample; the header alone now picks the delimiter
+    # (the timeout below is a guard against a hang, not a performance target).
+    hostile = tmp_path / "sniff.csv"
+    hostile.write_text("customer,summary\n" + ',"a' * 21000 + "\n")
+
+    done = complog_process(
+        "import", str(hostile), "--format", "csv", "--dry-run", exit=None, timeout=60
+    )
+
+    assert done.exit_code == 2, done.stderr
+
+
+def test_a_semicolon_csv_is_still_read_by_its_header(tmp_path, run):
+    semi = tmp_path / "semi.csv"
+    semi.write_text(
+        "customer;summary;heat;opened_at\n"
+        "Acme;Till crashes;4;2026-11-20T10:00:00+00:00\nBeta;Printer jams;2;2026-11-20T11:00:00+00:00\n"
+    )
+
+    run("import", str(semi), "--format", "csv")
+
+    listed = run("list", "-f", "json").json
+    assert sorted((c["customer"], c["heat"]) for c in listed) == [("Acme", 4), ("Beta", 2)]

@@ -111,3 +111,21 @@ def test_closed_stdin_and_stderr_do_not_stop_a_command(logbook, proc):
     assert done.returncode == 0
     assert done.stdout.decode().startswith("Logged complaint 1")
     assert proc("list", "--format", "json").json[0]["customer"] == "Acme"
+
+
+def test_output_failing_after_a_change_says_the_change_was_saved(logbook, proc, full_device):
+    with open(full_device, "wb") as full:
+        done = complog_into(["add", "Gamma", "Till"], stdout=full, stderr=subprocess.PIPE)
+
+    assert done.returncode == 5
+    assert "the change itself was saved" in done.stderr.decode()
+    assert [c["customer"] for c in proc("list", "--format", "json").json] == ["Gamma"]
+
+
+def test_a_full_stderr_never_stops_a_change_half_way(logbook, proc, full_device):
+    proc("add", "Gamma", "First")
+    with open(full_device, "wb") as full:  # the second add warns about the first: lost
+        done = complog_into(["add", "Gamma", "Second"], stdout=subprocess.PIPE, stderr=full)
+
+    assert done.returncode == 0
+    assert done.stdout.decode().startswith("Logged complaint 2")

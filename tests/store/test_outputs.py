@@ -362,6 +362,8 @@ def _write_calls(path: Path) -> list[str]:
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         args = [*node.args, *(k.value for k in node.keywords)]
+        if args and ast.unparse(args[0]) == "os.devnull":
+            continue  # /dev/null on a closed descriptor (cli/streams.py): no file is written
         modes = [a.value for a in args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
         writes_mode = any(set(m) <= set("rwaxbt+") and set(m) & set("wax+") for m in modes if m)
         if (
@@ -404,5 +406,93 @@ def test_migrate_to_refuses_the_logbooks_journal_or_a_link_to_it(sqlite_logbook,
 
     done = proc("migrate-to", str(target), exit=2)
 
-    assert "the target is this logbook itself" in done.stderr
+    assert "is the logbook itself" in done.stderr
     assert proc("list", "--format", "json").json[0]["customer"] == "Acme Newsagency"
+
+
+# -- found by an attack on the above (the "break this" pass) --------------------------------
+
+
+@pytest.mark.sqlite_only(reason="hard links to the SQLite logbook's -wal")
+def test_migrate_to_refuses_a_hard_link_to_the_logbooks_wal(sqlite_logbook, proc):
+    db = sqlite_logbook
+    wal = db.with_name(db.name + "-wal")
+    if not wal.exists():
+        wal.write_bytes(b"")
+        os.chmod(wal, 0o600)
+    os.link(wal, db.parent / "other.db")
+
+    proc("migrate-to", str(db.parent / "other.db"), exit=2)
+
+
+@pytest.mark.sqlite_only(reason="the SQLite logbook's file names")
+def test_backups_of_a_logbook_with_brackets_in_its_name_are_protected(tmp_path):
+    db = tmp_path / "log[1].db"
+    env = {"COMPLOG_DB": str(db)}
+    complog_process("add", "Acme", "Till", env=env)
+    backup = tmp_path / "log[1].db.0002_search.bak"
+    backup.write_bytes(b"precious")
+
+    complog_process("export", "--out", str(backup), env=env, exit=2)
+
+    assert backup.read_bytes() == b"precious"
+
+
+@pytest.mark.sqlite_only(reason="the SQLite logbook's -journal")
+def test_the_rollback_journal_name_is_refused_as_an_output(sqlite_logbook, proc):
+    proc("export", "--out", str(sqlite_logbook) + "-journal", exit=2)
+
+
+@pytest.mark.sqlite_only(reason="hard links beside the SQLite logbook")
+def test_a_hard_linked_shm_is_refused_and_its_other_name_untouched(tmp_path):
+    db = tmp_path / "log.db"
+    complog_process("add", "Acme", "Till", env={"COMPLOG_DB": str(db)})
+    for side in ("-wal", "-shm"):
+        db.with_name(db.name + side).unlink(missing_ok=True)
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"keep me")
+    os.chmod(victim, 0o644)
+    os.link(victim, db.with_name(db.name + "-shm"))
+
+    complog_process("list", env={"COMPLOG_DB": str(db)}, exit=2)
+
+    assert victim.read_bytes() == b"keep me" and mode(victim) == 0o644
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="planting another user's symlink needs root")
+def test_a_symlink_another_user_planted_in_a_sticky_folder_is_not_followed(logbook, proc, tmp_path):
+    proc("add", "Acme", "Till")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    victim = tmp_path / "precious.conf"
+    victim.write_text("keep me")
+    trap = shared / "report.csv"
+    trap.symlink_to(victim)
+    os.lchown(trap, 65534, 65534)  # nobody's link
+
+    done = proc("export", "--format", "csv", "--out", str(trap), exit=2)
+
+    assert "another user" in done.stderr
+    assert victim.read_text() == "keep me"
+
+
+@pytest.mark.sqlite_only(reason="a backup is a SQLite file")
+def test_two_backups_to_one_new_name_at_once_never_replace_each_other(sqlite_logbook, tmp_path):
+    target = tmp_path / "same.db"
+    started = [
+        subprocess.Popen([sys.executable, "-m", "complog", "backup", str(target)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        for _ in range(3)
+    ]  # fmt: skip
+    codes = sorted(p.wait(timeout=60) for p in started)
+
+    assert codes.count(0) >= 1 and set(codes) <= {0, 2}
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".same.db")] == []
+
+
+def test_an_error_quoting_a_hostile_file_name_is_inert(logbook, proc):
+    done = proc("export", "--out", "/nonexistent/\x1b[31mRED\x1b]0;pwned\x07/x", exit=2)
+
+    assert "\x1b" not in done.stderr and "\x07" not in done.stderr
+    assert "\\x1b" in done.stderr

@@ -161,9 +161,10 @@ def migrate_to(
     """
     import os
     from datetime import UTC
+    from pathlib import Path
 
     from complog.connect import resolve_location
-    from complog.files import protected_paths
+    from complog.files import refuse_protected
     from complog.render import output
     from complog.render.shapes import show_json
     from complog.render.text import safe
@@ -176,11 +177,10 @@ def migrate_to(
         raise InvalidInput(f"there is no logbook at {app.location} to move")
     try:
         target = resolve_location(url)
-        if str(target) == str(app.location) or (
-            target.path is not None
-            and os.path.realpath(target.path) in map(str, protected_paths(app.location.path))
-        ):
-            raise InvalidInput("the target is this logbook itself (or its journal or a backup)")
+        if str(target) == str(app.location):
+            raise InvalidInput("the target is this logbook itself")
+        if target.path is not None:
+            refuse_protected(url, Path(os.path.realpath(target.path)), app.location.path)
         store = open_store(target)
     except OSError as exc:  # a path the file system cannot take (too long, say)
         raise InvalidInput(

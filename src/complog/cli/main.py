@@ -36,7 +36,10 @@ from complog.errors import ComplogError, InvalidInput
 
 
 def _fail(message: str, hint: str | None, code: int) -> int:
-    streams.error_line(f"complog: error: {message}\n" + (f"  {hint}\n" if hint else ""))
+    """The one place errors are written: inert, whatever text they quote (file names too)."""
+    from complog.render.text import safe
+
+    streams.error_line(f"complog: error: {safe(message)}\n" + (f"  {safe(hint)}\n" if hint else ""))
     return code
 
 
@@ -85,6 +88,13 @@ def _tidy_metavars(command: Any) -> None:
 class ComplogGroup(TyperGroup):
     """Runs commands in non-standalone mode so errors are formatted here."""
 
+    #: the command's context, to tell after an output error whether it saved a change
+    _app: AppContext | None = None
+
+    def invoke(self, ctx: Any) -> Any:
+        ComplogGroup._app = None
+        return super().invoke(ctx)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for command in (self, *self.commands.values()):
@@ -122,6 +132,8 @@ class ComplogGroup(TyperGroup):
             return 0
         except streams.OutputError as exc:
             streams.silence()
+            if ComplogGroup._app is not None and ComplogGroup._app.saved:
+                exc.after_saving()
             return _fail(exc.message, exc.hint, exc.exit_code)
 
     def _run(
@@ -252,6 +264,7 @@ def root(
     if format is not None and format not in ("table", "plain", "json", "csv"):
         raise InvalidInput(f"unknown format {format!r}", "use --format table, plain, json or csv")
     context = AppContext(db=db, format=format)
+    ComplogGroup._app = context
     if user is not None and user.strip():
         context.user = user.strip()
     ctx.obj = context

@@ -222,7 +222,7 @@ def calendar(
     items = reader.open_promises(owner=app.user if mine else owner)
     data = promises_calendar(items, reader.logbook_id(), app.now, alarm)
     if target is None:
-        output.write_bytes(data)
+        output.emit_bytes(data)
         return
     write(target, data)
     if not target.stream:

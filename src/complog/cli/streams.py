@@ -21,6 +21,11 @@ class OutputError(StorageError):
     def __init__(self, reason: str) -> None:
         super().__init__(f"cannot write output: {reason}")
 
+    def after_saving(self) -> OutputError:
+        """The command had already committed its change: say so, or a user runs it again."""
+        self.hint = "the change itself was saved (complog history shows it); do not repeat it"
+        return self
+
 
 class ReaderGone(Exception):
     """The reader of standard output went away (`complog due | head -1`).
@@ -31,18 +36,28 @@ class ReaderGone(Exception):
 
 class Guarded:
     """A text or binary stream whose write errors become OutputError, or
-    ReaderGone when the reader went away, for cli/main.py to end quietly."""
+    ReaderGone when the reader went away, for cli/main.py to end quietly.
 
-    def __init__(self, stream: Any) -> None:
+    Not `fatal` (stderr): messages that cannot be written are dropped and the
+    command goes on; a warning lost is no reason to stop a change half-way."""
+
+    def __init__(self, stream: Any, *, fatal: bool = True) -> None:
         self._stream = stream
+        self._fatal = fatal
 
     def write(self, data: Any) -> int:
         try:
             return int(self._stream.write(data))
-        except BrokenPipeError:
-            raise ReaderGone from None
         except OSError as exc:
-            raise OutputError(exc.strerror or str(exc)) from None
+            return self._failed(exc, len(data))
+
+    def _failed(self, exc: OSError, size: int) -> int:
+        if not self._fatal:
+            silence(2)
+            return size
+        if isinstance(exc, BrokenPipeError):
+            raise ReaderGone from None
+        raise OutputError(exc.strerror or str(exc)) from None
 
     def writelines(self, lines: Iterable[Any]) -> None:
         for line in lines:
@@ -51,14 +66,12 @@ class Guarded:
     def flush(self) -> None:
         try:
             self._stream.flush()
-        except BrokenPipeError:
-            raise ReaderGone from None
         except OSError as exc:
-            raise OutputError(exc.strerror or str(exc)) from None
+            self._failed(exc, 0)
 
     @property
     def buffer(self) -> Guarded:
-        return Guarded(self._stream.buffer)
+        return Guarded(self._stream.buffer, fatal=self._fatal)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
@@ -89,7 +102,7 @@ def guarded_output() -> Iterator[None]:
     if sys.stdout is not None:
         sys.stdout = Guarded(sys.stdout)
     if sys.stderr is not None:
-        sys.stderr = Guarded(sys.stderr)
+        sys.stderr = Guarded(sys.stderr, fatal=False)
     try:
         yield
     finally:

@@ -136,6 +136,8 @@ def json_array_objects(fh: IO[str]) -> Iterator[tuple[str, Any]]:
             return
         try:
             obj, end = decoder.raw_decode(buffer)
+        except RecursionError:
+            raise ValueError(f"object {index + 1} (line {line}): nested too deeply") from None
         except json.JSONDecodeError as exc:
             if eof:
                 raise ValueError(
@@ -161,17 +163,15 @@ def jsonl_objects(fh: IO[str], name: str) -> Iterator[tuple[str, Any]]:
             yield f"line {number}", json.loads(raw)
         except json.JSONDecodeError as exc:
             yield f"line {number}", ValueError(f"not JSON: {exc.msg}")
+        except RecursionError:
+            yield f"line {number}", ValueError("not JSON complog reads: nested too deeply")
 
 
 def csv_rows(fh: IO[str], name: str) -> Iterator[tuple[str, dict[str, str]]]:
     """Rows of a CSV file with their line numbers; the dialect is sniffed, not assumed."""
-    sample = fh.read(CHUNK)
+    header = fh.readline(CHUNK)
     fh.seek(0)
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv_dict_reader(fh, name, dialect=dialect)
+    reader = csv_dict_reader(fh, name, dialect=_dialect(header))
     if not reader.fieldnames:
         return
     start = reader.line_num + 1
@@ -181,6 +181,23 @@ def csv_rows(fh: IO[str], name: str) -> Iterator[tuple[str, dict[str, str]]]:
             {(k or "").strip(): (v or "") for k, v in row.items() if k is not None},
         )
         start = reader.line_num + 1
+
+
+class _Semicolon(csv.excel):
+    delimiter = ";"
+
+
+class _Tab(csv.excel):
+    delimiter = "\t"
+
+
+def _dialect(header: str) -> type[csv.Dialect]:
+    """Comma, semicolon (Excel in many European locales) or tab: whichever the header
+    row has most of. Read from the header alone: csv.Sniffer's patterns can take
+    minutes on a few kilobytes of hostile quotes."""
+    counts = {d: header.count(d.delimiter) for d in (csv.excel, _Semicolon, _Tab)}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else csv.excel
 
 
 def csv_dict_reader(
@@ -213,9 +230,10 @@ class BoundedDictReader(_DictReader):
 
     @contextmanager
     def _clear_errors(self) -> Iterator[None]:
+        start = self.line_num + 1  # the record being read starts here
         try:
             yield
         except csv.Error as exc:
             if "field larger than field limit" in str(exc):
-                raise too_long(f"a field ending on line {self.line_num} of {self._name}") from None
-            raise InvalidInput(f"line {self.line_num} of {self._name}: {exc}") from None
+                raise too_long(f"a field in the record from line {start} of {self._name}") from None
+            raise InvalidInput(f"line {start} of {self._name}: {exc}") from None

@@ -462,7 +462,9 @@ def doctor(checks: Sequence[Check], fmt: str) -> None:
         output.emit_csv(rows, ["check", "ok", "detail", "fix"])
     elif fmt == "plain":
         output.lines(
-            f"{'ok' if c.ok else 'FAIL'}\t{c.name}\t{safe(c.detail, one_line=True)}" for c in checks
+            f"{'ok' if c.ok else 'FAIL'}\t{c.name}\t{safe(c.detail, one_line=True)}"
+            + (f"\t{safe(c.fix, one_line=True)}" if c.fix else "")
+            for c in checks
         )
     else:
         from rich.text import Text
@@ -473,5 +475,8 @@ def doctor(checks: Sequence[Check], fmt: str) -> None:
         table.add_column("Finding", overflow="fold")
         for c in checks:
             mark = Text("ok", style="green") if c.ok else Text("FAIL", style="bold red")
-            table.add_row(mark, c.name, Text(safe(c.detail, one_line=True)))
+            finding = Text(safe(c.detail, one_line=True))
+            if c.fix:
+                finding.append(f"\n→ {safe(c.fix, one_line=True)}", style="dim")
+            table.add_row(mark, c.name, finding)
         output.show(table)
