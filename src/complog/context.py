@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -30,6 +31,34 @@ def default_user() -> str:
         return "unknown"
 
 
+#: a name recorded on every change; longer is a mistake (a pasted paragraph)
+USER_LIMIT = 200
+
+
+def check_user(value: str) -> str:
+    """--user / COMPLOG_USER: a name on one line. Empty is refused rather than read as
+    "the default": an unset variable in a cron line must not become someone else."""
+    from complog.errors import InvalidInput
+
+    name = unicodedata.normalize("NFC", value).strip()
+    if not name:
+        raise InvalidInput(
+            "the user (--user or COMPLOG_USER) is empty",
+            "give a name, or leave both out to be recorded under your login name",
+        )
+    if any(unicodedata.category(c) == "Cc" for c in name):
+        raise InvalidInput(
+            "the user (--user or COMPLOG_USER) contains a control character",
+            "give a name on one line, without tabs or escapes",
+        )
+    if len(name) > USER_LIMIT:
+        raise InvalidInput(
+            f"the user (--user or COMPLOG_USER) is too long ({len(name):,} characters;"
+            f" at most {USER_LIMIT})"
+        )
+    return name
+
+
 @dataclass
 class AppContext:
     db: str | None = None
@@ -39,6 +68,10 @@ class AppContext:
     _now: datetime | None = None
     _reader: Reader | None = None
     _store: Store | None = None
+
+    def set_user(self, value: str) -> None:
+        """The user named by --user / COMPLOG_USER (checked: exit 2 when empty)."""
+        self.user = check_user(value)
 
     @property
     def now(self) -> datetime:

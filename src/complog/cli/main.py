@@ -239,8 +239,10 @@ def root(
     if format is not None and format not in ("table", "plain", "json", "csv"):
         raise InvalidInput(f"unknown format {format!r}", "use --format table, plain, json or csv")
     context = AppContext(db=db, format=format)
-    if user is not None and user.strip():
-        context.user = user.strip()
+    if user is None and "COMPLOG_USER" in os.environ:
+        user = os.environ["COMPLOG_USER"]  # Click reads an empty variable as unset
+    if user is not None:
+        context.set_user(user)
     ctx.obj = context
     ctx.call_on_close(context.finish)
 
