@@ -19,9 +19,9 @@ from typing import Any
 from complog.errors import StorageError
 
 #: The Alembic revision this program writes. A test keeps it equal to the head.
-SCHEMA_HEAD = "0003_workflow"
+SCHEMA_HEAD = "0004_identity"
 #: Every revision this program knows, oldest first (a test keeps it in sync).
-KNOWN_REVISIONS = ("0001_initial", "0002_search", "0003_workflow")
+KNOWN_REVISIONS = ("0001_initial", "0002_search", "0003_workflow", "0004_identity")
 
 
 def busy_timeout() -> float:

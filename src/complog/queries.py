@@ -98,6 +98,21 @@ def _t(value: Any) -> datetime:
     return decoded
 
 
+#: every table with an id; none is ever handed out twice (migration 0004)
+ID_TABLES = ("customer", "complaint", "note", "promise", "reschedule", "escalation",
+             "past_resolution", "wait", "event")  # fmt: skip
+
+
+def high_water_sql(table: str, dialect: str) -> str:
+    """The largest id `table` ever handed out: its sequence (PostgreSQL) or
+    sqlite_sequence (AUTOINCREMENT), and never less than the largest id it holds."""
+    if dialect == "postgresql":
+        used = f"(SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM {table}_id_seq)"
+        return f"SELECT GREATEST({used}, (SELECT coalesce(max(id), 0) FROM {table}))"
+    used = f"(SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = '{table}')"
+    return f"SELECT max({used}, (SELECT coalesce(max(id), 0) FROM {table}))"
+
+
 class Reader:
     """A read-only view of the logbook over one DB-API connection."""
 
@@ -152,6 +167,10 @@ class Reader:
         return encode_time(value) if self.dialect == "sqlite" else value
 
     # -- settings ------------------------------------------------------------
+
+    def high_water_marks(self) -> dict[str, int]:
+        """Each table's largest id ever handed out (what migrate-to carries over)."""
+        return {t: int(self.tuples(high_water_sql(t, self.dialect))[0][0] or 0) for t in ID_TABLES}
 
     def stored_settings(self) -> dict[str, str]:
         return {r["key"]: r["value"] for r in self._rows("SELECT key, value FROM setting")}

@@ -72,10 +72,22 @@ def copy_rows(server, database: str, fixture: Path) -> None:
                 values = [None if v is None else str(v) for v in row]
                 target.execute(f'INSERT INTO "{table}" ({names}) VALUES ({casts})', values)
             if (table, "id") in types:
+                # From 0004 the fixture's sqlite_sequence may be above its largest id
+                # (a complaint added and undone): the sequence continues from there.
+                used = _sqlite_sequence(source, table)
                 target.execute(
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'),"
-                    f' (SELECT coalesce(max(id), 0) + 1 FROM "{table}"), false)'
+                    f' GREATEST((SELECT coalesce(max(id), 0) FROM "{table}"), %s) + 1, false)',
+                    (used,),
                 )
+
+
+def _sqlite_sequence(source: sqlite3.Connection, table: str) -> int:
+    try:
+        row = source.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
+    except sqlite3.OperationalError:  # before 0004 no table had AUTOINCREMENT
+        return 0
+    return int(row[0]) if row else 0
 
 
 def stored_revision(server, url: str) -> str:
@@ -130,3 +142,33 @@ def test_reopens_recorded_before_0003_become_past_resolutions_on_postgres(
     shown = run("show", "1", "--format", "json").json
 
     assert shown["past_resolutions"] == [PAST_RESOLUTION_FROM_0002]
+
+
+def test_ids_the_audit_log_names_stay_used_after_the_upgrade_on_postgres(
+    postgres_server, postgres_logbook, run
+):
+    """Sequences never go back by themselves; 0004 also moves them past the ids the
+    audit log names (a complaint added and undone, say, whose row is gone)."""
+    database = postgres_logbook.rsplit("/", 1)[1]
+    build_at(postgres_logbook, "0003_workflow")
+    copy_rows(postgres_server, database, FIXTURES / "0003_workflow.db")
+    import psycopg
+
+    with psycopg.connect(host=str(postgres_server.base), port=postgres_server.port,
+                         user="postgres", dbname=database, autocommit=True) as conn:  # fmt: skip
+        for entity, number in (("complaint", 7), ("promise", 5), ("note", 9), ("escalation", 4)):
+            conn.execute(
+                "INSERT INTO event (at, actor, action, entity, entity_id, complaint_id, after)"
+                " VALUES ('2026-11-06 09:00:00+00', 'alice', 'add', %s, %s, 7, '{}')",
+                (entity, str(number)),
+            )
+
+    run("list")
+    assert run("add", "Acme Newsagency", "New", "--format", "json").json["id"] == 8
+    run("promise", "8", "Call back", "--due", "tomorrow")
+    run("note", "8", "Rang", "--out")
+    run("escalate", "8", "--to", "manager", "--reason", "Angry")
+    events = run("history", "8", "--format", "json").json
+    assert {e["entity"]: int(e["entity_id"]) for e in events} == {
+        "complaint": 8, "promise": 6, "note": 10, "escalation": 5,
+    }  # fmt: skip

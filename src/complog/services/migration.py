@@ -38,6 +38,7 @@ def migrate_into(
     lonely_customers: list[dict[str, Any]],
     logbook_id: str,
     source: str,
+    high_water: dict[str, int],
 ) -> Moved:
     for model in (Complaint, Customer, Event):
         if session.execute(select(func.count()).select_from(model)).scalar():
@@ -53,12 +54,14 @@ def migrate_into(
     if meta is not None:
         meta.value = logbook_id  # calendar UIDs stay the same after the move
         session.add(meta)
-    if lonely_customers:
-        session.execute(insert(Customer), lonely_customers)
-    session.flush()
-    fix_sequences(session)
-    importer = Importer(session, actor, existing_keys(session_fetch(session)))
+    dialect = session.get_bind().dialect.name
+    importer = Importer(session, actor, existing_keys(session_fetch(session), dialect))
     for obj in complaints:
         importer.add(from_export(obj))
+    importer.flush()
+    if lonely_customers:  # after the complaints' customers, whose ids the importer keeps
+        session.execute(insert(Customer), lonely_customers)
+    # Numbers the old logbook handed out and then lost to undo or erase stay used.
+    fix_sequences(session, at_least=high_water)
     result = importer.finish(source, action="migrate-to")
     return Moved(result.added, len(event_rows), len(settings))
