@@ -369,6 +369,11 @@ def translate_error(exc: BaseException, location: Location) -> StorageError:
             f"the database server refused the login for {location}",
             "check the user name and password in the URL (or PGPASSWORD / ~/.pgpass)",
         )
+    if lowered.startswith("complog: "):  # refused by a trigger of migration 0004
+        return StorageError(
+            f"the database refused the change: {text.splitlines()[0].removeprefix('complog: ')}",
+            "only members of complog_admin act under another name (docs/team.md, Who did what)",
+        )
     if "permission denied for" in lowered:  # PostgreSQL: a role without that grant
         return StorageError(
             f"the database user in {location} lacks a grant complog needs ({text.splitlines()[0]})",

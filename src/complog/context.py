@@ -10,7 +10,7 @@ import getpass
 import os
 import sys
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ from complog import clock
 
 if TYPE_CHECKING:
     from complog.connect import Location
+    from complog.identity import Identity
     from complog.queries import Reader
     from complog.services.common import Actor
     from complog.settings import Settings
@@ -62,16 +63,39 @@ def check_user(value: str) -> str:
 @dataclass
 class AppContext:
     db: str | None = None
-    user: str = field(default_factory=default_user)
+    #: --user / COMPLOG_USER as given (checked, trimmed); None when neither was given
+    given_user: str | None = None
     #: the global --format, used by commands not given their own
     format: str | None = None
     _now: datetime | None = None
     _reader: Reader | None = None
     _store: Store | None = None
+    _user: str | None = None
 
     def set_user(self, value: str) -> None:
         """The user named by --user / COMPLOG_USER (checked: exit 2 when empty)."""
-        self.user = check_user(value)
+        self.given_user = check_user(value)
+        self._user = None
+
+    @property
+    def user(self) -> str:
+        """Who is recorded as acting (complog/identity.py). SQLite: the name given, else
+        the login name. PostgreSQL: the signed-in role's name; another name only for
+        members of complog_admin (exit 4 otherwise). Resolved on first use, so commands
+        that record nobody never ask the server."""
+        if self._user is None:
+            identity = self.identity()
+            if identity is None:
+                self._user = self.given_user or default_user()
+            else:
+                self._user = identity.actor_for(self.given_user)
+        return self._user
+
+    def identity(self) -> Identity | None:
+        """The authenticated database role (PostgreSQL); None for a SQLite file."""
+        if self.location.is_sqlite:
+            return None
+        return self.reader().identity()
 
     @property
     def now(self) -> datetime:
@@ -108,7 +132,8 @@ class AppContext:
     def actor(self) -> Actor:
         from complog.services.common import Actor
 
-        return Actor(user=self.user, now=self.now)
+        identity = self.identity()
+        return Actor(user=self.user, now=self.now, role=identity.role if identity else None)
 
     def when(self, text: str) -> datetime:
         """Parse a --due/--at/--since value against this logbook's calendar."""

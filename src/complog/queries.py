@@ -55,6 +55,7 @@ from complog.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     # imported where used: `due`, `list` and `add` need none of them
+    from complog.identity import Identity
     from complog.kpis import ComplaintFigures, PromiseFigures
     from complog.rules import ComplaintFacts
     from complog.search import Node
@@ -167,6 +168,18 @@ class Reader:
         return encode_time(value) if self.dialect == "sqlite" else value
 
     # -- settings ------------------------------------------------------------
+
+    def identity(self) -> Identity | None:
+        """PostgreSQL: the signed-in role, the name mapped to it, whether it is an admin."""
+        if self.dialect == "sqlite":
+            return None
+        from complog.identity import Identity
+
+        row = self._rows(
+            "SELECT session_user AS role, (SELECT name FROM role_name WHERE role = session_user)"
+            " AS name, complog_is_admin() AS admin"
+        )[0]
+        return Identity(str(row["role"]), row["name"], bool(row["admin"]))
 
     def high_water_marks(self) -> dict[str, int]:
         """Each table's largest id ever handed out (what migrate-to carries over)."""
@@ -328,7 +341,7 @@ class Reader:
             sql = f"SELECT * FROM ({sql} DESC LIMIT {int(limit)}) AS latest ORDER BY id"
         return [
             EventRow(r["id"], _t(r["at"]), r["actor"], r["action"], r["entity"], r["entity_id"],
-                     r["complaint_id"], _json(r["before"]), _json(r["after"]))
+                     r["complaint_id"], _json(r["before"]), _json(r["after"]), r["role"])
             for r in self._rows(sql, params)
         ]  # fmt: skip
 
@@ -923,8 +936,17 @@ class Reader:
         """The audit log as rows, times decoded, JSON left as stored."""
         return [
             {"id": r["id"], "at": _t(r["at"]), "actor": r["actor"], "action": r["action"], "entity": r["entity"],
-             "entity_id": r["entity_id"], "complaint_id": r["complaint_id"], "before": r["before"], "after": r["after"]}
+             "entity_id": r["entity_id"], "complaint_id": r["complaint_id"], "before": r["before"], "after": r["after"],
+             "role": r["role"]}
             for r in self._rows("SELECT * FROM event ORDER BY id")
+        ]  # fmt: skip
+
+    def role_names(self) -> list[dict[str, Any]]:
+        """PostgreSQL roles and the names recorded for them (`complog db role`)."""
+        return [
+            {"role": r["role"], "name": r["name"], "updated_at": _t(r["updated_at"]),
+             "updated_by": r["updated_by"]}
+            for r in self._rows("SELECT * FROM role_name ORDER BY role")
         ]  # fmt: skip
 
     def raw_settings(self) -> list[dict[str, Any]]:

@@ -212,7 +212,8 @@ def root(
             "--user",
             envvar="COMPLOG_USER",
             show_envvar=True,
-            help="Who is acting; recorded on every change. Default: your login name.",
+            help="Who is acting; recorded on every change. Default: your login name (on"
+            " PostgreSQL: your database role; another name needs the complog_admin role).",
         ),
     ] = None,
     format: Annotated[
@@ -283,6 +284,7 @@ COMMANDS: list[tuple[Callable[..., None], str]] = [
     (admin.history, "history"),
     (admin.undo, "undo"),
     (admin.demo, "demo"),
+    (admin.db, "db"),
 ]
 for _function, _name in COMMANDS:
     app.command(_name)(_function)

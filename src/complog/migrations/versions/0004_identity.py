@@ -272,7 +272,8 @@ def _seed_high_water_marks(dialect: str) -> None:
             )
 
 
-#: PostgreSQL: who may act under another name, and what holds for everyone else
+#: PostgreSQL: who may act under another name, and what holds for everyone else.
+#: No % in them: printed by `db upgrade --sql`, a % would come out doubled.
 PG_IDENTITY = [
     f"""CREATE FUNCTION complog_is_admin() RETURNS boolean LANGUAGE sql STABLE AS $$
   SELECT coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = session_user), false)
@@ -297,8 +298,8 @@ BEGIN
   NEW.role := session_user;
   IF NEW.actor IS DISTINCT FROM session_user::text
      AND NEW.actor IS DISTINCT FROM (SELECT name FROM role_name WHERE role = session_user::text) THEN
-    RAISE EXCEPTION 'complog: role % may not record changes as %', session_user, NEW.actor
-      USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = 'complog: role ' || session_user || ' may not record changes as ' || NEW.actor;
   END IF;
   RETURN NEW;
 END
