@@ -60,6 +60,9 @@ DAY = 86400.0
 HOUR = 3600.0
 #: bump when the generator changes, so stale cached logbooks are rebuilt
 GENERATOR_VERSION = 4
+#: events by column name: migration 0004 added `role` (NULL on SQLite) in the middle
+EVENT_INSERT = ("INSERT INTO event (id, at, actor, action, entity, entity_id, complaint_id, before, after)"
+                " VALUES (?,?,?,?,?,?,?,?,?)")  # fmt: skip
 
 FTS_TABLES = ("complaint", "note", "promise", "reschedule")
 
@@ -301,7 +304,7 @@ class Generator:
             snap |= {"created_at": iso(first_seen[order[row[0] - 1]]), "erased_at": None}
             self.event(events, first_seen[order[row[0] - 1]], "jo", "create", "customer", row[0],
                        None, None, snap)  # fmt: skip
-        conn.executemany("INSERT INTO event VALUES (?,?,?,?,?,?,?,?,?)", events)
+        conn.executemany(EVENT_INSERT, events)
         self.counts["event"] += len(events)
         self.n_customer_rows = len(customer_rows)
 
@@ -316,7 +319,8 @@ class Generator:
         for table, rows in buf.items():
             if rows:
                 marks = ",".join("?" * widths[table])
-                conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+                insert = EVENT_INSERT if table == "event" else f"INSERT INTO {table} VALUES ({marks})"
+                conn.executemany(insert, rows)
                 if table != "complaint":
                     self.counts[table] += len(rows)
                 rows.clear()

@@ -109,6 +109,10 @@ def start_server() -> PostgresServer:
     server._run([str(bindir / "pg_ctl"), "-D", str(base / "data"), "-o", options, "-l", str(base / "log"), "-w",
                  "-t", "60", "start"])  # fmt: skip
     server.psql(f"CREATE ROLE {USER} LOGIN CREATEDB PASSWORD '{PASSWORD}'")
+    # The tests' login acts under many names (COMPLOG_USER=tester, --user alice): like a
+    # team's import and migration login, it is an admin. tests/pg/test_identity.py makes
+    # roles that are not.
+    server.psql(f"CREATE ROLE complog_admin NOLOGIN; GRANT complog_admin TO {USER}")
     return server
 
 

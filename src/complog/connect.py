@@ -20,9 +20,9 @@ from typing import Any
 from complog.errors import StorageError
 
 #: The Alembic revision this program writes. A test keeps it equal to the head.
-SCHEMA_HEAD = "0003_workflow"
+SCHEMA_HEAD = "0004_identity"
 #: Every revision this program knows, oldest first (a test keeps it in sync).
-KNOWN_REVISIONS = ("0001_initial", "0002_search", "0003_workflow")
+KNOWN_REVISIONS = ("0001_initial", "0002_search", "0003_workflow", "0004_identity")
 
 
 def busy_timeout() -> float:
@@ -452,6 +452,11 @@ def translate_error(exc: BaseException, location: Location) -> StorageError:
         return StorageError(
             f"the database server refused the login for {location}",
             "check the user name and password in the URL (or PGPASSWORD / ~/.pgpass)",
+        )
+    if lowered.startswith("complog: "):  # refused by a trigger of migration 0004
+        return StorageError(
+            f"the database refused the change: {text.splitlines()[0].removeprefix('complog: ')}",
+            "only members of complog_admin act under another name (docs/team.md, Who did what)",
         )
     if "permission denied for" in lowered:  # PostgreSQL: a role without that grant
         return StorageError(

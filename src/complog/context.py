@@ -9,7 +9,8 @@ from __future__ import annotations
 import getpass
 import os
 import sys
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from complog import clock
 if TYPE_CHECKING:
     from complog.connect import Location
     from complog.files import Target
+    from complog.identity import Identity
     from complog.queries import Reader
     from complog.services.common import Actor
     from complog.settings import Settings
@@ -31,10 +33,39 @@ def default_user() -> str:
         return "unknown"
 
 
+#: a name recorded on every change; longer is a mistake (a pasted paragraph)
+USER_LIMIT = 200
+
+
+def check_user(value: str) -> str:
+    """--user / COMPLOG_USER: a name on one line. Empty is refused rather than read as
+    "the default": an unset variable in a cron line must not become someone else."""
+    from complog.errors import InvalidInput
+
+    name = unicodedata.normalize("NFC", value).strip()
+    if not name:
+        raise InvalidInput(
+            "the user (--user or COMPLOG_USER) is empty",
+            "give a name, or leave both out to be recorded under your login name",
+        )
+    if any(unicodedata.category(c) == "Cc" for c in name):
+        raise InvalidInput(
+            "the user (--user or COMPLOG_USER) contains a control character",
+            "give a name on one line, without tabs or escapes",
+        )
+    if len(name) > USER_LIMIT:
+        raise InvalidInput(
+            f"the user (--user or COMPLOG_USER) is too long ({len(name):,} characters;"
+            f" at most {USER_LIMIT})"
+        )
+    return name
+
+
 @dataclass
 class AppContext:
     db: str | None = None
-    user: str = field(default_factory=default_user)
+    #: --user / COMPLOG_USER as given (checked, trimmed); None when neither was given
+    given_user: str | None = None
     #: the global --format, used by commands not given their own
     format: str | None = None
     _now: datetime | None = None
@@ -42,6 +73,32 @@ class AppContext:
     _store: Store | None = None
     #: this command committed a change (so an output error after it must say so)
     saved: bool = False
+    _user: str | None = None
+
+    def set_user(self, value: str) -> None:
+        """The user named by --user / COMPLOG_USER (checked: exit 2 when empty)."""
+        self.given_user = check_user(value)
+        self._user = None
+
+    @property
+    def user(self) -> str:
+        """Who is recorded as acting (complog/identity.py). SQLite: the name given, else
+        the login name. PostgreSQL: the signed-in role's name; another name only for
+        members of complog_admin (exit 4 otherwise). Resolved on first use, so commands
+        that record nobody never ask the server."""
+        if self._user is None:
+            identity = self.identity()
+            if identity is None:
+                self._user = self.given_user or default_user()
+            else:
+                self._user = identity.actor_for(self.given_user)
+        return self._user
+
+    def identity(self) -> Identity | None:
+        """The authenticated database role (PostgreSQL); None for a SQLite file."""
+        if self.location.is_sqlite:
+            return None
+        return self.reader().identity()
 
     @property
     def now(self) -> datetime:
@@ -84,7 +141,8 @@ class AppContext:
     def actor(self) -> Actor:
         from complog.services.common import Actor
 
-        return Actor(user=self.user, now=self.now)
+        identity = self.identity()
+        return Actor(user=self.user, now=self.now, role=identity.role if identity else None)
 
     def when(self, text: str) -> datetime:
         """Parse a --due/--at/--since value against this logbook's calendar."""

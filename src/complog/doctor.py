@@ -114,7 +114,7 @@ def _search_indexes(path: Path, writable: bool) -> Check:
     return Check("search index", True, "the full-text indexes match their tables")
 
 
-def _revision(revision: str | None) -> Check:
+def _revision(revision: str | None, *, server: bool = False) -> Check:
     if revision == SCHEMA_HEAD:
         return Check("schema", True, f"revision {revision}, this program's")
     if revision in KNOWN_REVISIONS:
@@ -122,7 +122,9 @@ def _revision(revision: str | None) -> Check:
             "schema",
             False,
             f"revision {revision}, older than this program's {SCHEMA_HEAD}",
-            "any command that writes upgrades it (after a backup copy)",
+            "complog db upgrade (on a server, after complog db upgrade --sql for the DBA)"
+            if server
+            else "complog db upgrade, or any command that writes (after a backup copy)",
         )
     return Check(
         "schema",
@@ -179,6 +181,6 @@ def _examine_postgres(location: Location) -> list[Check]:
     finally:
         conn.close()
     return [
-        _revision(row["version_num"] if row else None),
+        _revision(row["version_num"] if row else None, server=True),
         Check("tables", True, f"all {len(tables)} read; the server checks its own pages"),
     ]

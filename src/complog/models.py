@@ -26,8 +26,14 @@ def _fk(target: str, *, nullable: bool = False) -> Column[int]:
     return Column(Integer, ForeignKey(target, ondelete="CASCADE"), nullable=nullable)
 
 
+#: Ids are never handed out twice (migration 0004): on SQLite AUTOINCREMENT keeps the
+#: largest id ever used, so a row removed by undo does not lend its number to the next.
+NEVER_REUSED = {"sqlite_autoincrement": True}
+
+
 class Customer(SQLModel, table=True):
     __tablename__ = "customer"
+    __table_args__ = (NEVER_REUSED,)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_type=Text)
@@ -46,6 +52,7 @@ class Complaint(SQLModel, table=True):
         Index("ix_complaint_status_opened_at", "status", "opened_at"),
         Index("ix_complaint_opened_at", "opened_at"),
         Index("ix_complaint_customer_id", "customer_id"),
+        NEVER_REUSED,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -79,6 +86,7 @@ class Note(SQLModel, table=True):
         Index("ix_note_complaint_id_at", "complaint_id", "at"),
         # first response / acknowledgement: min(at) of a complaint's outbound notes
         Index("ix_note_complaint_id_direction_at", "complaint_id", "direction", "at"),
+        NEVER_REUSED,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -103,6 +111,7 @@ class Promise(SQLModel, table=True):
             sqlite_where=text("status = 'open'"),
             postgresql_where=text("status = 'open'"),
         ),
+        NEVER_REUSED,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -120,7 +129,7 @@ class Promise(SQLModel, table=True):
 
 class Reschedule(SQLModel, table=True):
     __tablename__ = "reschedule"
-    __table_args__ = (Index("ix_reschedule_promise_id", "promise_id"),)
+    __table_args__ = (Index("ix_reschedule_promise_id", "promise_id"), NEVER_REUSED)
 
     id: int | None = Field(default=None, primary_key=True)
     promise_id: int = Field(sa_column=_fk("promise.id"))
@@ -138,7 +147,7 @@ class PastResolution(SQLModel, table=True):
     the complaint came back. The current resolution lives on the complaint."""
 
     __tablename__ = "past_resolution"
-    __table_args__ = (Index("ix_past_resolution_complaint_id", "complaint_id"),)
+    __table_args__ = (Index("ix_past_resolution_complaint_id", "complaint_id"), NEVER_REUSED)
 
     id: int | None = Field(default=None, primary_key=True)
     complaint_id: int = Field(sa_column=_fk("complaint.id"))
@@ -168,6 +177,7 @@ class Wait(SQLModel, table=True):
             sqlite_where=text("ended_at IS NULL"),
             postgresql_where=text("ended_at IS NULL"),
         ),
+        NEVER_REUSED,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -186,6 +196,7 @@ class Escalation(SQLModel, table=True):
         # two crons inserting the same (complaint, rule, trigger) cannot both win.
         UniqueConstraint("complaint_id", "rule", "trigger"),
         Index("ix_escalation_acknowledged_at", "acknowledged_at"),
+        NEVER_REUSED,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -205,17 +216,32 @@ class Event(SQLModel, table=True):
     """Append-only audit record of every change."""
 
     __tablename__ = "event"
-    __table_args__ = (Index("ix_event_complaint_id", "complaint_id"),)
+    __table_args__ = (Index("ix_event_complaint_id", "complaint_id"), NEVER_REUSED)
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(sa_type=UTCDateTime)
+    #: who is recorded as acting (--user, or on PostgreSQL the role's display name)
     actor: str = Field(sa_type=Text)
+    #: the database role that was signed in (PostgreSQL's session_user); NULL on SQLite
+    role: str | None = Field(default=None, sa_type=Text)
     action: str = Field(sa_type=Text)
     entity: str = Field(sa_type=Text)
     entity_id: str | None = Field(default=None, sa_type=Text)
     complaint_id: int | None = None
     before: str | None = Field(default=None, sa_type=Text)
     after: str | None = Field(default=None, sa_type=Text)
+
+
+class RoleName(SQLModel, table=True):
+    """PostgreSQL: the name recorded as the actor of a database role (`complog db role`);
+    a role without one is recorded under the role's own name. Unused on SQLite."""
+
+    __tablename__ = "role_name"
+
+    role: str = Field(sa_type=Text, primary_key=True)
+    name: str = Field(sa_type=Text, unique=True)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    updated_by: str = Field(sa_type=Text)
 
 
 class Setting(SQLModel, table=True):

@@ -56,6 +56,7 @@ from complog.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     # imported where used: `due`, `list` and `add` need none of them
+    from complog.identity import Identity
     from complog.kpis import ComplaintFigures, PromiseFigures
     from complog.rules import ComplaintFacts
     from complog.search import Node
@@ -97,6 +98,21 @@ def _t(value: Any) -> datetime:
     decoded = decode_time(value)
     assert decoded is not None
     return decoded
+
+
+#: every table with an id; none is ever handed out twice (migration 0004)
+ID_TABLES = ("customer", "complaint", "note", "promise", "reschedule", "escalation",
+             "past_resolution", "wait", "event")  # fmt: skip
+
+
+def high_water_sql(table: str, dialect: str) -> str:
+    """The largest id `table` ever handed out: its sequence (PostgreSQL) or
+    sqlite_sequence (AUTOINCREMENT), and never less than the largest id it holds."""
+    if dialect == "postgresql":
+        used = f"(SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM {table}_id_seq)"
+        return f"SELECT GREATEST({used}, (SELECT coalesce(max(id), 0) FROM {table}))"
+    used = f"(SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = '{table}')"
+    return f"SELECT max({used}, (SELECT coalesce(max(id), 0) FROM {table}))"
 
 
 class Reader:
@@ -153,6 +169,22 @@ class Reader:
         return encode_time(value) if self.dialect == "sqlite" else value
 
     # -- settings ------------------------------------------------------------
+
+    def identity(self) -> Identity | None:
+        """PostgreSQL: the signed-in role, the name mapped to it, whether it is an admin."""
+        if self.dialect == "sqlite":
+            return None
+        from complog.identity import Identity
+
+        row = self._rows(
+            "SELECT session_user AS role, (SELECT name FROM role_name WHERE role = session_user)"
+            " AS name, complog_is_admin() AS admin"
+        )[0]
+        return Identity(str(row["role"]), row["name"], bool(row["admin"]))
+
+    def high_water_marks(self) -> dict[str, int]:
+        """Each table's largest id ever handed out (what migrate-to carries over)."""
+        return {t: int(self.tuples(high_water_sql(t, self.dialect))[0][0] or 0) for t in ID_TABLES}
 
     def stored_settings(self) -> dict[str, str]:
         return {r["key"]: r["value"] for r in self._rows("SELECT key, value FROM setting")}
@@ -310,7 +342,7 @@ class Reader:
             sql = f"SELECT * FROM ({sql} DESC LIMIT {int(limit)}) AS latest ORDER BY id"
         return [
             EventRow(r["id"], _t(r["at"]), r["actor"], r["action"], r["entity"], r["entity_id"],
-                     r["complaint_id"], _json(r["before"]), _json(r["after"]))
+                     r["complaint_id"], _json(r["before"]), _json(r["after"]), r["role"])
             for r in self._rows(sql, params)
         ]  # fmt: skip
 
@@ -905,8 +937,17 @@ class Reader:
         """The audit log as rows, times decoded, JSON left as stored."""
         return [
             {"id": r["id"], "at": _t(r["at"]), "actor": r["actor"], "action": r["action"], "entity": r["entity"],
-             "entity_id": r["entity_id"], "complaint_id": r["complaint_id"], "before": r["before"], "after": r["after"]}
+             "entity_id": r["entity_id"], "complaint_id": r["complaint_id"], "before": r["before"], "after": r["after"],
+             "role": r["role"]}
             for r in self._rows("SELECT * FROM event ORDER BY id")
+        ]  # fmt: skip
+
+    def role_names(self) -> list[dict[str, Any]]:
+        """PostgreSQL roles and the names recorded for them (`complog db role`)."""
+        return [
+            {"role": r["role"], "name": r["name"], "updated_at": _t(r["updated_at"]),
+             "updated_by": r["updated_by"]}
+            for r in self._rows("SELECT * FROM role_name ORDER BY role")
         ]  # fmt: skip
 
     def raw_settings(self) -> list[dict[str, Any]]:

@@ -131,6 +131,8 @@ class EventRow:
     complaint_id: int | None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    #: the authenticated database role (PostgreSQL); None on SQLite and before 0004
+    role: str | None = None
 
 
 @dataclass(frozen=True)

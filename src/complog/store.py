@@ -13,6 +13,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 from sqlalchemy.pool import NullPool
 
+from complog import __version__
 from complog.connect import (
     KNOWN_REVISIONS,
     SCHEMA_HEAD,
@@ -111,10 +113,20 @@ SCRUB_PENDING = "scrub_pending"
 
 
 class Store:
-    """An open logbook for writing."""
+    """An open logbook for writing.
 
-    def __init__(self, location: Location) -> None:
+    `upgrade`: this open may upgrade a PostgreSQL schema (`complog db upgrade`). A
+    team's schema changes only on purpose, never as a side effect of an ordinary
+    command; a SQLite file, one person's, upgrades itself after a backup copy.
+    """
+
+    def __init__(self, location: Location, *, upgrade: bool = False) -> None:
         self.location = location
+        self.upgrade = upgrade
+        #: (old revision, new revision) when this open upgraded the schema
+        self.upgraded: tuple[str, str] | None = None
+        #: the copy made before a SQLite upgrade
+        self.backup: Path | None = None
         if location.path is not None:
             create_sqlite_file(location.path)
             if not is_writable(location.path):
@@ -168,6 +180,18 @@ class Store:
 
             try:
                 with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    # PostgreSQL skips, with only a warning, tables the role does not own.
+                    not_owned = conn.exec_driver_sql(
+                        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                        " WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+                        " AND NOT pg_has_role(c.relowner, 'USAGE')"
+                    ).scalar()
+                    if not_owned:
+                        raise StorageError(
+                            f"the data was anonymised, but role {conn.exec_driver_sql('SELECT session_user').scalar()}"
+                            " may not rewrite the tables, so old row versions still hold the erased text",
+                            "the database's owner finishes the job: psql -c 'VACUUM FULL' (docs/team.md, Roles)",
+                        )
                     for name in [t.name for t in SQLModel.metadata.sorted_tables]:
                         conn.exec_driver_sql(f'VACUUM FULL "{name}"')
             except DBAPIError as exc:
@@ -239,13 +263,24 @@ class Store:
                 "give complog a database of its own (createdb complog)",
             )
 
-    def _refuse_unknown(self, revision: str | None) -> None:
+    def _refuse_unknown(self, revision: str | None, requires: str | None) -> None:
         if revision is not None and revision not in KNOWN_REVISIONS:
             raise StorageError(
                 f"the logbook {self.location} was written by a newer complog "
                 f"(schema {revision}); it was left untouched",
-                "upgrade complog to open it",
+                f"install complog {requires} or later to open it (this is complog {__version__})"
+                if requires
+                else f"upgrade complog to open it (this is complog {__version__})",
             )
+
+    def _refuse_outdated(self, revision: str) -> None:
+        """PostgreSQL: a shared schema is upgraded on purpose, by `complog db upgrade`."""
+        raise StorageError(
+            f"the team logbook {self.location} has schema {revision}; complog {__version__}"
+            f" needs {SCHEMA_HEAD}",
+            "its owner upgrades it with: complog db upgrade (complog db upgrade --sql prints"
+            " the SQL first; docs/team.md, Upgrades)",
+        )
 
     def migrate(self) -> None:
         """Bring the schema to SCHEMA_HEAD, after copying the file; refuse newer logbooks."""
@@ -263,29 +298,155 @@ class Store:
                                 f"SELECT 1 FROM meta WHERE key = '{SCRUB_PENDING}'"
                             ).fetchone()
                         )
+                    requires = _required_version_sqlite(raw, revision)
                 finally:
                     raw.close()
                 if revision == SCHEMA_HEAD:
                     return
-                self._refuse_unknown(revision)
+                self._refuse_unknown(revision, requires)
             with self.engine.connect() as conn:
+                # On PostgreSQL this takes the writers' advisory lock: two upgrades at
+                # once run one after the other, and the second finds nothing to do.
                 with conn.begin():
                     revision = _stored_revision(conn)
                     if revision == SCHEMA_HEAD:
                         return
-                    self._refuse_unknown(revision)
-                    if revision is None and conn.dialect.name == "postgresql":
-                        self._refuse_foreign_postgres(conn)
+                    self._refuse_unknown(revision, _required_version(conn, revision))
+                    if conn.dialect.name == "postgresql":
+                        if revision is None:
+                            # An empty database made for complog: creating its schema
+                            # changes nobody's logbook, so any command may do it.
+                            self._refuse_foreign_postgres(conn)
+                        elif not self.upgrade:
+                            self._refuse_outdated(revision)
                     if revision is not None and self.location.path is not None:
-                        backup_before_migration(self.location.path, revision)
+                        self.backup = backup_before_migration(self.location.path, revision)
                     self.created = revision is None
                     from alembic import command
 
                     command.upgrade(_alembic_config(conn), "head")
+                    if revision is not None:
+                        self.upgraded = (revision, SCHEMA_HEAD)
         except DBAPIError as exc:
             raise translate_error(exc.orig or exc, self.location) from None
         except sqlite3.Error as exc:
             raise translate_error(exc, self.location) from None
+
+
+def _required_version_sqlite(conn: sqlite3.Connection, revision: str | None) -> str | None:
+    """The release a newer logbook asks for (meta.requires_complog, from 0004 on)."""
+    if revision is None or revision in KNOWN_REVISIONS:
+        return None
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'requires_complog'").fetchone()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row else None
+
+
+def _required_version(conn: Connection, revision: str | None) -> str | None:
+    if revision is None or revision in KNOWN_REVISIONS:
+        return None
+    row = conn.execute(text("SELECT value FROM meta WHERE key = 'requires_complog'")).first()
+    return str(row[0]) if row else None
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    """`complog db status`: where the logbook's schema stands against this complog."""
+
+    location: str
+    #: "current", "behind" (pending migrations), "newer" (a newer complog wrote it),
+    #: "empty" (a database without complog's schema yet) or "missing" (no file yet)
+    state: str
+    revision: str | None
+    head: str
+    version: str
+    pending: tuple[str, ...]
+    #: the release a newer schema asks for (meta.requires_complog), if it says
+    requires: str | None
+    server: bool
+
+
+def schema_status(location: Location) -> SchemaStatus:
+    """Read the stored revision without changing anything (no upgrade, no file made)."""
+    revision, requires, missing = None, None, False
+    if location.path is not None:
+        if not location.path.exists():
+            missing = True
+        else:
+            raw = connect_sqlite(location.path, readonly=True)
+            try:
+                revision = read_revision(raw)
+                requires = _required_version_sqlite(raw, revision)
+            except sqlite3.Error as exc:
+                raise translate_error(exc, location) from None
+            finally:
+                raw.close()
+    else:
+        engine = _engine(location)
+        try:
+            with engine.connect() as conn:
+                revision = _stored_revision(conn)
+                requires = _required_version(conn, revision)
+        except DBAPIError as exc:
+            raise translate_error(exc.orig or exc, location) from None
+        finally:
+            engine.dispose()
+    if missing:
+        state = "missing"
+    elif revision is None:
+        state = "empty"
+    elif revision == SCHEMA_HEAD:
+        state = "current"
+    elif revision in KNOWN_REVISIONS:
+        state = "behind"
+    else:
+        state = "newer"
+    pending = KNOWN_REVISIONS[KNOWN_REVISIONS.index(revision) + 1 :] if state == "behind" else ()
+    if state in ("missing", "empty"):
+        pending = KNOWN_REVISIONS
+    return SchemaStatus(str(location), state, revision, SCHEMA_HEAD, __version__, pending,
+                        requires, location.path is None)  # fmt: skip
+
+
+#: revisions whose upgrade reads rows in Python, so it cannot be printed as SQL
+_NOT_AS_SQL = {"0003_workflow": "it copies past resolutions out of the audit log"}
+
+
+def upgrade_sql(location: Location) -> str:
+    """The SQL `complog db upgrade` would run on this logbook (Alembic's offline mode),
+    for a database administrator to read or run; nothing is changed."""
+    import io
+
+    from complog.errors import Conflict
+
+    status = schema_status(location)
+    if status.state == "newer":
+        Store(location)  # refuses, naming the release to install
+    if status.state == "current":
+        return ""
+    if status.state in ("missing", "empty"):
+        raise Conflict(
+            f"{location} has no complog schema yet, so there is nothing to upgrade",
+            "complog init creates it (on PostgreSQL: as a role that may create tables)",
+        )
+    for revision in status.pending:
+        if revision in _NOT_AS_SQL:
+            raise Conflict(
+                f"the upgrade to {revision} cannot be printed as SQL: {_NOT_AS_SQL[revision]}",
+                "run complog db upgrade (as the database's owner; it runs in one transaction)",
+            )
+    from alembic import command
+    from alembic.config import Config
+
+    buffer = io.StringIO()
+    config = Config(output_buffer=buffer)
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.attributes["dialect"] = "sqlite" if location.path is not None else "postgresql"
+    start = f"{status.revision}:" if status.revision else ""
+    command.upgrade(config, f"{start}head", sql=True)
+    return buffer.getvalue()
 
 
 def backup_before_migration(path: Path, revision: str) -> Path:
@@ -340,8 +501,8 @@ _TARGET_FAULTS = {13, 778, 1034, 1546}
 _CANTOPEN = 14
 
 
-def open_store(location: Location) -> Store:
-    return Store(location)
+def open_store(location: Location, *, upgrade: bool = False) -> Store:
+    return Store(location, upgrade=upgrade)
 
 
 def backup_to(source: Path, target: str) -> Path:

@@ -298,9 +298,12 @@ def test_import_into_a_logbook_in_use_renumbers_taken_ids_and_stays_idempotent(
     listed = run("list", "--status", "all", "--format", "json", env=on(other)).json
     assert sorted(c["id"] for c in listed) == list(range(1, 14))
     assert {c["id"]: c["summary"] for c in listed}[1] == "Already here"
+    # Only complaint 1's number was taken: it goes above the file's largest (12), the
+    # other eleven keep theirs, and the import says so.
     zoe = [c for c in listed if c["customer"] == "Zoë Ærøe-Ñandú"]
-    assert [(c["id"], c["summary"]) for c in zoe] == [(2, "Boiler 🔥 leaks — «urgent»")]
-    moved = run("show", "2", "--format", "json", env=on(other)).json
+    assert [(c["id"], c["summary"]) for c in zoe] == [(13, "Boiler 🔥 leaks — «urgent»")]
+    assert "got a new number" in ran.stderr and ": 1 -> 13\n" in ran.stderr
+    moved = run("show", "13", "--format", "json", env=on(other)).json
     original = run("show", "1", "--format", "json").json
     assert [n["text"] for n in moved["notes"]] == [n["text"] for n in original["notes"]]
     assert moved["promises"][3]["reschedules"] == original["promises"][3]["reschedules"]

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from complog.connect import KNOWN_REVISIONS, SCHEMA_HEAD
+import complog
+from complog.connect import KNOWN_REVISIONS, SCHEMA_HEAD, redact_url
 from tests.store.test_upgrade import (
     PAST_RESOLUTION_FROM_0002,
     REOPENED_BEFORE_0003,
@@ -72,10 +73,22 @@ def copy_rows(server, database: str, fixture: Path) -> None:
                 values = [None if v is None else str(v) for v in row]
                 target.execute(f'INSERT INTO "{table}" ({names}) VALUES ({casts})', values)
             if (table, "id") in types:
+                # From 0004 the fixture's sqlite_sequence may be above its largest id
+                # (a complaint added and undone): the sequence continues from there.
+                used = _sqlite_sequence(source, table)
                 target.execute(
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'),"
-                    f' (SELECT coalesce(max(id), 0) + 1 FROM "{table}"), false)'
+                    f' GREATEST((SELECT coalesce(max(id), 0) FROM "{table}"), %s) + 1, false)',
+                    (used,),
                 )
+
+
+def _sqlite_sequence(source: sqlite3.Connection, table: str) -> int:
+    try:
+        row = source.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
+    except sqlite3.OperationalError:  # before 0004 no table had AUTOINCREMENT
+        return 0
+    return int(row[0]) if row else 0
 
 
 def stored_revision(server, url: str) -> str:
@@ -94,8 +107,14 @@ def test_an_old_team_database_is_migrated_with_its_data_intact(
     copy_rows(postgres_server, postgres_logbook.rsplit("/", 1)[1], FIXTURES / f"{revision}.db")
 
     assert stored_revision(postgres_server, postgres_logbook) == revision
+    refused = run("list", exit=5)  # an ordinary command never upgrades a team's schema
+    assert "complog db upgrade" in refused.stderr
+    assert stored_revision(postgres_server, postgres_logbook) == revision
+
+    upgraded = run("db", "upgrade").stdout
     listed = run("list", "--status", "all", "--format", "json").json
 
+    assert upgraded == f"Upgraded {redact_url(postgres_logbook)} from {revision} to {SCHEMA_HEAD}\n"
     assert stored_revision(postgres_server, postgres_logbook) == SCHEMA_HEAD
     assert sorted(c["customer"] for c in listed) == ["Acme Newsagency", "Hillside Dental"]
     shown = run("show", "1", "--format", "json").json
@@ -127,6 +146,152 @@ def test_reopens_recorded_before_0003_become_past_resolutions_on_postgres(
             (json.dumps(RESOLVED_BEFORE_0003), json.dumps(REOPENED_BEFORE_0003)),
         )
 
+    run("db", "upgrade")
     shown = run("show", "1", "--format", "json").json
 
     assert shown["past_resolutions"] == [PAST_RESOLUTION_FROM_0002]
+
+
+def test_ids_the_audit_log_names_stay_used_after_the_upgrade_on_postgres(
+    postgres_server, postgres_logbook, run
+):
+    """Sequences never go back by themselves; 0004 also moves them past the ids the
+    audit log names (a complaint added and undone, say, whose row is gone)."""
+    database = postgres_logbook.rsplit("/", 1)[1]
+    build_at(postgres_logbook, "0003_workflow")
+    copy_rows(postgres_server, database, FIXTURES / "0003_workflow.db")
+    import psycopg
+
+    with psycopg.connect(host=str(postgres_server.base), port=postgres_server.port,
+                         user="postgres", dbname=database, autocommit=True) as conn:  # fmt: skip
+        for entity, number in (("complaint", 7), ("promise", 5), ("note", 9), ("escalation", 4)):
+            conn.execute(
+                "INSERT INTO event (at, actor, action, entity, entity_id, complaint_id, after)"
+                " VALUES ('2026-11-06 09:00:00+00', 'alice', 'add', %s, %s, 7, '{}')",
+                (entity, str(number)),
+            )
+
+    run("db", "upgrade")
+    assert run("add", "Acme Newsagency", "New", "--format", "json").json["id"] == 8
+    run("promise", "8", "Call back", "--due", "tomorrow")
+    run("note", "8", "Rang", "--out")
+    run("escalate", "8", "--to", "manager", "--reason", "Angry")
+    events = run("history", "8", "--format", "json").json
+    assert {e["entity"]: int(e["entity_id"]) for e in events} == {
+        "complaint": 8, "promise": 6, "note": 10, "escalation": 5,
+    }  # fmt: skip
+
+
+# -- upgrades happen on purpose: complog db status / upgrade [--sql] ------------------
+
+
+def _at_0003(server, url: str) -> str:
+    database = url.rsplit("/", 1)[1]
+    build_at(url, "0003_workflow")
+    copy_rows(server, database, FIXTURES / "0003_workflow.db")
+    return database
+
+
+def _fingerprint(server, url: str) -> list:
+    from tests.cli.helpers import snapshot
+
+    return snapshot(url)["rows"], stored_revision(server, url)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["list"], ["due"], ["show", "1"], ["search", "till"], ["add", "Zed", "Wobbly"],
+     ["note", "1", "Rang"], ["init"], ["escalate", "--auto"], ["history"]],
+    ids=lambda a: a[0],
+)  # fmt: skip
+def test_an_outdated_team_schema_is_never_upgraded_by_an_ordinary_command(
+    postgres_server, postgres_logbook, run, args
+):
+    _at_0003(postgres_server, postgres_logbook)
+    before = _fingerprint(postgres_server, postgres_logbook)
+
+    ran = run(*args, exit=5)
+
+    assert ran.stderr == (
+        f"complog: error: the team logbook {redact_url(postgres_logbook)} has schema 0003_workflow;"
+        f" complog {complog.__version__} needs {SCHEMA_HEAD}\n"
+        "  its owner upgrades it with: complog db upgrade (complog db upgrade --sql prints the SQL"
+        " first; docs/team.md, Upgrades)\n"
+    )
+    assert _fingerprint(postgres_server, postgres_logbook) == before
+
+
+def test_db_status_says_what_is_pending_and_changes_nothing(postgres_server, postgres_logbook, run):
+    _at_0003(postgres_server, postgres_logbook)
+    before = _fingerprint(postgres_server, postgres_logbook)
+
+    status = run("db", "status", "--format", "json").json
+
+    assert status == {
+        "logbook": redact_url(postgres_logbook), "state": "behind", "revision": "0003_workflow",
+        "client_revision": SCHEMA_HEAD, "client_version": complog.__version__,
+        "pending": ["0004_identity"], "requires": None,
+        "next": "complog db upgrade, as the database's owner (--sql prints the SQL first)",
+    }  # fmt: skip
+    assert "pending:       0004_identity" in run("db").stdout
+    assert _fingerprint(postgres_server, postgres_logbook) == before
+    run("db", "upgrade")
+    assert run("db", "status", "--format", "json").json["state"] == "current"
+    assert (
+        run("db", "upgrade").stdout == f"The logbook {redact_url(postgres_logbook)} is up to date\n"
+    )
+
+
+def test_db_upgrade_sql_prints_what_a_dba_can_run_and_changes_nothing(
+    postgres_server, postgres_logbook, run
+):
+    database = _at_0003(postgres_server, postgres_logbook)
+    before = _fingerprint(postgres_server, postgres_logbook)
+
+    script = run("db", "upgrade", "--sql").stdout
+
+    assert _fingerprint(postgres_server, postgres_logbook) == before
+    assert script.startswith("BEGIN;\n") and script.rstrip().endswith("COMMIT;")
+    assert "ALTER TABLE event ADD COLUMN role TEXT;" in script
+    assert "UPDATE alembic_version SET version_num='0004_identity'" in script
+    import psycopg
+
+    # The DBA runs it as the database's owner (psql -f upgrade.sql): the logbook works.
+    with psycopg.connect(postgres_logbook.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(script)
+    assert stored_revision(postgres_server, postgres_logbook) == SCHEMA_HEAD
+    assert run("add", "Acme Newsagency", "After", "--format", "json").json["id"] == 3
+    assert run("history", "--format", "json").json[-1]["role"] == "complog"
+    assert database
+
+
+def test_db_upgrade_sql_says_when_a_migration_cannot_be_printed(
+    postgres_server, postgres_logbook, run
+):
+    build_at(postgres_logbook, "0002_search")
+    copy_rows(postgres_server, postgres_logbook.rsplit("/", 1)[1], FIXTURES / "0002_search.db")
+
+    ran = run("db", "upgrade", "--sql", exit=4)
+
+    assert ran.stderr == (
+        "complog: error: the upgrade to 0003_workflow cannot be printed as SQL: it copies past"
+        " resolutions out of the audit log\n"
+        "  run complog db upgrade (as the database's owner; it runs in one transaction)\n"
+    )
+
+
+def test_two_upgrades_at_once_run_one_after_the_other(postgres_server, postgres_logbook, proc):
+    """Real processes: the advisory lock serialises them; the second finds nothing to do."""
+    import subprocess
+    import sys
+
+    _at_0003(postgres_server, postgres_logbook)
+    procs = [subprocess.Popen([sys.executable, "-m", "complog", "db", "upgrade"], text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]  # fmt: skip
+    results = [(p.wait(timeout=120), p.stdout.read(), p.stderr.read()) for p in procs]  # type: ignore[union-attr]
+
+    assert [code for code, _, _ in results] == [0, 0, 0], results
+    said = sorted(out.split(" ")[0] for _, out, _ in results)
+    assert said == ["The", "The", "Upgraded"]
+    assert stored_revision(postgres_server, postgres_logbook) == SCHEMA_HEAD
+    assert proc("list", "--status", "all", "--format", "json").json

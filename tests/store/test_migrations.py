@@ -117,6 +117,8 @@ def future_logbook(logbook, proc) -> Path:
     proc("add", "Acme Newsagency", "Till crashes at close")
     with closing(sqlite3.connect(logbook)) as conn:
         conn.execute("UPDATE alembic_version SET version_num = ?", (FUTURE,))
+        # A newer complog's own revision would name its release here; this one does not.
+        conn.execute("DELETE FROM meta WHERE key = 'requires_complog'")
         conn.commit()
     return logbook
 
@@ -143,12 +145,31 @@ def test_logbook_from_a_newer_complog_is_refused_with_exit_5_and_left_untouched(
     assert ran.stderr == (
         f"complog: error: the logbook {future_logbook} was written by a newer complog "
         f"(schema {FUTURE}); it was left untouched\n"
-        "  upgrade complog to open it\n"
+        f"  upgrade complog to open it (this is complog {complog.__version__})\n"
     )
     assert digest(future_logbook) == before
     assert stored_revision(future_logbook) == [(FUTURE,)]
     # No migration backup was made, and no -wal holding changes was left behind.
     assert written_beside(future_logbook) == []
+
+
+def test_a_newer_logbook_that_names_its_release_is_refused_naming_it(future_logbook, proc):
+    """From 0004 every revision records the first complog that knows it."""
+    with closing(sqlite3.connect(future_logbook)) as conn:
+        conn.execute("INSERT INTO meta (key, value) VALUES ('requires_complog', '7.1.0')")
+        conn.commit()
+    before = digest(future_logbook)
+
+    ran = proc("due", exit=5)
+
+    assert ran.stderr.endswith(
+        f"  install complog 7.1.0 or later to open it (this is complog {complog.__version__})\n"
+    )
+    assert digest(future_logbook) == before
+    status = proc("db", "status", "--format", "json").json
+    assert (status["state"], status["revision"], status["requires"]) == ("newer", FUTURE, "7.1.0")
+    assert status["next"] == "install complog 7.1.0 or later: this logbook was written by it"
+    assert digest(future_logbook) == before
 
 
 NOT_A_LOGBOOK = {

@@ -1,4 +1,4 @@
-"""Commands about the logbook itself: init, config, history, undo, demo."""
+"""Commands about the logbook itself: init, config, history, undo, demo, db."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from complog.cli.options import FormatOption, app_context, fmt, id_checker
+from complog.context import AppContext
 
 
 def init(ctx: typer.Context) -> None:
@@ -170,3 +171,110 @@ def doctor(ctx: typer.Context, format: FormatOption = None) -> None:
             f" {', '.join(c.name for c in failed)}",
             failed[0].fix,
         )
+
+
+DB_ACTIONS = ("status", "upgrade", "role")
+
+
+def db(
+    ctx: typer.Context,
+    action: Annotated[
+        str,
+        typer.Argument(
+            metavar="ACTION", help="status (the default), upgrade or role.", show_default=False
+        ),
+    ] = "status",
+    role: Annotated[
+        str | None,
+        typer.Argument(metavar="ROLE", help="With role: a database role.", show_default=False),
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="NAME", help="With role ROLE: the name to record for it.", show_default=False
+        ),
+    ] = None,  # fmt: skip
+    sql: Annotated[
+        bool,
+        typer.Option("--sql", help="With upgrade: print the SQL it would run; change nothing."),
+    ] = False,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="With role ROLE: record the role's own name again.")
+    ] = False,
+    format: FormatOption = None,
+) -> None:
+    """The logbook's schema, and who is who on a PostgreSQL server.
+
+    status: the schema revision of the logbook and of this complog, and the
+    migrations pending. upgrade: run them (on PostgreSQL only this upgrades a
+    team's schema; a SQLite file also upgrades itself, after a backup copy);
+    --sql prints the SQL for a database administrator instead. role: list the
+    names recorded for database roles; role ROLE NAME records NAME as the actor
+    of ROLE's changes (members of complog_admin only).
+
+    Example: complog db status && complog db upgrade --sql > upgrade.sql
+    """
+    from complog.errors import InvalidInput
+    from complog.render import output
+    from complog.render import schema as view
+
+    if action not in DB_ACTIONS:
+        raise InvalidInput(f"unknown db action {action!r}", "use: status, upgrade or role")
+    words = [w for w in (role, name) if w is not None]
+    if action != "role" and words:
+        raise InvalidInput(f"db {action} takes no more arguments")
+    if sql and action != "upgrade":
+        raise InvalidInput("--sql goes with: complog db upgrade --sql")
+    if clear and action != "role":
+        raise InvalidInput("--clear goes with: complog db role ROLE --clear")
+    app = app_context(ctx)
+    if action == "status":
+        from complog.store import schema_status
+
+        view.status(schema_status(app.location), fmt(format))
+    elif action == "upgrade" and sql:
+        from complog.store import upgrade_sql
+
+        text = upgrade_sql(app.location)
+        if text:
+            output.lines(text.rstrip("\n").split("\n"))
+        else:
+            output.note(f"complog: the logbook {app.location} is up to date; no SQL to run")
+    elif action == "upgrade":
+        from complog.store import open_store
+
+        store = open_store(app.location, upgrade=True)
+        store.engine.dispose()
+        view.upgraded(str(app.location), store.upgraded, str(store.backup or "") or None)
+    else:
+        _role(app, words, clear, fmt(format))
+
+
+def _role(app: AppContext, words: list[str], clear: bool, output_format: str) -> None:
+    from complog.errors import InvalidInput
+    from complog.render import output
+    from complog.render import schema as view
+
+    identity = app.identity()
+    if identity is None:
+        raise InvalidInput(
+            "database roles are PostgreSQL's; a SQLite logbook records --user / COMPLOG_USER",
+            "docs/team.md, Who did what",
+        )
+    if (clear and len(words) != 1) or (len(words) == 1 and not clear):
+        raise InvalidInput(
+            "give nothing (to list), ROLE NAME (to set) or ROLE --clear",
+            'e.g. complog db role sam "Sam Taylor"',
+        )
+    if not words:
+        reader = app.reader()
+        view.roles(reader.role_names(), identity, output_format, reader.settings().tz)
+        return
+    from complog.services.roles import set_role_name
+
+    with app.store().transaction() as session:
+        row = set_role_name(session, app.actor(), identity, words[0], None if clear else words[1])
+    if row is None:
+        output.say(f"Role {words[0]} is recorded under its own name again")
+    else:
+        output.say(f"Role {row.role} is recorded as {row.name}")

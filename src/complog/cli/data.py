@@ -191,6 +191,7 @@ def migrate_to(
         moved = migrate_into(
             session, app.actor(), complaints, source.raw_events(), source.raw_settings(),
             source.customers_without_complaints(), source.logbook_id(), str(app.location),
+            source.high_water_marks(), source.role_names(),
         )  # fmt: skip
     store.engine.dispose()
     shown_target = safe(str(target), one_line=True)

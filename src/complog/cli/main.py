@@ -237,7 +237,8 @@ def root(
             "--user",
             envvar="COMPLOG_USER",
             show_envvar=True,
-            help="Who is acting; recorded on every change. Default: your login name.",
+            help="Who is acting; recorded on every change. Default: your login name (on"
+            " PostgreSQL: your database role; another name needs the complog_admin role).",
         ),
     ] = None,
     format: Annotated[
@@ -265,8 +266,10 @@ def root(
         raise InvalidInput(f"unknown format {format!r}", "use --format table, plain, json or csv")
     context = AppContext(db=db, format=format)
     ComplogGroup._app = context
-    if user is not None and user.strip():
-        context.user = user.strip()
+    if user is None and "COMPLOG_USER" in os.environ:
+        user = os.environ["COMPLOG_USER"]  # Click reads an empty variable as unset
+    if user is not None:
+        context.set_user(user)
     ctx.obj = context
     ctx.call_on_close(context.finish)
 
@@ -308,6 +311,7 @@ COMMANDS: list[tuple[Callable[..., None], str]] = [
     (admin.history, "history"),
     (admin.undo, "undo"),
     (admin.demo, "demo"),
+    (admin.db, "db"),
 ]
 for _function, _name in COMMANDS:
     app.command(_name)(_function)

@@ -3,6 +3,9 @@
 store.py has already begun a BEGIN IMMEDIATE transaction on that connection,
 so the whole upgrade (DDL included: SQLite's DDL is transactional) commits or
 rolls back as one; a process killed mid-migration leaves the old revision.
+
+`complog db upgrade --sql` runs it offline instead (store.upgrade_sql): no
+connection, the SQL is written to a buffer for a database administrator.
 """
 
 from __future__ import annotations
@@ -12,12 +15,20 @@ from sqlmodel import SQLModel
 
 import complog.models  # noqa: F401 - registers the tables on SQLModel.metadata
 
-connection = context.config.attributes["connection"]
-context.configure(
-    connection=connection,
-    target_metadata=SQLModel.metadata,
-    render_as_batch=True,
-    compare_type=True,
-)
+if context.is_offline_mode():
+    context.configure(
+        dialect_name=context.config.attributes["dialect"],
+        target_metadata=SQLModel.metadata,
+        render_as_batch=True,
+        literal_binds=True,
+        transactional_ddl=True,  # one BEGIN ... COMMIT around it all, as online
+    )
+else:
+    context.configure(
+        connection=context.config.attributes["connection"],
+        target_metadata=SQLModel.metadata,
+        render_as_batch=True,
+        compare_type=True,
+    )
 with context.begin_transaction():
     context.run_migrations()

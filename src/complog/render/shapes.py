@@ -212,4 +212,10 @@ def event_json(e: EventRow, tz: tzinfo) -> dict[str, Any]:
         "complaint_id": e.complaint_id,
         "before": _snapshot_json(e.before, tz),
         "after": _snapshot_json(e.after, tz),
+        "role": e.role,
     }
+
+
+def who(e: EventRow) -> str:
+    """The actor, and the signed-in database role when it is another name."""
+    return e.user if e.role in (None, e.user) else f"{e.user} (role {e.role})"

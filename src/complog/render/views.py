@@ -407,10 +407,10 @@ def history(events: Sequence[EventRow], fmt: str, tz: tzinfo) -> None:
         output.emit_json(rows)
     elif fmt == "csv":
         output.emit_csv(rows, ["id", "at", "user", "action", "entity", "entity_id", "complaint_id",
-                               "before", "after"])  # fmt: skip
+                               "before", "after", "role"])  # fmt: skip
     elif fmt == "plain":
         output.lines(
-            "\t".join([str(e.id), local(e.at, tz), safe(e.user, one_line=True), e.action,
+            "\t".join([str(e.id), local(e.at, tz), safe(shapes.who(e), one_line=True), e.action,
                        f"{e.entity} {e.entity_id or ''}".strip(),
                        f"#{e.complaint_id}" if e.complaint_id else ""])
             for e in events
@@ -422,7 +422,7 @@ def history(events: Sequence[EventRow], fmt: str, tz: tzinfo) -> None:
         for name in ("#", "When", "User", "Action", "Entity", "Complaint"):
             table.add_column(name, no_wrap=name != "Entity")
         for e in events:
-            table.add_row(str(e.id), local(e.at, tz), Text(safe(e.user, one_line=True)), e.action,
+            table.add_row(str(e.id), local(e.at, tz), Text(safe(shapes.who(e), one_line=True)), e.action,
                           f"{e.entity} {e.entity_id or ''}".strip(),
                           f"#{e.complaint_id}" if e.complaint_id else "")  # fmt: skip
         output.show(table)

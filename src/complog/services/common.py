@@ -33,6 +33,8 @@ class Actor:
 
     user: str
     now: datetime
+    #: the authenticated database role (PostgreSQL's session_user); None on SQLite
+    role: str | None = None
 
 
 def clean_text(
@@ -150,6 +152,7 @@ def audit(
     event = Event(
         at=actor.now,
         actor=actor.user,
+        role=actor.role,
         action=action,
         entity=entity,
         entity_id=None if entity_id is None else str(entity_id),

@@ -1,11 +1,15 @@
-"""Writing imported complaints: one transaction, ids kept where free, idempotent.
+"""Writing imported complaints: one transaction, ids kept where never used, idempotent.
 
 A complaint is already present when its external_id is known, or (for
 complog's own exports, which have none) when a complaint with the same id,
-opening time and customer exists. Everything else is added, keeping its ids
-when they are free so an export imported into an empty logbook exports back
-identically. Rows go in with executemany batches: one ORM object per row
-would make 100,000 complaints take minutes.
+opening time and customer exists. Everything else is added. A complaint, note,
+promise or escalation keeps the id the file gives it when this logbook has never
+handed that id out (it is above the table's high-water mark), so an export
+imported into a new logbook exports back identically; otherwise it gets a new
+id, and the result says which complaints were renumbered. An id that was used
+and then undone or erased is never given to something else. Rows go in with
+executemany batches: one ORM object per row would make 100,000 complaints take
+minutes.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from complog.models import (
     Reschedule,
     Wait,
 )
+from complog.queries import ID_TABLES, high_water_sql
 from complog.services.common import Actor, audit, name_key
 
 BATCH = 2_000
@@ -44,32 +49,59 @@ class ImportResult:
     added: int = 0
     unchanged: int = 0
     added_ids: list[int] = field(default_factory=list)
+    #: complaints whose id was already used here: (id in the file, id given)
+    renumbered: list[tuple[int, int]] = field(default_factory=list)
+    #: notes, promises and escalations that got another id than the file's
+    renumbered_parts: int = 0
+
+
+#: Ids up to here are kept as given; above, renumbered. Ids must leave room to grow:
+#: PostgreSQL's are 32-bit, and an id near the top would leave no number for the next
+#: complaint (every later add would fail).
+MAX_KEPT_ID = 1_000_000_000
 
 
 class _Ids:
-    """Hands out ids: the preferred one when free, else the next unused.
+    """Hands out ids: the one the file gives when this logbook never used it, else the
+    next never used. `high` is the table's high-water mark: every id up to it was
+    handed out once (it may have been undone or erased since), none above it. New
+    numbers start above `reserved`, the largest id the file itself gives, so one
+    renumbered complaint does not push every later one off its id."""
 
-    `known` holds every existing id when `complete`; otherwise only ids above
-    `floor` (the largest existing id) are known to be free.
-    """
-
-    def __init__(self, floor: int, known: set[int], complete: bool) -> None:
-        self.floor, self.used, self.complete = floor, set(known), complete
-        self.next = max([floor, *known]) + 1
+    def __init__(self, high: int, reserved: int = 0) -> None:
+        self.high = high
+        self.next = max(high, reserved) + 1
+        self.taken: set[int] = set()
 
     def take(self, preferred: int | None) -> int:
-        free = preferred is not None and preferred > 0 and preferred not in self.used
-        if free and preferred is not None and (self.complete or preferred > self.floor):
-            self.used.add(preferred)
-            self.next = max(self.next, preferred + 1)
+        if (
+            preferred is not None
+            and self.high < preferred <= MAX_KEPT_ID
+            and preferred not in self.taken
+        ):
+            self.taken.add(preferred)
             return preferred
-        while self.next in self.used:
+        while self.next in self.taken:
             self.next += 1
-        self.used.add(self.next)
+        self.taken.add(self.next)
         return self.next
 
     def release(self, value: int) -> None:
-        self.used.discard(value)
+        self.taken.discard(value)
+
+
+def largest_ids(record: ComplaintIn, into: dict[str, int]) -> None:
+    """Note in `into` the largest id per table a record gives (the checking pass)."""
+    for table, ids in (
+        ("complaint", [record.id]),
+        ("customer", [record.customer.id]),
+        ("note", [n.id for n in record.notes]),
+        ("promise", [p.id for p in record.promises]),
+        ("escalation", [e.id for e in record.escalations]),
+    ):
+        for value in ids:
+            if value is not None and into.get(table, 0) < value <= MAX_KEPT_ID:
+                into[table] = value
 
 
 def _signature(
@@ -81,19 +113,21 @@ def _signature(
 class Importer:
     """Plans and (unless planning only) writes an import inside one session."""
 
-    def __init__(self, session: Session | None, actor: Actor, existing: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        session: Session | None,
+        actor: Actor,
+        existing: dict[str, Any],
+        reserved: dict[str, int] | None = None,
+    ) -> None:
         self.session = session
         self.actor = actor
         self.external_ids: set[str] = existing["external_ids"]
         self.signatures: set[tuple[int | None, str, str]] = existing["signatures"]
         self.customers: dict[str, int] = existing["customers"]
         self.ids = {
-            table: _Ids(
-                floor,
-                existing["complaint_ids"] if table == "complaint" else set(),
-                table == "complaint",
-            )
-            for table, floor in existing["max_ids"].items()
+            table: _Ids(high, (reserved or {}).get(table, 0))
+            for table, high in existing["high_water"].items()
         }
         self.pending: dict[str, list[dict[str, Any]]] = {table: [] for table, _ in _INSERTED}
         self.result = ImportResult()
@@ -107,12 +141,15 @@ class Importer:
         if external_id is None and signature in self.signatures:
             return self._unchanged()
         complaint_id = self.ids["complaint"].take(record.id)
+        if record.id is not None and complaint_id != record.id:
+            self.result.renumbered.append((record.id, complaint_id))
         if external_id is None and record.id is not None and complaint_id != record.id:
             # Its id is taken by another complaint: remember where it came from,
             # so importing the same file again recognises it.
             external_id = f"import:{signature[2]}:{signature[1]}:{record.id}"
             if external_id in self.external_ids:
                 self.ids["complaint"].release(complaint_id)
+                self.result.renumbered.pop()
                 return self._unchanged()
         if external_id is not None:
             self.external_ids.add(external_id)
@@ -137,12 +174,12 @@ class Importer:
         })  # fmt: skip
         for n in record.notes:
             self.pending["note"].append({
-                "id": self.ids["note"].take(n.id), "complaint_id": complaint_id, "at": n.at,
+                "id": self._part_id("note", n.id), "complaint_id": complaint_id, "at": n.at,
                 "recorded_at": n.recorded_at or now, "author": n.author, "channel": n.channel,
                 "direction": n.direction, "text": n.text,
             })  # fmt: skip
         for p in record.promises:
-            promise_id = self.ids["promise"].take(p.id)
+            promise_id = self._part_id("promise", p.id)
             self.pending["promise"].append({
                 "id": promise_id, "complaint_id": complaint_id, "text": p.text, "owner": p.owner,
                 "due_at": p.due_at, "status": p.status, "created_at": p.created_at, "created_by": p.created_by,
@@ -155,7 +192,7 @@ class Importer:
                 })  # fmt: skip
         for e in record.escalations:
             self.pending["escalation"].append({
-                "id": self.ids["escalation"].take(e.id), "complaint_id": complaint_id, "to_whom": e.to,
+                "id": self._part_id("escalation", e.id), "complaint_id": complaint_id, "to_whom": e.to,
                 "reason": e.reason, "rule": e.rule, "trigger": e.trigger, "at": e.at, "actor": e.by,
                 "acknowledged_at": e.acknowledged_at, "acknowledged_by": e.acknowledged_by,
             })  # fmt: skip
@@ -176,6 +213,12 @@ class Importer:
         if len(self.pending["complaint"]) >= BATCH:
             self.flush()
         return True
+
+    def _part_id(self, table: str, preferred: int | None) -> int:
+        given = self.ids[table].take(preferred)
+        if preferred is not None and given != preferred:
+            self.result.renumbered_parts += 1
+        return given
 
     def _unchanged(self) -> bool:
         self.result.unchanged += 1
@@ -220,19 +263,25 @@ class Importer:
         return self.result
 
 
-def fix_sequences(session: Session) -> None:
-    """PostgreSQL: rows went in with their own ids; move each id sequence past them."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    for table in ("customer", "complaint", "note", "promise", "reschedule", "escalation", "event"):
-        session.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) FROM {table}"
+def fix_sequences(session: Session, at_least: dict[str, int] | None = None) -> None:
+    """Rows went in with their own ids: move each high-water mark past them (and to
+    `at_least`, the marks of the logbook migrate-to copies from), never back."""
+    dialect = session.get_bind().dialect.name
+    for table in ID_TABLES:
+        high = max(int(session.execute(text(high_water_sql(table, dialect))).scalar() or 0),
+                   (at_least or {}).get(table, 0))  # fmt: skip
+        if dialect == "postgresql":
+            session.execute(text(f"SELECT setval('{table}_id_seq', {high + 1}, false)"))
+        elif high:
+            # AUTOINCREMENT moved sqlite_sequence past inserted ids itself; a mark
+            # carried over from another logbook may be higher still.
+            session.execute(text(f"DELETE FROM sqlite_sequence WHERE name = '{table}'"))
+            session.execute(
+                text(f"INSERT INTO sqlite_sequence (name, seq) VALUES ('{table}', {high})")
             )
-        )
 
 
-def existing_keys(fetch: Callable[[str], Sequence[Sequence[Any]]]) -> dict[str, Any]:
+def existing_keys(fetch: Callable[[str], Sequence[Sequence[Any]]], dialect: str) -> dict[str, Any]:
     """What the logbook already holds, for idempotency and id allocation.
 
     `fetch(sql)` runs plain SQL, so the dry run (read path) and the real import
@@ -241,16 +290,15 @@ def existing_keys(fetch: Callable[[str], Sequence[Sequence[Any]]]) -> dict[str, 
     rows = fetch(
         "SELECT c.id, c.opened_at, c.external_id, cu.name FROM complaint c JOIN customer cu ON cu.id = c.customer_id"
     )
-    max_ids = {
-        table: int(fetch(f"SELECT coalesce(max(id), 0) FROM {table}")[0][0])
+    high_water = {
+        table: int(fetch(high_water_sql(table, dialect))[0][0] or 0)
         for table in ("customer", "complaint", "note", "promise", "escalation")
     }
     return {
         "external_ids": {r[2] for r in rows if r[2] is not None},
         "signatures": {_signature(int(r[0]), _time(r[1]), str(r[3])) for r in rows},
-        "complaint_ids": {int(r[0]) for r in rows},
         "customers": {str(r[1]): int(r[0]) for r in fetch("SELECT id, name_key FROM customer")},
-        "max_ids": max_ids,
+        "high_water": high_water,
     }
 
 

@@ -12,12 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlmodel import Session
 
 from complog.errors import Conflict
+from complog.identity import ADMIN_ROLE
 from complog.importers.complog_format import from_export
-from complog.models import Complaint, Customer, Event, Meta, Setting
+from complog.models import Complaint, Customer, Event, Meta, RoleName, Setting
 from complog.services.common import Actor
 from complog.services.importing import Importer, existing_keys, fix_sequences, session_fetch
 
@@ -38,6 +39,8 @@ def migrate_into(
     lonely_customers: list[dict[str, Any]],
     logbook_id: str,
     source: str,
+    high_water: dict[str, int],
+    role_names: list[dict[str, Any]],
 ) -> Moved:
     for model in (Complaint, Customer, Event):
         if session.execute(select(func.count()).select_from(model)).scalar():
@@ -45,20 +48,32 @@ def migrate_into(
                 "the target logbook is not empty", "migrate-to fills a new, empty logbook only"
             )
     event_rows = list(events)
+    if session.get_bind().dialect.name == "postgresql" and event_rows:
+        # The audit log keeps everyone's names: only an admin records changes as others.
+        if not session.execute(text("SELECT complog_is_admin()")).scalar():
+            raise Conflict(
+                f"migrate-to copies everyone's changes under their own names; the target's"
+                f" role must be a member of {ADMIN_ROLE}",
+                f"ask the database's owner: GRANT {ADMIN_ROLE} TO <the role in the URL>",
+            )
     if event_rows:
         session.execute(insert(Event), event_rows)
     if settings:
         session.execute(insert(Setting), settings)
+    if role_names:
+        session.execute(insert(RoleName), role_names)
     meta = session.get(Meta, "logbook_id")
     if meta is not None:
         meta.value = logbook_id  # calendar UIDs stay the same after the move
         session.add(meta)
-    if lonely_customers:
-        session.execute(insert(Customer), lonely_customers)
-    session.flush()
-    fix_sequences(session)
-    importer = Importer(session, actor, existing_keys(session_fetch(session)))
+    dialect = session.get_bind().dialect.name
+    importer = Importer(session, actor, existing_keys(session_fetch(session), dialect))
     for obj in complaints:
         importer.add(from_export(obj))
+    importer.flush()
+    if lonely_customers:  # after the complaints' customers, whose ids the importer keeps
+        session.execute(insert(Customer), lonely_customers)
+    # Numbers the old logbook handed out and then lost to undo or erase stay used.
+    fix_sequences(session, at_least=high_water)
     result = importer.finish(source, action="migrate-to")
     return Moved(result.added, len(event_rows), len(settings))

@@ -277,7 +277,7 @@ def _revert(session: Session, event: _Ev) -> None:
     model = _models().get(event.entity)
     if model is None or event.entity_id is None:
         raise Conflict(f"cannot undo {event.action} (event {event.id}): undo does not know how")
-    key = event.entity_id if event.entity == "setting" else event.number
+    key = event.entity_id if event.entity in ("setting", "role_name") else event.number
     row = session.get(model, key)
     what = f"{event.entity} {event.entity_id}"
     before, after = event.before, event.after
@@ -423,6 +423,8 @@ def _describe_one(event: _Ev, on: str) -> str:
             return f"resume of the wait{on}"
         case "config":
             return f"config {n} = {after.get('value')}" if after else f"config {n} reset"
+        case "role":
+            return f"name {after.get('name')!r} for role {n}" if after else f"name of role {n}"
         case "merge":
             source, target = before.get("from") or {}, after.get("into") or {}
             return f"merge of customer {source.get('name')!r} into {target.get('name')!r}"

@@ -3,7 +3,8 @@
     python tests/data/logbooks/make_fixture.py 0001_initial
 
 Creates tests/data/logbooks/<revision>.db with a few complaints, notes,
-promises (one rescheduled, one kept late), an escalation and a setting,
+promises (one rescheduled, one kept late), an escalation and a setting (from
+0003 a reopened resolution and a wait; from 0004 a complaint added and undone),
 written by the services of the program at that time, so upgrade tests open a
 real old logbook. Released fixtures are never regenerated.
 """
@@ -88,6 +89,16 @@ def main(revision: str) -> None:
             )
             start_waiting(s, Actor("alice", t0 + timedelta(days=4, hours=1)), a.complaint_id,
                           "Sending the till's error log")  # fmt: skip
+    if revision >= "0004":
+        # From 0004: a complaint added and undone, so the high-water mark (3) is above
+        # the largest id the logbook holds (2); its number must never come back.
+        from complog.services.undo import undo_last
+
+        with store.transaction() as s:
+            log_complaint(s, Actor("carol", t0 + timedelta(days=5)), NewComplaint(
+                customer="Hillside Dental", summary="Logged on the wrong customer"))  # fmt: skip
+        with store.transaction() as s:
+            undo_last(s, Actor("carol", t0 + timedelta(days=5, minutes=1)))
     engine.dispose()
     print(f"wrote {path}")
 
