@@ -102,7 +102,9 @@ class TrustFile:
     def to_bytes(self) -> bytes:
         entries = sorted(self._entries, key=lambda e: (e["logbook"], e["hook"]))
         document = {"format": FORMAT, "version": VERSION, "hooks": entries}
-        return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+        # ASCII with \u escapes: a path that is not UTF-8 (kept by Python as lone
+        # surrogates) survives the round trip instead of failing to encode.
+        return (json.dumps(document, indent=2) + "\n").encode("ascii")
 
 
 def load_trust(path: Path | None = None) -> TrustFile:

@@ -163,3 +163,10 @@ def test_trust_recorded_at_the_same_time_by_several_processes_is_all_kept(trust_
     assert [p.wait(timeout=60) for p in procs] == [0] * 8
     trust = load_trust()
     assert all(trust.find(f"/log{n}.db", "on-add") is not None for n in range(8))
+
+
+def test_a_path_that_is_not_utf8_round_trips(trust_file):
+    odd = os.fsdecode(b"/srv/caf\xe9/complog.db")  # Latin-1 bytes: a lone surrogate in str
+    with updating_trust() as trust:
+        trust.record(Trusted(odd, "on-add", "/x", "ab" * 32, "2026-11-23"))
+    assert load_trust().find(odd, "on-add") is not None
