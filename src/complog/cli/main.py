@@ -27,6 +27,7 @@ from complog.cli import (
     customers,
     data,
     escalations,
+    hooks,
     insight,
     promises,
 )
@@ -279,6 +280,7 @@ COMMANDS: list[tuple[Callable[..., None], str]] = [
     (data.migrate_to, "migrate-to"),
     (admin.config, "config"),
     (admin.history, "history"),
+    (hooks.hooks, "hooks"),
     (admin.undo, "undo"),
     (admin.demo, "demo"),
 ]
