@@ -108,15 +108,20 @@ def logbook_key(location: Location) -> str:
     was reached), or the server URL without its password."""
     if location.path is not None:
         return os.path.realpath(location.path)
-    return _without_password(location.url or "")
+    url = _without_password(location.url or "")
+    scheme, rest = url.split("://", 1)
+    return ("postgresql" if scheme in ("postgres", "postgresql+psycopg") else scheme) + "://" + rest
 
 
 def _without_password(url: str) -> str:
+    """The URL to print: a password has no place in cron mail (libpq finds it in
+    ~/.pgpass or PGPASSWORD when the line is run)."""
     parts = urlsplit(url)
     netloc = re.sub(r"^([^:@/]*):[^@]*@", r"\1@", parts.netloc)
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "password"])
-    scheme = "postgresql" if parts.scheme in ("postgres", "postgresql+psycopg") else parts.scheme
-    return urlunsplit((scheme, netloc, parts.path, query, parts.fragment))
+    query = parts.query
+    if any(k == "password" for k, _ in parse_qsl(query)):
+        query = urlencode([(k, v) for k, v in parse_qsl(query) if k != "password"])
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def trust_command(location: Location, names: Sequence[str]) -> str:
@@ -125,7 +130,11 @@ def trust_command(location: Location, names: Sequence[str]) -> str:
 
     args = ["complog"]
     if location.path is None:
-        args += ["--db", _without_password(location.url or "")]
+        url = location.url or ""
+        # A URL with a password is printed without it; if it came from COMPLOG_DB,
+        # the same environment supplies it again, so the line names no logbook.
+        if _without_password(url) == url or os.environ.get("COMPLOG_DB", "").strip() != url:
+            args += ["--db", _without_password(url)]
     elif os.path.abspath(location.path) != os.path.abspath(default_path()):
         args += ["--db", os.path.abspath(location.path)]
     return shlex.join([*args, "hooks", "trust", *names])
@@ -275,8 +284,9 @@ def _put_hooks(folder: HooksFolder) -> str:
 def fire(
     location: Location, reader: Reader, events: Sequence[Event], folder: HooksFolder,
     timeout: int,
-) -> list[HookRun]:  # fmt: skip
-    """Run each hook that has events once, with all of them; report, never raise."""
+) -> Iterator[HookRun]:  # fmt: skip
+    """Run each hook that has events once, with all of them, in the order of their
+    first event; report each as it ends, never raise."""
     from complog.errors import StorageError
     from complog.trust import TrustFile, load_trust
 
@@ -287,29 +297,27 @@ def fire(
             batches.setdefault(name, []).append(event)
     batches = {n: b for n, b in batches.items() if os.path.lexists(folder.path / n)}
     if not batches:
-        return []
+        return
     unusable: StorageError | None = None
     try:
         trust = load_trust()
     except StorageError as exc:
         trust, unusable = TrustFile(Path(), []), exc
     key = logbook_key(location)
-    runs = []
     for name, batch in batches.items():
         state = examine(folder, name, key, trust)
         path = state.path
         if state.state == "refused":
-            runs.append(HookRun(name, path, f"not run: {state.reason}", ""))
+            yield HookRun(name, path, f"not run: {state.reason}", "")
         elif unusable is not None:
-            runs.append(HookRun(name, path, f"not run: {unusable.message}", "", unusable.hint))
+            yield HookRun(name, path, f"not run: {unusable.message}", "", unusable.hint)
         elif state.state != "trusted":
             why = _why_not_trusted(state, folder)
             advice = f"check it, then allow it: {trust_command(location, [name])}"
-            runs.append(HookRun(name, path, f"not run: {why}", "", advice))
+            yield HookRun(name, path, f"not run: {why}", "", advice)
         else:
             lines = _event_lines(location, reader, name, batch)
-            runs.append(run_hook(state, lines, len(batch), location, timeout))
-    return runs
+            yield run_hook(state, lines, len(batch), location, timeout)
 
 
 def _why_not_trusted(state: HookState, folder: HooksFolder) -> str:
