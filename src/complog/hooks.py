@@ -24,6 +24,7 @@ its time and its output.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -200,8 +201,13 @@ def _unsafe(path: Path) -> str | None:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
+    """The hash of a regular file's content. Opened without blocking and checked again,
+    so a hook swapped for a FIFO or a device since it was checked cannot hang this."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with open(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        digest = hashlib.sha256()
         for block in iter(lambda: file.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()

@@ -214,10 +214,11 @@ def test_trusting_a_named_hook_that_may_not_run_is_refused(run, hooks):
 
 
 @BESIDE
-def test_a_hook_that_is_a_folder_is_refused(run, hooks):
+@pytest.mark.parametrize("make", [os.mkdir, os.mkfifo], ids=["folder", "fifo"])
+def test_a_hook_that_is_not_a_file_is_refused(run, hooks, make):
     run("init")
     hooks.mkdir(mode=0o700)
-    (hooks / "on-add").mkdir(mode=0o700)
+    make(hooks / "on-add", 0o700)
     ran = run("add", "Acme Newsagency", "Till")
     assert ran.stderr == (
         f"warning: hook on-add not run: it is not a file: {hooks / 'on-add'}; the change is saved\n"
