@@ -267,9 +267,7 @@ def trust_hooks(
     return trusted, refused
 
 
-def untrust_hooks(
-    location: Location, folder: HooksFolder | None, names: Sequence[str]
-) -> list[tuple[str, bool]]:
+def untrust_hooks(location: Location, names: Sequence[str]) -> list[tuple[str, bool]]:
     """Forget the named hooks (every one of this logbook if none is named):
     (name, whether it had been trusted)."""
     from complog.trust import updating_trust
@@ -402,8 +400,9 @@ def run_hook(
     if ran.timed_out:
         problem: str | None = f"did not finish within {timeout}s and was stopped"
     elif ran.held_open:
+        ended = "finished" if not ran.returncode else _exit_problem(ran.returncode)
         problem = (
-            f"finished, but a program it started kept its output open; complog stopped"
+            f"{ended}, but a program it started kept its output open; complog stopped"
             f" waiting after {timeout}s (send that program's output elsewhere, e.g. >/dev/null)"
         )
     elif ran.returncode is None:

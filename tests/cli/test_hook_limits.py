@@ -153,10 +153,11 @@ def daemons(tmp_path):
             os.kill(pid, signal.SIGKILL)
 
 
-def test_a_daemon_left_by_a_hook_cannot_outlast_the_timeout(run, logbook, daemons):
+@pytest.mark.parametrize(("code", "ended"), [(0, "finished"), (3, "failed (exit 3)")])
+def test_a_daemon_left_by_a_hook_cannot_outlast_the_timeout(run, logbook, daemons, code, ended):
     run("config", "hook_timeout", "2")
     hook(logbook.parent / "hooks", "on-add",
-         f'#!/bin/sh\nsetsid sleep 30 &\necho $! > {daemons}/sleep.pid\nexit 0\n')  # fmt: skip
+         f'#!/bin/sh\nsetsid sleep 30 &\necho $! > {daemons}/sleep.pid\nexit {code}\n')  # fmt: skip
     run("hooks", "trust", "on-add")
     started = time.monotonic()
     ran = complog("add", "Acme Newsagency", "Till", timeout=60)
@@ -164,7 +165,7 @@ def test_a_daemon_left_by_a_hook_cannot_outlast_the_timeout(run, logbook, daemon
     assert ran.returncode == 0
     assert ran.stdout == "Logged complaint 1 for Acme Newsagency\n"
     assert ran.stderr == (
-        "warning: hook on-add finished, but a program it started kept its output open;"
+        f"warning: hook on-add {ended}, but a program it started kept its output open;"
         " complog stopped waiting after 2s (send that program's output elsewhere,"
         " e.g. >/dev/null); the change is saved\n"
     )

@@ -241,7 +241,10 @@ def test_trust_names_are_checked(run, hooks):
     assert run("hooks", "allow", exit=2).stderr.startswith(
         "complog: error: unknown hooks action 'allow'\n"
     )
-    assert run("hooks", "on-add", exit=2).stderr.startswith("complog: error: unknown hooks action")
+    assert run("hooks", "on-add", "on-kept", exit=2).stderr == (
+        "complog: error: unknown hooks action 'on-add'\n"
+        "  the action comes first: complog hooks trust on-add on-kept (or untrust)\n"
+    )
     assert not trust_file().exists()
 
 

@@ -49,20 +49,17 @@ def hooks(
     from complog.render.output import warn
 
     if action is not None and action not in ACTIONS:
+        example = " ".join([action, *(names or [])]) if action.startswith("on-") else "on-add"
         raise InvalidInput(
             f"unknown hooks action {action!r}",
-            "use complog hooks, complog hooks trust [NAME]... or complog hooks untrust [NAME]...",
-        )
-    if action is None and names:
-        raise InvalidInput(
-            "name the action before the hooks", f"e.g. complog hooks trust {' '.join(names)}"
+            f"the action comes first: complog hooks trust {example} (or untrust)",
         )
     chosen = check_names(names or [])
     app = app_context(ctx)
     location = app.location
     folder = hooks_folder(location, app.settings().values["hooks_dir"])
     if action == "untrust":
-        view.untrusted(untrust_hooks(location, folder, chosen), fmt(format))
+        view.untrusted(untrust_hooks(location, chosen), fmt(format))
         return
     if folder is None:
         raise InvalidInput(
