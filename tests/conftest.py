@@ -139,6 +139,8 @@ def logbook(
     monkeypatch.setenv("TZ", "UTC")
     monkeypatch.delenv("COMPLOG_DEBUG", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # The person's own config folder (hook trust): never the real one.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     if backend == "postgres":
         url: str = request.getfixturevalue("postgres_work_database").reset()
         monkeypatch.setenv("COMPLOG_DB", url)

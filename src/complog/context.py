@@ -183,14 +183,21 @@ class AppContext:
         events, self._store.committed = self._store.committed, []
         settings = self.reader().settings()
         folder = hooks_folder(self.location, settings.values["hooks_dir"])
-        if folder is None or not folder.is_dir():
+        if folder is None or not folder.path.is_dir():
             return
         timeout = int(settings.values["hook_timeout"])
-        for run in fire(self.location, self.reader(), events, folder, timeout):
-            if run.output:
-                note(run.output)
-            if run.problem:
-                warn(f"hook {run.hook} {run.problem}; the change is saved")
+        try:
+            for run in fire(self.location, self.reader(), events, folder, timeout):
+                if run.output:
+                    note(run.output)
+                if run.problem:
+                    warn(f"hook {run.hook} {run.problem}; the change is saved")
+                if run.advice:
+                    note(f"  {run.advice}")
+        except KeyboardInterrupt:
+            # Not "nothing was saved" (the top-level words for ^C): it was committed.
+            warn("interrupted while running hooks; the change is saved")
+            raise SystemExit(130) from None
 
     def close(self) -> None:
         if self._reader is not None:

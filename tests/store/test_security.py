@@ -187,8 +187,10 @@ RUNS_PROGRAMS = re.compile(
 
 
 #: The one module allowed to start programs: the user's own hooks, by path, as a list of
-#: arguments (no shell), with the event on stdin — never text from the logbook as a command.
+#: arguments (no shell), with the events on stdin — never text from the logbook as a command.
+#: hooks.py decides which hook runs and hands its path to hookrun.py, which starts it.
 HOOKS = "hooks.py"
+RUNNER = "hookrun.py"
 
 
 def test_complog_source_runs_no_shell_and_no_other_program():
@@ -198,13 +200,16 @@ def test_complog_source_runs_no_shell_and_no_other_program():
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if RUNS_PROGRAMS.search(line)
     ]
-    assert found == ["hooks.py:23: import subprocess"]
+    assert found == ["hookrun.py:25: import subprocess"]
 
 
 def test_hooks_start_their_program_by_path_without_a_shell():
-    source = (SOURCE / HOOKS).read_text(encoding="utf-8")
-    assert "shell=" not in source and "os.system" not in source
-    assert "subprocess.Popen(\n            [str(path)]," in source
+    hooks, runner = ((SOURCE / name).read_text(encoding="utf-8") for name in (HOOKS, RUNNER))
+    for source in (hooks, runner):
+        assert "shell=" not in source and "os.system" not in source
+    assert "run_program([str(path)]," in hooks
+    assert hooks.count("run_program(") == 1
+    assert "subprocess.Popen(\n        list(argv)," in runner
 
 
 SHELL = ["$(touch pwned-1)", "`touch pwned-2`", "; touch pwned-3", "| touch pwned-4", "&& touch pwned-5"]  # fmt: skip

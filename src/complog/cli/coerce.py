@@ -5,11 +5,12 @@ built on first use (`typer/core.py` `_TyperParameter.get_runtime_param` ->
 `typer/_coercion.py` `build_runtime_param` -> `typer/_adapters.py`). Importing
 pydantic for that costs ~90-100 ms of every `due`, `list` and `show` (see
 docs/performance.md), and complog's parameters are all plain `str`, `int`
-(some with min/max), `bool` flags or an `Enum` (Typer strips `Optional`).
+(some with min/max), `bool` flags, an `Enum` (Typer strips `Optional`) or a
+`list[str]` of trailing arguments (`complog hooks trust NAME...`).
 
 `install` gives each such parameter a `FastParam` up front. It takes the
 values that are unambiguous (any str for a str, a bool for a bool, a str of ASCII digits within
-the bounds for an int, an exact choice for an Enum) and hands everything else
+the bounds for an int, an exact choice for an Enum, strs for a list[str]) and hands everything else
 to Typer's own converter, built only then. So the values accepted and the
 usage errors are Typer's by construction (" 3 ", "1.0", "3_0" still parse as
 pydantic parses them; "x" still gets pydantic's message), and only the common
@@ -47,7 +48,10 @@ class FastParam(RuntimeParam):
 
     def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
         annotation = self.annotation
-        if annotation is str or annotation is bool:
+        if annotation == list[str]:
+            if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+                return list(value)
+        elif annotation is str or annotation is bool:
             if isinstance(value, annotation):
                 return value
         elif annotation is int:
@@ -89,7 +93,7 @@ def _is_plain(descriptor: TypeDescriptor) -> bool:
         return False
     if annotation is int:
         return not info.clamp
-    if annotation in (str, bool):
+    if annotation in (str, bool, list[str]):
         return True
     return isinstance(annotation, type) and issubclass(annotation, Enum)
 
@@ -114,7 +118,10 @@ def _install(param: Any) -> None:
     descriptor = getattr(param, "type_descriptor", None)
     if descriptor is None or getattr(param, "_runtime_param", None) is not None:
         return
-    if param.multiple or param.nargs != 1 or not _is_plain(descriptor):
+    if not _is_plain(descriptor):
+        return
+    variadic = param.nargs == -1 and not param.multiple and descriptor.annotation == list[str]
+    if not variadic and (param.multiple or param.nargs != 1):
         return
     param._runtime_param = FastParam(
         parameter_info=descriptor.parameter_info,
