@@ -342,7 +342,7 @@ def test_a_backup_needs_a_file_name(sqlite_logbook, proc, target):
 # -- one module writes files --------------------------------------------------------------
 
 #: calls that create, open or replace a file for writing (besides open() with a write mode)
-WRITERS = {"os.replace", "os.rename", "os.fdopen", "os.mknod", "tempfile.mkstemp",
+WRITERS = {"os.replace", "os.rename", "os.mknod", "tempfile.mkstemp",
            "tempfile.NamedTemporaryFile", "tempfile.TemporaryFile", "shutil.copyfile", "shutil.copy", "shutil.copy2",
            "shutil.move"}  # fmt: skip
 PATH_WRITERS = {"write_text", "write_bytes", "touch"}
@@ -370,7 +370,8 @@ def _write_calls(path: Path) -> list[str]:
             ast.unparse(func) in WRITERS
             or name in PATH_WRITERS
             or (
-                name == "open" and (writes_mode or any(_FLAGS.search(ast.unparse(a)) for a in args))
+                name in ("open", "fdopen")
+                and (writes_mode or any(_FLAGS.search(ast.unparse(a)) for a in args))
             )
         ):
             found.append(f"{path.relative_to(SRC)}:{node.lineno} {ast.unparse(func)}()")
@@ -393,7 +394,12 @@ def test_only_files_py_opens_a_file_for_writing():
 def test_the_write_check_sees_every_kind_of_write():
     calls = _write_calls(SRC / "files.py") + _write_calls(SRC / "connect.py")
 
-    assert {c.split()[-1] for c in calls} >= {"tempfile.mkstemp()", "os.replace()", "os.open()"}
+    assert {c.split()[-1] for c in calls} >= {
+        "tempfile.mkstemp()",
+        "os.replace()",
+        "os.open()",
+        "os.fdopen()",
+    }
 
 
 @pytest.mark.sqlite_only(reason="the SQLite logbook's own files as a migration target")
