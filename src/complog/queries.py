@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,7 +29,7 @@ from complog.connect import (
     translate_error,
 )
 from complog.errors import NotFound, StorageError
-from complog.names import did_you_mean, near_names
+from complog.names import did_you_mean, name_key, near_names
 from complog.rows import (
     ComplaintDetail,
     ComplaintFilter,
@@ -214,7 +213,7 @@ class Reader:
             params["status"] = flt.status
         if flt.customer:
             where.append("cu.name_key = :customer")
-            params["customer"] = " ".join(flt.customer.casefold().split())
+            params["customer"] = name_key(flt.customer)
         if flt.owner:
             where.append("c.owner = :owner")
             params["owner"] = flt.owner
@@ -573,14 +572,12 @@ class Reader:
     # -- customers ---------------------------------------------------------------
 
     def customer_id(self, name: str) -> int | None:
-        key = " ".join(unicodedata.normalize("NFC", name).casefold().split())
-        rows = self._rows("SELECT id FROM customer WHERE name_key = :key", {"key": key})
+        rows = self._rows("SELECT id FROM customer WHERE name_key = :key", {"key": name_key(name)})
         return int(rows[0]["id"]) if rows else None
 
     def find_customer(self, name: str) -> CustomerRow:
         """By name, ignoring case and spacing; NotFound suggests near spellings."""
-        key = " ".join(unicodedata.normalize("NFC", name).casefold().split())
-        rows = self._rows("SELECT id FROM customer WHERE name_key = :key", {"key": key})
+        rows = self._rows("SELECT id FROM customer WHERE name_key = :key", {"key": name_key(name)})
         if rows:
             return self.customer(rows[0]["id"])
         hint = did_you_mean(self.near_customers(name)) or "complog customers lists them"

@@ -88,7 +88,7 @@ def add(
         )
     new = NewComplaint(
         customer=customer, summary=summary, channel=channel.value, category=category, heat=heat,
-        wants=wants, loss=loss, written=written or channel in (Channel.letter,), owner=owner,
+        wants=wants, loss=loss, written=written, owner=owner,
         at=app.when_given(at), promise=promise, due=app.when_given(due),
         phone=phone, email=email,
     )  # fmt: skip

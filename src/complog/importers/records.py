@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from complog.vocabulary import is_written
 
 CHANNELS = ("phone", "email", "letter", "visit", "web", "social", "other")
 
@@ -157,7 +167,7 @@ class ComplaintIn(Model):
     heat: int = Field(default=3, ge=1, le=5)
     wants: Text | None = None
     loss: float | None = Field(default=None, ge=0)
-    written: bool = False
+    written: bool = Field(default=False, validate_default=True)
     owner: NonEmpty
     opened_at: Aware
     recorded_at: Aware | None = None
@@ -176,6 +186,11 @@ class ComplaintIn(Model):
         if v not in CHANNELS:
             raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
         return v
+
+    @field_validator("written")
+    @classmethod
+    def _written(cls, v: bool, info: ValidationInfo) -> bool:
+        return is_written(str(info.data.get("channel", "")), v)
 
     @model_validator(mode="after")
     def _consistent(self) -> ComplaintIn:

@@ -31,6 +31,7 @@ from complog.services.common import (
 )
 from complog.services.promises import audit_promise, cancel_open_promises, insert_promise
 from complog.services.waiting import end_wait, open_wait
+from complog.vocabulary import is_written
 
 NAME_LIMIT = 200
 
@@ -165,7 +166,7 @@ def log_complaint(session: Session, actor: Actor, new: NewComplaint) -> Logged:
             heat=heat,
             wants=clean_text(new.wants, "wants", required=False),
             loss_cents=loss_cents,
-            written=new.written,
+            written=is_written(channel, new.written),
             owner=owner,
             opened_at=opened_at,
             recorded_at=actor.now,
@@ -432,6 +433,9 @@ def edit_complaint(
         values["channel"] = check_choice(changes.channel, CHANNELS, "channel")
     if changes.written is not None:
         values["written"] = changes.written
+    if changes.channel is not None or changes.written is not None:
+        channel = str(values.get("channel", complaint.channel))
+        values["written"] = is_written(channel, bool(values.get("written", complaint.written)))
     if changes.owner is not None:
         values["owner"] = optional_name(changes.owner, "--owner")
     if not values:
