@@ -118,27 +118,47 @@ def erase(
     yes: Annotated[bool, typer.Option("--yes", help="Confirm: this cannot be undone.")] = False,
 ) -> None:
     """Forget a customer: remove their name, contact and the text about them
-    from the logbook, its search index and free pages; counts stay for reports.
+    from the logbook, its audit history, search index and free pages; counts stay
+    for reports. The history is searched too: customers merged into this one, and
+    customers or complaints of this name that undo removed.
 
     Run `complog customer NAME --format json` first if they asked for their data.
 
     Example: complog erase "Jane Doe" --yes
     """
+    from complog.errors import NotFound
     from complog.render import output
-    from complog.services.erasure import erase_customer
+    from complog.render.text import safe
+    from complog.services.erasure import erase_customer, erase_former_customer
 
     if not yes:
         raise InvalidInput("erase cannot be undone; add --yes to confirm")
     app = app_context(ctx)
-    found = app.reader().find_customer(customer)
+    missing: NotFound | None = None
+    try:
+        found: int | None = app.reader().find_customer(customer).id
+    except NotFound as exc:
+        found, missing = None, exc  # gone now; the history may still hold them
     store = app.store()
     with store.transaction() as session:
-        erased = erase_customer(session, app.actor(), found.id)
+        if found is not None:
+            erased = erase_customer(session, app.actor(), found)
+        else:
+            former = erase_former_customer(session, app.actor(), customer)
+            if former is None:
+                assert missing is not None
+                raise missing  # with its near matches
+            erased = former
     app.close()
     store.scrub()
-    output.say(
-        f"Erased customer {found.id}: {erased} complaint{'s' if erased != 1 else ''} anonymised"
-    )
+    plural = "s" if erased != 1 else ""
+    if found is not None:
+        output.say(f"Erased customer {found}: {erased} complaint{plural} anonymised")
+    else:
+        output.say(
+            f"No customer is named {safe(customer.strip(), one_line=True)} now; erased them from"
+            f" the history ({erased} complaint{plural} that undo had removed)"
+        )
     for leftover in store.old_backups():
         output.warn(f"{leftover} was made before this erase and still holds their data")
 

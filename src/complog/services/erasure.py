@@ -1,18 +1,27 @@
 """The right to be forgotten: strip a customer's personal data, keep the counts.
 
 Names, contact details and free text written about them (summaries, wants,
-notes, promises, resolutions, escalation reasons, reschedule reasons) are
-replaced; the audit log's copies of that text are emptied too. Categories,
-causes, channels, heat, timestamps and outcomes-as-counts stay, so reports
-still add up. Store.scrub() then rebuilds the search index and rewrites the
-file so the old text is not left in free pages or the WAL.
+notes, promises, resolutions, escalation reasons, reschedule reasons, wait and
+reopen reasons) are replaced; the audit log's copies of that text are emptied
+too. Categories, causes, channels, heat, timestamps and outcomes-as-counts stay,
+so reports still add up. Store.scrub() then rebuilds the search index and
+rewrites the file so the old text is not left in free pages or the WAL.
+
+The audit log remembers more than the live rows, so erase looks for the whole
+person there (`_family`): customers merged into this one (their `create` events
+and the merge's from/into snapshots), customers with this name that undo removed,
+complaints of theirs that undo removed (their `add` events), and the undo events
+that describe any of it. Events keep their who, when and what (and undo's list of
+what it undid); only their copies of the data go.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, update
+from sqlalchemy import case, exists, update
 from sqlmodel import Session, col, select
 
 from complog.models import (
@@ -26,7 +35,8 @@ from complog.models import (
     Reschedule,
     Wait,
 )
-from complog.services.common import Actor, audit
+from complog.services.common import Actor, audit, name_key
+from complog.services.undo import undone_event_ids
 
 ERASED = "[erased]"
 
@@ -40,6 +50,10 @@ def erase_customer(session: Session, actor: Actor, customer_id: int) -> int:
     )
     promise_ids = list(
         session.exec(select(Promise.id).where(col(Promise.complaint_id).in_(complaint_ids))).all()
+    )
+    assert customer.id is not None
+    family = _family(
+        session, {customer.id}, {customer.name_key}, {i for i in complaint_ids if i is not None}
     )
     label = f"erased customer {customer_id}"
     # Real keys are casefolded, so an upper-case key can never collide with one.
@@ -89,18 +103,127 @@ def erase_customer(session: Session, actor: Actor, customer_id: int) -> int:
         .where(col(Escalation.complaint_id).in_(complaint_ids))
         .values(reason=ERASED)
     )
-    session.execute(
-        update(Event)
-        .where(
-            col(Event.complaint_id).in_(complaint_ids)
-            | ((Event.entity == "customer") & (Event.entity_id == str(customer_id)))
-        )
-        .values(before=None, after=None)
-    )
+    _empty_events(session, family)
     audit(
         session, actor, "erase", "customer", customer_id, after={"complaints": len(complaint_ids)}
     )
     return len(complaint_ids)
+
+
+@dataclass
+class _Family:
+    """Everything of one person the audit log can hold."""
+
+    #: this customer, and customer rows now gone that were them (merged, undone)
+    customers: set[int] = field(default_factory=set)
+    #: their complaints, including those undo removed
+    complaints: set[int] = field(default_factory=set)
+    #: merge events that involved any of the customers (undone ones too)
+    merges: set[int] = field(default_factory=set)
+
+
+def erase_former_customer(session: Session, actor: Actor, name: str) -> int | None:
+    """No customer has this name now, but the history may still hold one who had it
+    (undo removed them): empty those events. Returns how many complaints they had, or
+    None when the history knows nobody of that name either (nothing is written)."""
+    family = _family(session, set(), {name_key(name)}, set())
+    if not family.customers:
+        return None
+    _empty_events(session, family)
+    audit(session, actor, "erase", "customer", None,
+          after={"complaints": len(family.complaints), "former": True})  # fmt: skip
+    return len(family.complaints)
+
+
+def _family(
+    session: Session, customer_ids: set[int], keys: set[str], complaint_ids: set[int]
+) -> _Family:
+    """Starting from living customer(s) and their name keys, every trace of them."""
+    living = {i for i in session.exec(select(Customer.id)).all() if i is not None}
+    undone = undone_event_ids(session)
+    family = _Family(customers=set(customer_ids), complaints=set(complaint_ids))
+    keys = set(keys)
+    customer_events = [
+        (e.id or 0, e.action, e.entity_id, _load(e.before), _load(e.after))
+        for e in session.exec(
+            select(Event).where(Event.entity == "customer").order_by(col(Event.id))
+        )
+    ]
+    # A customer row that is gone belongs to this person when a merge joined it to
+    # them (and was not undone), or when it had one of their names (undo removed it).
+    # Other living customers are other people, erased on their own.
+    changed = True
+    while changed:
+        changed = False
+        for event_id, action, entity_id, before, after in customer_events:
+            if action == "merge":
+                source, target = before.get("from") or {}, before.get("into") or {}
+                ids = _ints(source.get("id"), target.get("id"), after.get("into_id"))
+                if ids & family.customers:
+                    family.merges.add(event_id)
+                    if event_id not in undone:
+                        joined = {i for i in ids if i not in living}
+                        names = _texts(source.get("name_key"), target.get("name_key"))
+                        if not (joined <= family.customers and names <= keys):
+                            family.customers |= joined
+                            keys |= names
+                            changed = True
+                continue
+            number = int(entity_id) if entity_id and entity_id.isdigit() else None
+            if number is None or number in living:
+                continue
+            names = _texts(before.get("name_key"), after.get("name_key"))
+            if names & keys and number not in family.customers:
+                family.customers.add(number)
+                keys |= names
+                changed = True
+    # complaints undo removed: only their `add` event says whose they were
+    removed = session.exec(
+        select(Event.complaint_id, Event.after).where(
+            col(Event.action) == "add",
+            col(Event.entity) == "complaint",
+            col(Event.complaint_id).is_not(None),
+            ~exists().where(col(Complaint.id) == col(Event.complaint_id)),
+        )
+    ).all()
+    for complaint_id, added in removed:
+        if _load(added).get("customer_id") in family.customers and complaint_id is not None:
+            family.complaints.add(complaint_id)
+    return family
+
+
+def _empty_events(session: Session, family: _Family) -> None:
+    """Empty the events' copies of the person's data; keep who, when, what and, for
+    undo events, which events they undid (without the words that described them)."""
+    about = (
+        col(Event.complaint_id).in_(family.complaints)
+        | (
+            (col(Event.entity) == "customer")
+            & col(Event.entity_id).in_([str(i) for i in family.customers])
+        )
+        | col(Event.id).in_(family.merges)
+    )
+    not_undo = col(Event.action) != "undo"
+    emptied = set(session.exec(select(Event.id).where(about, not_undo)).all())
+    session.execute(update(Event).where(about, not_undo).values(before=None, after=None))
+    for undo in session.exec(select(Event).where(Event.action == "undo")).all():
+        after = _load(undo.after)
+        if undo.complaint_id in family.complaints or set(after.get("undid", [])) & emptied:
+            if after.get("description") != ERASED:
+                undo.after = json.dumps({**after, "description": ERASED}, sort_keys=True)
+                session.add(undo)
+
+
+def _ints(*values: Any) -> set[int]:
+    return {v for v in values if isinstance(v, int)}
+
+
+def _texts(*values: Any) -> set[str]:
+    return {v for v in values if isinstance(v, str)}
+
+
+def _load(text: str | None) -> dict[str, Any]:
+    return json.loads(text) if text else {}
 
 
 def _erased_if_set(column: Any) -> Any:
