@@ -16,6 +16,7 @@ from complog.cli.options import (
     Status,
     app_context,
     fmt,
+    monitored_reader,
 )
 from complog.context import AppContext
 from complog.errors import InvalidInput
@@ -433,7 +434,11 @@ def check(
     ctx: typer.Context,
     complaint_id: ComplaintId,
     exit_code: Annotated[
-        bool, typer.Option("--exit-code", help="Exit 1 when a step is missing.")
+        bool,
+        typer.Option(
+            "--exit-code",
+            help="Exit 1 when a step is missing (5 when the logbook does not exist).",
+        ),
     ] = False,
     format: FormatOption = None,
 ) -> None:
@@ -448,7 +453,7 @@ def check(
     from complog.render import flow
 
     app = app_context(ctx)
-    reader = app.reader()
+    reader = monitored_reader(app) if exit_code else app.reader()
     detail = reader.detail(complaint_id)
     checklist = evaluate(facts_from_detail(detail))
     flow.checklist(detail.complaint, checklist, fmt(format), reader.settings().tz)

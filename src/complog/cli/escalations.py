@@ -13,6 +13,7 @@ from complog.cli.options import (
     app_context,
     fmt,
     id_checker,
+    monitored_reader,
 )
 from complog.context import AppContext
 from complog.errors import InvalidInput
@@ -44,7 +45,9 @@ def escalate(
     exit_code: Annotated[
         bool,
         typer.Option(
-            "--exit-code", help="With --auto: exit 1 when something was (or would be) escalated."
+            "--exit-code",
+            help="With --auto: exit 1 when something was (or would be) escalated;"
+            " 5 when the logbook does not exist.",
         ),
     ] = False,
     at: AtOption = None,
@@ -87,7 +90,7 @@ def _auto(app: AppContext, dry_run: bool, exit_code: bool, output_format: str) -
     from complog.render import escalations as view
     from complog.rules import evaluate
 
-    reader = app.reader()
+    reader = monitored_reader(app) if exit_code else app.reader()
     settings = reader.settings()
     if dry_run:
         existing = reader.escalation_keys()

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from typer._click.globals import get_current_context
 
 from complog.context import AppContext
-from complog.errors import NotFound
+from complog.errors import NotFound, StorageError
+
+if TYPE_CHECKING:
+    from complog.queries import Reader
 
 
 class Format(StrEnum):
@@ -101,6 +104,19 @@ def app_context(ctx: typer.Context) -> AppContext:
         obj = AppContext()
         ctx.find_root().obj = obj
     return obj
+
+
+def monitored_reader(app: AppContext) -> Reader:
+    """The logbook a monitoring check reads (`due --exit-code`, `check --exit-code`,
+    `escalate --auto --exit-code`, `digest`). A logbook that does not exist is exit 5
+    with the path looked for: a mistyped COMPLOG_DB must never read as "all clear"."""
+    reader = app.reader()
+    if not reader.exists:
+        raise StorageError(
+            f"there is no logbook at {app.location}",
+            "check --db or COMPLOG_DB (complog init creates a new logbook)",
+        )
+    return reader
 
 
 def fmt(value: Format | str | None) -> str:

@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from complog.cli.options import AtOption, ComplaintId, FormatOption, PromiseId, app_context, fmt
+from complog.cli.options import (
+    AtOption,
+    ComplaintId,
+    FormatOption,
+    PromiseId,
+    app_context,
+    fmt,
+    monitored_reader,
+)
 from complog.errors import InvalidInput
 
 DueOption = Annotated[
@@ -139,7 +147,11 @@ def due(
     days: Annotated[int, typer.Option(min=0, max=3660, help="How many days ahead to list.")] = 7,
     by: Annotated[str | None, typer.Option("--by", help="Group by: owner.")] = None,
     exit_code: Annotated[
-        bool, typer.Option("--exit-code", help="Exit 1 when anything is overdue, else 0.")
+        bool,
+        typer.Option(
+            "--exit-code",
+            help="Exit 1 when anything is overdue, else 0 (5 when the logbook does not exist).",
+        ),
     ] = False,
     limit: Annotated[
         int | None,
@@ -177,7 +189,7 @@ def due(
     app = app_context(ctx)
     shape = fmt(format)
     page = None if all_ or shape in ("json", "csv") else (limit or DUE_PAGE)
-    reader = app.reader()
+    reader = monitored_reader(app) if exit_code else app.reader()
     listing = reader.due(
         app.now,
         days=days,
