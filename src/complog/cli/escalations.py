@@ -10,6 +10,7 @@ from complog.cli.options import (
     AtOption,
     EscalationId,
     FormatOption,
+    WriteFormatOption,
     app_context,
     fmt,
     id_checker,
@@ -143,16 +144,22 @@ def ack(
     ctx: typer.Context,
     escalation_id: EscalationId,
     at: AtOption = None,
+    format: WriteFormatOption = None,
 ) -> None:
     """Acknowledge an escalation: someone senior has seen it and is on it.
 
     Example: complog ack 3
     """
-    from complog.render import output
+    from complog.render import shapes, written
     from complog.services.escalations import acknowledge
 
     app = app_context(ctx)
     when = app.when_given(at)
     with app.store().transaction() as session:
         acknowledge(session, app.actor(), escalation_id, when)
-    output.say(f"Acknowledged escalation {escalation_id}")
+    reader = app.reader()
+    written.changed(
+        fmt(format),
+        f"Acknowledged escalation {escalation_id}",
+        lambda: shapes.escalation_json(reader.escalation(escalation_id), reader.settings().tz),
+    )

@@ -66,6 +66,13 @@ FormatOption = Annotated[
         help="table (default on a terminal), plain (default in a pipe), json or csv.",
     ),
 ]  # fmt: skip
+WriteFormatOption = Annotated[
+    Format | None,
+    typer.Option(
+        "--format", "-f", metavar="FORMAT",
+        help="json or csv: print what was created or changed, with its id (default: a sentence).",
+    ),
+]  # fmt: skip
 ComplaintId = Annotated[
     int,
     typer.Argument(
