@@ -188,9 +188,10 @@ def _suggest_near_match(app: AppContext, customer: str, *, merge_hint: bool) -> 
 def _ask(app: AppContext, heat: int) -> tuple[str, str, int, str | None, str | None]:
     """The interactive form for `complog add` with no arguments: each answer is
     checked as it is given, so one typo does not lose the others."""
-    from rich.prompt import IntPrompt, Prompt
+    from rich.prompt import Prompt
 
     from complog.render import output
+    from complog.services.complaints import check_heat
 
     app.reader()  # a logbook that cannot be opened fails now, before any typing
 
@@ -206,12 +207,13 @@ def _ask(app: AppContext, heat: int) -> tuple[str, str, int, str | None, str | N
     if app.reader().customer_id(customer) is None:
         _suggest_near_match(app, customer, merge_hint=False)
     summary = required("What is the complaint")
-    chosen = IntPrompt.ask(
-        "Heat 1 (calm) to 5 (boiling)",
-        default=heat,
-        choices=[str(i) for i in range(1, 6)],
-        show_choices=False,
-    )
+    chosen = None
+    while chosen is None:
+        answer = Prompt.ask("Heat 1 (calm) to 5 (boiling)", default=str(heat)).strip()
+        try:
+            chosen = check_heat(int(answer))
+        except (ValueError, InvalidInput):
+            output.note(f"  {answer!r} is not a heat: heat runs from 1 (calm) to 5 (boiling)")
     promise = (
         Prompt.ask("Promise made (blank for none)", default="", show_default=False).strip() or None
     )
@@ -307,12 +309,26 @@ def list_complaints(
 
     app = app_context(ctx)
     reader = app.reader()
+    if customer is not None and reader.customer_id(customer) is None:
+        _no_such_customer(app, customer)
     flt = ComplaintFilter(
         status=status.value, customer=customer, owner=owner, category=category,
         since=app.when_given(since), until=app.when_given(until),
         limit=limit,
     )  # fmt: skip
     views.complaints(reader.complaints(flt), fmt(format), app.now, reader.settings().tz)
+
+
+def _no_such_customer(app: AppContext, customer: str) -> None:
+    """`list --customer` of a name nobody has: nothing matches (an empty list, exit 0,
+    for scripts), and stderr says so, with the spellings `customer NAME` would suggest."""
+    from complog.names import did_you_mean
+    from complog.render import output
+    from complog.render.text import safe
+
+    close = app.reader().near_customers(customer)
+    hint = did_you_mean(close) or "complog customers lists them"
+    output.warn(f"no customer named {safe(customer.strip(), one_line=True)!r}; {hint}")
 
 
 def resolve(
@@ -495,9 +511,7 @@ def edit(
     complaint_id: ComplaintId,
     summary: Annotated[str | None, typer.Option(help="A better summary.")] = None,
     category: Annotated[str | None, typer.Option(help="Category ('' clears it).")] = None,
-    heat: Annotated[
-        int | None, typer.Option(min=1, max=5, help="Heat, 1 (calm) to 5 (boiling).")
-    ] = None,
+    heat: Annotated[int | None, typer.Option(help="Heat, 1 (calm) to 5 (boiling).")] = None,
     wants: Annotated[
         str | None, typer.Option(help="What the customer wants ('' clears it).")
     ] = None,

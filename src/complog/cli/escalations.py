@@ -7,13 +7,13 @@ from typing import Annotated
 import typer
 
 from complog.cli.options import (
+    COMPLAINT_IDS,
     AtOption,
     EscalationId,
     FormatOption,
     WriteFormatOption,
     app_context,
     fmt,
-    id_checker,
     monitored_reader,
 )
 from complog.context import AppContext
@@ -27,7 +27,7 @@ def escalate(
         typer.Argument(
             help="Complaint to escalate by hand (omit with --auto).",
             show_default=False,
-            callback=id_checker("complaint", "complog list --status all shows them"),
+            parser=COMPLAINT_IDS,
         ),  # fmt: skip
     ] = None,
     to: Annotated[str | None, typer.Option("--to", help="Person or role to escalate to.")] = None,
