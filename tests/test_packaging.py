@@ -9,6 +9,10 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.sqlite_only(reason="reads the project's files; no logbook")
+
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 CI = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
@@ -64,3 +68,33 @@ def test_ci_installs_chromium_and_postgresql_when_missing():
     assert re.search(r"apt_install postgresql\b", CI)
     assert re.search(r"apt_install chromium\b", CI)
     assert 'export CI="${CI:-true}"' in CI
+
+
+# -- team mode is findable and installable (issue 21, item 9) ----------------------
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+TEAM = (ROOT / "docs" / "team.md").read_text(encoding="utf-8")
+CHECKOUT_INSTALL = "pip install -e '.[postgres]'"
+
+
+def test_readme_has_a_team_section_with_the_url_form_and_a_link_to_team_md():
+    section = README.split("## A team logbook on PostgreSQL", 1)[1].split("\n## ", 1)[0]
+    assert "postgresql+psycopg://" in section
+    assert CHECKOUT_INSTALL in section
+    assert "(docs/team.md)" in section
+
+
+def test_team_md_installs_from_a_checkout_with_an_extra_that_exists():
+    assert CHECKOUT_INSTALL in TEAM.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    assert "psycopg[binary]>=3.1" in PYPROJECT["project"]["optional-dependencies"]["postgres"]
+
+
+def test_db_help_gives_the_postgresql_url_form():
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "complog", "--help"],
+        capture_output=True, text=True, check=True, env={"COLUMNS": "200", "PATH": ""},
+    ).stdout  # fmt: skip
+    assert "postgresql+psycopg://user@host/db" in out

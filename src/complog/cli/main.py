@@ -263,7 +263,8 @@ def root(
             "--db",
             envvar="COMPLOG_DB",
             show_envvar=True,
-            help="Logbook file (or sqlite:///path). Default: complog.db in your user-data folder.",
+            help="Logbook: a SQLite file (or sqlite:///path), or a team's PostgreSQL database"
+            " as postgresql+psycopg://user@host/db. Default: complog.db in your user-data folder.",
         ),
     ] = None,
     user: Annotated[
