@@ -24,6 +24,9 @@ from typer.testing import CliRunner
 
 from complog.cli.main import app
 
+#: under CI=true, a skip fails the run unless tests/ci_skips.py allows its reason
+pytest_plugins = ["tests.ci_skips"]
+
 NOW = "2026-11-23T09:00:00+00:00"  # a Monday
 
 BACKENDS = ("sqlite", "postgres")

@@ -398,7 +398,7 @@ def connect_postgres(location: Location) -> PgConnection:
     except ImportError:
         raise StorageError(
             "PostgreSQL support is not installed",
-            "pip install 'complog[postgres]' (it adds psycopg)",
+            "in complog's checkout: .venv/bin/pip install -e '.[postgres]' (it adds psycopg)",
         ) from None
     try:
         raw = psycopg.connect(

@@ -325,7 +325,11 @@ for _rule in RULES:
 def check_key(key: str) -> SettingSpec:
     spec = SPECS.get(key)
     if spec is None:
-        raise InvalidInput(f"unknown setting {key!r}", "known settings: " + ", ".join(SPECS))
+        import difflib
+
+        close = difflib.get_close_matches(key, list(SPECS), n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise InvalidInput(f"unknown setting {key!r}", hint + "known settings: " + ", ".join(SPECS))
     return spec
 
 

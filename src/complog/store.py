@@ -65,7 +65,7 @@ def _engine(location: Location) -> Engine:
     except ImportError:
         raise StorageError(
             "PostgreSQL support is not installed",
-            "pip install 'complog[postgres]' (it adds psycopg)",
+            "in complog's checkout: .venv/bin/pip install -e '.[postgres]' (it adds psycopg)",
         ) from None
     except ArgumentError as exc:
         raise StorageError(f"cannot use the database URL {location}: {exc}") from None

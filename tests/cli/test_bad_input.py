@@ -242,7 +242,7 @@ CASES = [
         "resolve-open-promises",
         ["resolve", "1", "--outcome", "Fixed"],
         4,
-        "complaint 1 still has open promises (1)",
+        "complaint 1 still has 1 open promise: P1",
     ),
     ("reopen-open", ["reopen", "1", "--reason", "again"], 4, "complaint 1 is not resolved"),
     (
@@ -278,7 +278,8 @@ def test_conflict_hint_says_what_to_do(run):
     seed(run)
     ran = run("resolve", "1", "--outcome", "Fixed", exit=4)
     assert (
-        ran.stderr.splitlines()[1] == "  keep or cancel them first, or add --cancel-open-promises"
+        ran.stderr.splitlines()[1]
+        == "  keep (complog kept) or cancel them first, or add --cancel-open-promises"
     )
 
 
@@ -414,7 +415,8 @@ HUGE = str(2**63)  # one past SQLite's and PostgreSQL's largest integer
 #: what each command needs besides the number under test
 NEEDS = {"add": ["Acme", "Till"], "resolve": ["1", "--outcome", "Fixed"], "note": ["text"],
          "promise": ["text", "--due", "tomorrow"], "escalate": ["--to", "boss", "--reason", "r"],
-         "reschedule": ["--due", "tomorrow", "--reason", "r"], "cancel": ["--reason", "r"]}  # fmt: skip
+         "reschedule": ["--due", "tomorrow", "--reason", "r"], "cancel": ["--reason", "r"],
+         "edit": ["1"]}  # fmt: skip
 
 
 @pytest.mark.parametrize(("command", "param", "is_option"), _int_parameters())

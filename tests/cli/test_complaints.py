@@ -339,8 +339,8 @@ def test_resolve_refuses_while_promises_are_open(run):
     run("promise", "1", "Visit", "--due", "fri")
     ran = run("resolve", "1", "--outcome", "Patched", exit=4)
     assert ran.stderr == (
-        "complog: error: complaint 1 still has open promises (1, 2)\n"
-        "  keep or cancel them first, or add --cancel-open-promises\n"
+        "complog: error: complaint 1 still has 2 open promises: P1, P2\n"
+        "  keep (complog kept) or cancel them first, or add --cancel-open-promises\n"
     )
     assert show(run)["status"] == "open"
 

@@ -166,6 +166,7 @@ def test_due_without_exit_code_is_0_even_when_overdue(run, morning):
 
 
 def test_due_exit_code_on_an_empty_logbook_is_0(run):
+    run("init")
     ran = run("due", "--exit-code", exit=0)
     assert ran.stdout == "Nothing due in the next 7 days.\n"
 

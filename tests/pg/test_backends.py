@@ -93,7 +93,7 @@ def test_conflicts_and_not_found_have_the_same_exit_codes(backend, run):
     story(run)
     assert "already kept" in run("kept", "1", exit=4).stderr
     assert "already resolved" in run("resolve", "1", "--outcome", "again", exit=4).stderr
-    assert "still has open promises" in run("resolve", "2", "--outcome", "x", exit=4).stderr
+    assert "open promise" in run("resolve", "2", "--outcome", "x", exit=4).stderr
     assert run("show", "99", exit=3).stderr.startswith("complog: error: no complaint 99")
     assert "did you mean 'Hillside Dental'?" in run("customer", "Hilside Dental", exit=3).stderr
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from complog.cli.options import FormatOption, app_context, fmt, id_checker
+from complog.cli.options import COMPLAINT_IDS, FormatOption, app_context, fmt
 from complog.context import AppContext
 
 
@@ -81,7 +81,7 @@ def history(
             metavar="ID",
             help="Only this complaint's events.",
             show_default=False,
-            callback=id_checker("complaint", "complog list --status all shows them"),
+            parser=COMPLAINT_IDS,
         ),
     ] = None,
     limit: Annotated[

@@ -15,6 +15,8 @@ to Typer's own converter, built only then. So the values accepted and the
 usage errors are Typer's by construction (" 3 ", "1.0", "3_0" still parse as
 pydantic parses them; "x" still gets pydantic's message), and only the common
 case skips pydantic. Anything not listed above keeps Typer's converter.
+An id (`options.IdParser`: 12, #12, P3, E2) is read by complog's own parser,
+whose errors are in complog's words.
 
 This touches Typer's private `_runtime_param`; pyproject pins typer <0.30 and
 tests/cli/test_startup.py checks both the imports and the error messages.
@@ -30,6 +32,8 @@ from typing import Any
 
 from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
 from typer._param_types import coerce_cli_choice
+
+from complog.cli.options import IdParser
 
 #: at most 18 digits: always an int64, and no leading zeros, signs or spaces,
 #: whose handling is left to pydantic
@@ -48,6 +52,8 @@ class FastParam(RuntimeParam):
 
     def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
         annotation = self.annotation
+        if self.parameter_info.parser is not None:  # complog's own (ids): all its words
+            return self.parameter_info.parser(value)
         if annotation == list[str]:
             if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
                 return list(value)
@@ -89,8 +95,10 @@ def _plain_int(value: Any) -> int | None:
 def _is_plain(descriptor: TypeDescriptor) -> bool:
     info = descriptor.parameter_info
     annotation = descriptor.annotation
-    if descriptor.file_annotation is not None or info.parser is not None:
+    if descriptor.file_annotation is not None:
         return False
+    if info.parser is not None:  # only a parser that needs nothing of Typer's
+        return isinstance(info.parser, IdParser)
     if annotation is int:
         return not info.clamp
     if annotation in (str, bool, list[str]):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -12,10 +12,13 @@ from complog.cli.options import (
     Cause,
     Channel,
     ComplaintId,
+    Format,
     FormatOption,
     Status,
+    WriteFormatOption,
     app_context,
     fmt,
+    monitored_reader,
 )
 from complog.context import AppContext
 from complog.errors import InvalidInput
@@ -185,9 +188,10 @@ def _suggest_near_match(app: AppContext, customer: str, *, merge_hint: bool) -> 
 def _ask(app: AppContext, heat: int) -> tuple[str, str, int, str | None, str | None]:
     """The interactive form for `complog add` with no arguments: each answer is
     checked as it is given, so one typo does not lose the others."""
-    from rich.prompt import IntPrompt, Prompt
+    from rich.prompt import Prompt
 
     from complog.render import output
+    from complog.services.complaints import check_heat
 
     app.reader()  # a logbook that cannot be opened fails now, before any typing
 
@@ -203,12 +207,13 @@ def _ask(app: AppContext, heat: int) -> tuple[str, str, int, str | None, str | N
     if app.reader().customer_id(customer) is None:
         _suggest_near_match(app, customer, merge_hint=False)
     summary = required("What is the complaint")
-    chosen = IntPrompt.ask(
-        "Heat 1 (calm) to 5 (boiling)",
-        default=heat,
-        choices=[str(i) for i in range(1, 6)],
-        show_choices=False,
-    )
+    chosen = None
+    while chosen is None:
+        answer = Prompt.ask("Heat 1 (calm) to 5 (boiling)", default=str(heat)).strip()
+        try:
+            chosen = check_heat(int(answer))
+        except (ValueError, InvalidInput):
+            output.note(f"  {answer!r} is not a heat: heat runs from 1 (calm) to 5 (boiling)")
     promise = (
         Prompt.ask("Promise made (blank for none)", default="", show_default=False).strip() or None
     )
@@ -239,12 +244,13 @@ def note(
         bool, typer.Option("--internal", help="An internal note (the default).")
     ] = False,
     at: AtOption = None,
+    format: WriteFormatOption = None,
 ) -> None:
     """Add an interaction or internal note to a complaint.
 
     Example: complog note 12 "Rang back, engineer booked for Friday" --out
     """
-    from complog.render import output
+    from complog.render import shapes, written
     from complog.services.complaints import add_note
 
     if inbound + outbound + internal > 1:
@@ -255,7 +261,16 @@ def note(
     with app.store().transaction() as session:
         note_id = add_note(session, app.actor(), complaint_id, text, direction=direction,
                            channel=channel.value if channel else None, at=when)  # fmt: skip
-    output.say(f"Noted on complaint {complaint_id} (note {note_id}, {direction})")
+    reader = app.reader()
+
+    def shape() -> dict[str, Any]:
+        made = next(n for n in reader.notes(complaint_id) if n.id == note_id)
+        shaped = shapes.note_json(made, reader.settings().tz)
+        return {"id": shaped["id"], "complaint_id": complaint_id} | shaped
+
+    written.changed(
+        fmt(format), f"Noted on complaint {complaint_id} (note {note_id}, {direction})", shape
+    )
 
 
 def show(ctx: typer.Context, complaint_id: ComplaintId, format: FormatOption = None) -> None:
@@ -294,12 +309,26 @@ def list_complaints(
 
     app = app_context(ctx)
     reader = app.reader()
+    if customer is not None and reader.customer_id(customer) is None:
+        _no_such_customer(app, customer)
     flt = ComplaintFilter(
         status=status.value, customer=customer, owner=owner, category=category,
         since=app.when_given(since), until=app.when_given(until),
         limit=limit,
     )  # fmt: skip
     views.complaints(reader.complaints(flt), fmt(format), app.now, reader.settings().tz)
+
+
+def _no_such_customer(app: AppContext, customer: str) -> None:
+    """`list --customer` of a name nobody has: nothing matches (an empty list, exit 0,
+    for scripts), and stderr says so, with the spellings `customer NAME` would suggest."""
+    from complog.names import did_you_mean
+    from complog.render import output
+    from complog.render.text import safe
+
+    close = app.reader().near_customers(customer)
+    hint = did_you_mean(close) or "complog customers lists them"
+    output.warn(f"no customer named {safe(customer.strip(), one_line=True)!r}; {hint}")
 
 
 def resolve(
@@ -338,6 +367,7 @@ def resolve(
             help="Refuse (exit 4) while an ISO 10002 step is missing (see complog check).",
         ),
     ] = False,
+    format: WriteFormatOption = None,
 ) -> None:
     """Resolve a complaint. Refuses (exit 4) while promises are open.
 
@@ -347,7 +377,6 @@ def resolve(
 
     Example: complog resolve 12 --outcome "Till replaced" --confirmed --satisfaction 4 --cause ours
     """
-    from complog.render import output
     from complog.services.complaints import Resolution, resolve_complaint
 
     app = app_context(ctx)
@@ -362,7 +391,13 @@ def resolve(
     extra = (
         f" (cancelled {cancelled} open promise{'s' if cancelled != 1 else ''})" if cancelled else ""
     )
-    output.say(f"Resolved complaint {complaint_id}{extra}")
+    _complaint_changed(
+        app,
+        complaint_id,
+        format,
+        f"Resolved complaint {complaint_id}{extra}",
+        cancelled_promises=cancelled,
+    )
 
 
 def reopen(
@@ -370,19 +405,19 @@ def reopen(
     complaint_id: ComplaintId,
     reason: Annotated[str, typer.Option(help="Why it is being reopened.", show_default=False)],
     at: AtOption = None,
+    format: WriteFormatOption = None,
 ) -> None:
     """Reopen a resolved complaint; the old resolution stays in its history.
 
     Example: complog reopen 12 --reason "Till crashed again"
     """
-    from complog.render import output
     from complog.services.complaints import reopen_complaint
 
     app = app_context(ctx)
     when = app.when_given(at)
     with app.store().transaction() as session:
         reopen_complaint(session, app.actor(), complaint_id, reason, when)
-    output.say(f"Reopened complaint {complaint_id}")
+    _complaint_changed(app, complaint_id, format, f"Reopened complaint {complaint_id}")
 
 
 def wait(
@@ -395,28 +430,34 @@ def wait(
         ),
     ],
     at: AtOption = None,
+    format: WriteFormatOption = None,
 ) -> None:
     """Put a complaint on hold while it waits on the customer: the resolution
     and quiet clocks stop until `complog resume` (or `resolve`).
 
     Example: complog wait 12 --reason "Sending photos of the damage"
     """
-    from complog.render import output
     from complog.services.waiting import start_waiting
 
     app = app_context(ctx)
     when = app.when_given(at)
     with app.store().transaction() as session:
         start_waiting(session, app.actor(), complaint_id, reason, when)
-    output.say(f"Complaint {complaint_id} is waiting on the customer")
+    _complaint_changed(
+        app, complaint_id, format, f"Complaint {complaint_id} is waiting on the customer"
+    )
 
 
-def resume(ctx: typer.Context, complaint_id: ComplaintId, at: AtOption = None) -> None:
+def resume(
+    ctx: typer.Context,
+    complaint_id: ComplaintId,
+    at: AtOption = None,
+    format: WriteFormatOption = None,
+) -> None:
     """End the wait on the customer: the clocks run again.
 
     Example: complog resume 12
     """
-    from complog.render import output
     from complog.render.text import duration
     from complog.services.waiting import stop_waiting
 
@@ -424,8 +465,13 @@ def resume(ctx: typer.Context, complaint_id: ComplaintId, at: AtOption = None) -
     when = app.when_given(at)
     with app.store().transaction() as session:
         waited = stop_waiting(session, app.actor(), complaint_id, when)
-    output.say(
-        f"Resumed complaint {complaint_id} after waiting {duration(waited.total_seconds() / 60)}"
+    minutes = waited.total_seconds() / 60
+    _complaint_changed(
+        app,
+        complaint_id,
+        format,
+        f"Resumed complaint {complaint_id} after waiting {duration(minutes)}",
+        waited_minutes=int(minutes),
     )
 
 
@@ -433,7 +479,11 @@ def check(
     ctx: typer.Context,
     complaint_id: ComplaintId,
     exit_code: Annotated[
-        bool, typer.Option("--exit-code", help="Exit 1 when a step is missing.")
+        bool,
+        typer.Option(
+            "--exit-code",
+            help="Exit 1 when a step is missing (5 when the logbook does not exist).",
+        ),
     ] = False,
     format: FormatOption = None,
 ) -> None:
@@ -448,7 +498,7 @@ def check(
     from complog.render import flow
 
     app = app_context(ctx)
-    reader = app.reader()
+    reader = monitored_reader(app) if exit_code else app.reader()
     detail = reader.detail(complaint_id)
     checklist = evaluate(facts_from_detail(detail))
     flow.checklist(detail.complaint, checklist, fmt(format), reader.settings().tz)
@@ -461,9 +511,7 @@ def edit(
     complaint_id: ComplaintId,
     summary: Annotated[str | None, typer.Option(help="A better summary.")] = None,
     category: Annotated[str | None, typer.Option(help="Category ('' clears it).")] = None,
-    heat: Annotated[
-        int | None, typer.Option(min=1, max=5, help="Heat, 1 (calm) to 5 (boiling).")
-    ] = None,
+    heat: Annotated[int | None, typer.Option(help="Heat, 1 (calm) to 5 (boiling).")] = None,
     wants: Annotated[
         str | None, typer.Option(help="What the customer wants ('' clears it).")
     ] = None,
@@ -480,13 +528,13 @@ def edit(
         ),
     ] = None,
     owner: Annotated[str | None, typer.Option(help="Who owns it now.")] = None,
+    format: WriteFormatOption = None,
 ) -> None:
     """Correct or complete what was recorded: the assessment (category, heat),
     the summary, owner, channel or loss. Audited, and `complog undo` takes it back.
 
     Example: complog edit 12 --category billing --heat 4
     """
-    from complog.render import output
     from complog.services.complaints import Changes, edit_complaint
 
     app = app_context(ctx)
@@ -494,9 +542,27 @@ def edit(
                       channel=channel, written=written, owner=owner)  # fmt: skip
     with app.store().transaction() as session:
         changed = edit_complaint(session, app.actor(), complaint_id, changes)
-    if changed:
-        output.say(
-            f"Edited complaint {complaint_id}: {', '.join(changed).replace('loss_cents', 'loss')}"
-        )
+    fields = [name.replace("loss_cents", "loss") for name in changed]
+    if fields:
+        sentence = f"Edited complaint {complaint_id}: {', '.join(fields)}"
     else:
-        output.say(f"Complaint {complaint_id} already says that; nothing changed")
+        sentence = f"Complaint {complaint_id} already says that; nothing changed"
+    _complaint_changed(app, complaint_id, format, sentence, changed=fields)
+
+
+def _complaint_changed(
+    app: AppContext, complaint_id: int, format: Format | None, sentence: str, **extra: Any
+) -> None:
+    """The sentence, or the complaint as `list --format json` shows it, with its
+    resolution (null while open) and what this command adds (`extra`)."""
+    from complog.render import shapes, written
+
+    reader = app.reader()
+
+    def shape() -> dict[str, Any]:
+        complaint = reader.complaint(complaint_id)
+        tz = reader.settings().tz
+        resolution = shapes.resolution_json(complaint, tz)
+        return shapes.complaint_json(complaint, tz) | {"resolution": resolution} | extra
+
+    written.changed(fmt(format), sentence, shape)

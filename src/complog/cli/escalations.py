@@ -7,12 +7,14 @@ from typing import Annotated
 import typer
 
 from complog.cli.options import (
+    COMPLAINT_IDS,
     AtOption,
     EscalationId,
     FormatOption,
+    WriteFormatOption,
     app_context,
     fmt,
-    id_checker,
+    monitored_reader,
 )
 from complog.context import AppContext
 from complog.errors import InvalidInput
@@ -25,7 +27,7 @@ def escalate(
         typer.Argument(
             help="Complaint to escalate by hand (omit with --auto).",
             show_default=False,
-            callback=id_checker("complaint", "complog list --status all shows them"),
+            parser=COMPLAINT_IDS,
         ),  # fmt: skip
     ] = None,
     to: Annotated[str | None, typer.Option("--to", help="Person or role to escalate to.")] = None,
@@ -44,7 +46,9 @@ def escalate(
     exit_code: Annotated[
         bool,
         typer.Option(
-            "--exit-code", help="With --auto: exit 1 when something was (or would be) escalated."
+            "--exit-code",
+            help="With --auto: exit 1 when something was (or would be) escalated;"
+            " 5 when the logbook does not exist.",
         ),
     ] = False,
     at: AtOption = None,
@@ -87,7 +91,7 @@ def _auto(app: AppContext, dry_run: bool, exit_code: bool, output_format: str) -
     from complog.render import escalations as view
     from complog.rules import evaluate
 
-    reader = app.reader()
+    reader = monitored_reader(app) if exit_code else app.reader()
     settings = reader.settings()
     if dry_run:
         existing = reader.escalation_keys()
@@ -140,16 +144,22 @@ def ack(
     ctx: typer.Context,
     escalation_id: EscalationId,
     at: AtOption = None,
+    format: WriteFormatOption = None,
 ) -> None:
     """Acknowledge an escalation: someone senior has seen it and is on it.
 
     Example: complog ack 3
     """
-    from complog.render import output
+    from complog.render import shapes, written
     from complog.services.escalations import acknowledge
 
     app = app_context(ctx)
     when = app.when_given(at)
     with app.store().transaction() as session:
         acknowledge(session, app.actor(), escalation_id, when)
-    output.say(f"Acknowledged escalation {escalation_id}")
+    reader = app.reader()
+    written.changed(
+        fmt(format),
+        f"Acknowledged escalation {escalation_id}",
+        lambda: shapes.escalation_json(reader.escalation(escalation_id), reader.settings().tz),
+    )

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from complog.cli.options import app_context
+from complog.cli.options import app_context, monitored_reader
 from complog.errors import InvalidInput
 
 
@@ -23,7 +23,7 @@ def digest(
     """Plain-text morning summary for cron mail. Read-only.
 
     Overdue promises by owner, due today, new escalations, complaints open too
-    long, and yesterday's numbers.
+    long, and yesterday's numbers. Exit 5 when the logbook does not exist.
 
     Example: complog escalate --auto && complog digest | mail -s "complaints" me@example.com
     """
@@ -31,7 +31,7 @@ def digest(
     from complog.render.digest import digest as render_digest
 
     app = app_context(ctx)
-    reader = app.reader()
+    reader = monitored_reader(app)
     settings = reader.settings()
     built = build_digest(reader, app.now, app.when_given(since))
     render_digest(built, settings.tz, str(settings.resolve_within))

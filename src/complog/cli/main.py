@@ -8,6 +8,7 @@ traceback full of customer data.
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -16,7 +17,7 @@ from typing import Annotated, Any
 import typer
 
 # Typer >= 0.29 ships its own copy of click (pinned in pyproject.toml).
-from typer._click.exceptions import ClickException, UsageError
+from typer._click.exceptions import ClickException, NoSuchOption, UsageError
 from typer.core import TyperGroup
 
 from complog import __version__
@@ -86,6 +87,18 @@ def _tidy_metavars(command: Any) -> None:
     command.get_help_option = help_option
 
 
+def _summary(help_text: str) -> str:
+    """A command's line in `complog --help`: its first paragraph as one line, which
+    Rich wraps at the terminal's width (Typer keeps the docstring's line breaks, so
+    `wait` and `check` broke mid-sentence)."""
+    return " ".join(inspect.cleandoc(help_text).split("\n\n", 1)[0].split())
+
+
+class Interrupted(Exception):
+    """Ctrl-C while a command ran. Typer turns KeyboardInterrupt into a silent
+    exit 130; complog says, as for Ctrl-D, that nothing was saved."""
+
+
 class ComplogGroup(TyperGroup):
     """Runs commands in non-standalone mode so errors are formatted here."""
 
@@ -94,13 +107,19 @@ class ComplogGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         ComplogGroup._app = None
-        return super().invoke(ctx)
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted from None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for command in (self, *self.commands.values()):
             _tidy_metavars(command)
             coerce.install(command)  # no pydantic for plain values (~90 ms a command)
+        for command in self.commands.values():
+            if command.short_help is None and command.help:
+                command.short_help = _summary(command.help)
 
     def main(  # type: ignore[override]
         self,
@@ -165,6 +184,9 @@ class ComplogGroup(TyperGroup):
             hint = None
             if exc.ctx is not None:
                 hint = f"see '{exc.ctx.command_path} --help'"
+            if isinstance(exc, NoSuchOption):
+                message, hint = _unknown_option(exc, hint)
+                return _fail(message, hint, exc.exit_code)
             return _fail(exc.format_message(), hint, exc.exit_code)
         except ClickException as exc:
             return _fail(exc.format_message(), None, exc.exit_code)
@@ -173,7 +195,7 @@ class ComplogGroup(TyperGroup):
             return 2
         except SystemExit as exc:  # Typer exits itself on a broken pipe
             return exc.code if isinstance(exc.code, int) else 1
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Interrupted):
             streams.error_line("\nInterrupted; nothing was saved.\n")
             return 130
         except Exception as exc:  # noqa: BLE001 - the single top-level handler
@@ -184,6 +206,30 @@ class ComplogGroup(TyperGroup):
                 "run again with COMPLOG_DEBUG=1 to see the details",
                 1,
             )
+
+
+#: the root's own options (and what they take): after a command, they are in the wrong place
+GLOBAL_OPTIONS = {"--db": " FILE", "--user": " NAME", "--version": ""}
+
+
+def _unknown_option(exc: NoSuchOption, hint: str | None) -> tuple[str, str | None]:
+    """`show -1` is a negative id, not an option; `due --db X` is a global option
+    given after the command. Everything else keeps Click's words."""
+    name = exc.option_name
+    command = exc.ctx.command_path if exc.ctx is not None else "complog"
+    if name[1:].isdigit():
+        return (
+            f"{name} is not an id: ids are positive numbers",
+            f"{command} takes an id as complog prints it, e.g. 12 (see '{command} --help')",
+        )
+    option = name.split("=", 1)[0]
+    if option in GLOBAL_OPTIONS and exc.ctx is not None and exc.ctx.parent is not None:
+        subcommand = command.split(" ", 1)[1] if " " in command else ""
+        return (
+            f"{option} is a global option: it goes before the command",
+            f"e.g. complog {option}{GLOBAL_OPTIONS[option]} {subcommand} ...",
+        )
+    return exc.format_message(), hint
 
 
 def _first_undecodable(args: Sequence[str]) -> str | None:
@@ -229,7 +275,8 @@ def root(
             "--db",
             envvar="COMPLOG_DB",
             show_envvar=True,
-            help="Logbook file (or sqlite:///path). Default: complog.db in your user-data folder.",
+            help="Logbook: a SQLite file (or sqlite:///path), or a team's PostgreSQL database"
+            " as postgresql+psycopg://user@host/db. Default: complog.db in your user-data folder.",
         ),
     ] = None,
     user: Annotated[

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from typer._click.globals import get_current_context
 
 from complog.context import AppContext
-from complog.errors import NotFound
+from complog.errors import InvalidInput, NotFound, StorageError
+
+if TYPE_CHECKING:
+    from complog.queries import Reader
 
 
 class Format(StrEnum):
@@ -46,14 +50,61 @@ class Status(StrEnum):
 #: SQLite (and PostgreSQL bigint) ids stop here; anything larger names nothing
 MAX_ID = 2**63 - 1
 
+#: an id as complog prints it: 12, #12 (complaints), P3 (promises), E2 (escalations);
+#: spaces around it, a "+" and an integral "12.0" are accepted as they always were
+_ID = re.compile(r"\s*([#PE]?)\s*\+?([0-9]+)(?:\.0*)?\s*", re.IGNORECASE)
+_PREFIX_KINDS = {"#": "complaint", "P": "promise", "E": "escalation"}
 
-def id_checker(kind: str, hint: str) -> Callable[[int | None], int | None]:
-    def check(value: int | None) -> int | None:
-        if value is not None and not 0 < value <= MAX_ID:
-            raise NotFound(f"no {kind} {value}", hint)
-        return value
 
-    return check
+@dataclass(frozen=True)
+class IdParser:
+    """Reads a complaint, promise or escalation id in any form complog prints it
+    (`12`, `#12`, `P3`, `E2`) and words what else was given in complog's terms.
+    A Typer `parser=`; cli/coerce.py calls it directly (no pydantic at start-up)."""
+
+    kind: str
+    prefix: str
+    number: int  # for the examples
+    listed_by: str
+
+    def example(self) -> str:
+        return f"{self.number} or {self.prefix}{self.number}"
+
+    def __call__(self, value: str | int) -> int:
+        if isinstance(value, int):
+            number = value
+        else:
+            match = _ID.fullmatch(value)
+            if match is None:
+                raise InvalidInput(
+                    f"{value!r} is not {_a(self.kind)} id",
+                    f"give it as complog prints it, e.g. {self.example()} ({self.listed_by})",
+                )
+            prefix, digits = match.group(1).upper(), match.group(2)
+            if prefix and prefix != self.prefix:
+                raise InvalidInput(
+                    f"{value.strip()!r} is {_a(_PREFIX_KINDS[prefix])} id, not {_a(self.kind)} id",
+                    f"{_command()} takes {_a(self.kind)} id, e.g. {self.example()}"
+                    f" ({self.listed_by})",
+                )
+            number = int(digits)
+        if not 0 < number <= MAX_ID:
+            raise NotFound(f"no {self.kind} {number}", self.listed_by)
+        return number
+
+
+def _a(kind: str) -> str:
+    return ("an " if kind[0] in "aeiou" else "a ") + kind
+
+
+def _command() -> str:
+    ctx = get_current_context(silent=True)
+    return ctx.command_path if ctx is not None else "this command"
+
+
+COMPLAINT_IDS = IdParser("complaint", "#", 12, "complog list --status all shows them")
+PROMISE_IDS = IdParser("promise", "P", 3, "complog show ID lists a complaint's promises")
+ESCALATION_IDS = IdParser("escalation", "E", 2, "complog escalations lists them")
 
 
 FormatOption = Annotated[
@@ -63,25 +114,32 @@ FormatOption = Annotated[
         help="table (default on a terminal), plain (default in a pipe), json or csv.",
     ),
 ]  # fmt: skip
+WriteFormatOption = Annotated[
+    Format | None,
+    typer.Option(
+        "--format", "-f", metavar="FORMAT",
+        help="json or csv: print what was created or changed, with its id (default: a sentence).",
+    ),
+]  # fmt: skip
 ComplaintId = Annotated[
     int,
     typer.Argument(
-        metavar="ID", help="Complaint id, as printed by add or list.", show_default=False,
-        callback=id_checker("complaint", "complog list --status all shows them"),
+        metavar="ID", help="Complaint id, as printed by add or list (12 or #12).",
+        show_default=False, parser=COMPLAINT_IDS,
     ),
 ]  # fmt: skip
 PromiseId = Annotated[
     int,
     typer.Argument(
-        metavar="PID", help="Promise id (P#), as printed by add, promise or due.", show_default=False,
-        callback=id_checker("promise", "complog show ID lists a complaint's promises"),
+        metavar="PID", help="Promise id, as printed by add, promise or due (3 or P3).",
+        show_default=False, parser=PROMISE_IDS,
     ),
 ]  # fmt: skip
 EscalationId = Annotated[
     int,
     typer.Argument(
-        metavar="ESC_ID", help="Escalation id (E#), as listed by escalations or due.", show_default=False,
-        callback=id_checker("escalation", "complog escalations lists them"),
+        metavar="ESC_ID", help="Escalation id, as listed by escalations or due (2 or E2).",
+        show_default=False, parser=ESCALATION_IDS,
     ),
 ]  # fmt: skip
 AtOption = Annotated[
@@ -101,6 +159,19 @@ def app_context(ctx: typer.Context) -> AppContext:
         obj = AppContext()
         ctx.find_root().obj = obj
     return obj
+
+
+def monitored_reader(app: AppContext) -> Reader:
+    """The logbook a monitoring check reads (`due --exit-code`, `check --exit-code`,
+    `escalate --auto --exit-code`, `digest`). A logbook that does not exist is exit 5
+    with the path looked for: a mistyped COMPLOG_DB must never read as "all clear"."""
+    reader = app.reader()
+    if not reader.exists:
+        raise StorageError(
+            f"there is no logbook at {app.location}",
+            "check --db or COMPLOG_DB (complog init creates a new logbook)",
+        )
+    return reader
 
 
 def fmt(value: Format | str | None) -> str:

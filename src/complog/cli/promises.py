@@ -6,7 +6,18 @@ from typing import Annotated
 
 import typer
 
-from complog.cli.options import AtOption, ComplaintId, FormatOption, PromiseId, app_context, fmt
+from complog.cli.options import (
+    AtOption,
+    ComplaintId,
+    Format,
+    FormatOption,
+    PromiseId,
+    WriteFormatOption,
+    app_context,
+    fmt,
+    monitored_reader,
+)
+from complog.context import AppContext
 from complog.errors import InvalidInput
 
 DueOption = Annotated[
@@ -31,6 +42,7 @@ def promise(
     due: DueOption,
     owner: Annotated[str | None, typer.Option(help="Who must keep it. Default: you.")] = None,
     at: AtOption = None,
+    format: WriteFormatOption = None,
 ) -> None:
     """Record a promise made to the customer, with an owner and a due time.
 
@@ -45,12 +57,29 @@ def promise(
     made_at = app.when_given(at)
     with app.store().transaction() as session:
         made = make_promise(session, app.actor(), complaint_id, text, when, owner, made_at)
-    tz = app.settings().tz
-    output.say(
-        f"Promise {made.id} on complaint {complaint_id} due {friendly(made.due_at, app.now, tz)} ({safe(made.owner, one_line=True)})"
+    _promise_changed(
+        app,
+        made.id or 0,  # set by the insert
+        format,
+        f"Promise {made.id} on complaint {complaint_id} due"
+        f" {friendly(made.due_at, app.now, app.settings().tz)} ({safe(made.owner, one_line=True)})",
     )
     if made.due_at < app.now:
         output.warn(f"promise {made.id} is already overdue")
+
+
+def _promise_changed(
+    app: AppContext, promise_id: int, format: Format | None, sentence: str
+) -> None:
+    """The sentence, or the promise as `show --format json` lists it."""
+    from complog.render import shapes, written
+
+    reader = app.reader()
+    written.changed(
+        fmt(format),
+        sentence,
+        lambda: shapes.promise_json(reader.promise(promise_id), app.now, reader.settings().tz),
+    )
 
 
 def kept(
@@ -60,12 +89,12 @@ def kept(
         str | None, typer.Option("--note", help="What was done (recorded as an outbound note).")
     ] = None,
     at: AtOption = None,
+    format: WriteFormatOption = None,
 ) -> None:
     """Mark a promise kept; says how late if it was.
 
     Example: complog kept 7 --note "Called back, fix confirmed"
     """
-    from complog.render import output
     from complog.render.text import late_by
     from complog.services.promises import keep_promise
 
@@ -74,26 +103,30 @@ def kept(
     with app.store().transaction() as session:
         result = keep_promise(session, app.actor(), promise_id, note=note, at=when)
     if result.late_by_seconds > 0:
-        output.say(f"Kept promise {promise_id}, late by {late_by(result.kept_at - result.due_at)}")
+        sentence = f"Kept promise {promise_id}, late by {late_by(result.kept_at - result.due_at)}"
     else:
-        output.say(f"Kept promise {promise_id} on time")
+        sentence = f"Kept promise {promise_id} on time"
+    _promise_changed(app, promise_id, format, sentence)
 
 
 def cancel(
-    ctx: typer.Context, promise_id: PromiseId, reason: ReasonOption, at: AtOption = None
+    ctx: typer.Context,
+    promise_id: PromiseId,
+    reason: ReasonOption,
+    at: AtOption = None,
+    format: WriteFormatOption = None,
 ) -> None:
     """Cancel a promise that will not be kept (a reason is required).
 
     Example: complog cancel 7 --reason "Customer no longer wants a visit"
     """
-    from complog.render import output
     from complog.services.promises import cancel_promise
 
     app = app_context(ctx)
     when = app.when_given(at)
     with app.store().transaction() as session:
         cancel_promise(session, app.actor(), promise_id, reason, when)
-    output.say(f"Cancelled promise {promise_id}")
+    _promise_changed(app, promise_id, format, f"Cancelled promise {promise_id}")
 
 
 def reschedule(
@@ -102,6 +135,7 @@ def reschedule(
     due: DueOption,
     reason: ReasonOption,
     at: AtOption = None,
+    format: WriteFormatOption = None,
 ) -> None:
     """Move a promise to a new due time; the move and its reason are kept in its history.
 
@@ -109,7 +143,6 @@ def reschedule(
 
     Example: complog reschedule 7 --due "mon 10am" --reason "Part delayed by supplier"
     """
-    from complog.render import output
     from complog.render.text import friendly
     from complog.services.promises import reschedule_promise
 
@@ -120,9 +153,12 @@ def reschedule(
         moved = reschedule_promise(session, app.actor(), promise_id, when, reason, agreed)
     tz = app.settings().tz
     late = " (it was already late: recorded as broken)" if moved.late else ""
-    output.say(
+    _promise_changed(
+        app,
+        promise_id,
+        format,
         f"Rescheduled promise {promise_id} to {friendly(moved.new_due_at, app.now, tz)}{late}"
-        f"; rescheduled {moved.count} time{'s' if moved.count != 1 else ''}"
+        f"; rescheduled {moved.count} time{'s' if moved.count != 1 else ''}",
     )
 
 
@@ -139,7 +175,11 @@ def due(
     days: Annotated[int, typer.Option(min=0, max=3660, help="How many days ahead to list.")] = 7,
     by: Annotated[str | None, typer.Option("--by", help="Group by: owner.")] = None,
     exit_code: Annotated[
-        bool, typer.Option("--exit-code", help="Exit 1 when anything is overdue, else 0.")
+        bool,
+        typer.Option(
+            "--exit-code",
+            help="Exit 1 when anything is overdue, else 0 (5 when the logbook does not exist).",
+        ),
     ] = False,
     limit: Annotated[
         int | None,
@@ -177,7 +217,7 @@ def due(
     app = app_context(ctx)
     shape = fmt(format)
     page = None if all_ or shape in ("json", "csv") else (limit or DUE_PAGE)
-    reader = app.reader()
+    reader = monitored_reader(app) if exit_code else app.reader()
     listing = reader.due(
         app.now,
         days=days,

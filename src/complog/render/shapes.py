@@ -14,6 +14,7 @@ from complog.rows import (
     DueItem,
     EscalationRow,
     EventRow,
+    NoteRow,
     PromiseRow,
     TimelineEntry,
 )
@@ -101,19 +102,35 @@ def timeline_json(t: TimelineEntry, tz: tzinfo) -> dict[str, Any]:
     }
 
 
+def note_json(n: NoteRow, tz: tzinfo) -> dict[str, Any]:
+    return {
+        "id": n.id,
+        "at": iso(n.at, tz),
+        "recorded_at": iso(n.recorded_at, tz),
+        "author": n.author,
+        "channel": n.channel,
+        "direction": n.direction,
+        "text": n.text,
+    }
+
+
+def resolution_json(c: ComplaintRow, tz: tzinfo) -> dict[str, Any] | None:
+    """A resolved complaint's resolution; None while it is open."""
+    if c.status != "resolved":
+        return None
+    return {
+        "outcome": c.outcome,
+        "confirmed": c.confirmed,
+        "satisfaction": c.satisfaction,
+        "compensation": c.compensation,
+        "cause": c.cause,
+        "prevention": c.prevention,
+        "resolved_at": iso(c.resolved_at, tz),
+    }
+
+
 def show_json(d: ComplaintDetail, now: datetime, tz: tzinfo) -> dict[str, Any]:
     c = d.complaint
-    resolution = None
-    if c.status == "resolved":
-        resolution = {
-            "outcome": c.outcome,
-            "confirmed": c.confirmed,
-            "satisfaction": c.satisfaction,
-            "compensation": c.compensation,
-            "cause": c.cause,
-            "prevention": c.prevention,
-            "resolved_at": iso(c.resolved_at, tz),
-        }
     return complaint_json(c, tz) | {
         "customer_detail": {
             "id": d.customer.id,
@@ -124,21 +141,10 @@ def show_json(d: ComplaintDetail, now: datetime, tz: tzinfo) -> dict[str, Any]:
             "created_at": iso(d.customer.created_at, tz),
             "erased_at": iso(d.customer.erased_at, tz),
         },
-        "notes": [
-            {
-                "id": n.id,
-                "at": iso(n.at, tz),
-                "recorded_at": iso(n.recorded_at, tz),
-                "author": n.author,
-                "channel": n.channel,
-                "direction": n.direction,
-                "text": n.text,
-            }
-            for n in d.notes
-        ],
+        "notes": [note_json(n, tz) for n in d.notes],
         "promises": [promise_json(p, now, tz) for p in d.promises],
         "escalations": [escalation_json(e, tz) for e in d.escalations],
-        "resolution": resolution,
+        "resolution": resolution_json(c, tz),
         "past_resolutions": [
             {
                 "outcome": r.outcome,

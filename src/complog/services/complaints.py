@@ -275,10 +275,11 @@ def resolve_complaint(
         select(Promise).where(Promise.complaint_id == complaint_id, Promise.status == "open")
     ).all()
     if open_promises and not resolution.cancel_open_promises:
-        ids = ", ".join(str(p.id) for p in open_promises)
+        ids = ", ".join(f"P{p.id}" for p in sorted(open_promises, key=lambda p: p.id or 0))
+        plural = "s" if len(open_promises) != 1 else ""
         raise Conflict(
-            f"complaint {complaint_id} still has open promises ({ids})",
-            "keep or cancel them first, or add --cancel-open-promises",
+            f"complaint {complaint_id} still has {len(open_promises)} open promise{plural}: {ids}",
+            "keep (complog kept) or cancel them first, or add --cancel-open-promises",
         )
     if resolution.strict:
         _refuse_unless_ready(session, complaint, resolution, cause, resolved_at)
