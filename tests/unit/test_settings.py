@@ -227,7 +227,7 @@ def test_unknown_key_is_refused_with_the_list_of_known_keys():
     assert raised.value.exit_code == 2
     assert raised.value.message == "unknown setting 'day_length'"
     assert raised.value.hint.startswith(
-        "known settings: tz, day_start, day_end, workdays, holidays"
+        "did you mean 'day_end'? known settings: tz, day_start, day_end, workdays, holidays"
     )
     assert "rule.repeat-customer" in raised.value.hint
 
