@@ -211,6 +211,19 @@ def private_spool() -> IO[bytes]:
         ) from None
 
 
+def remove_stale_temporaries(path: Path) -> None:
+    """Remove what a killed private_file(path) left: only for a target no other process
+    can be writing at the same time (a migration backup, made under the write lock),
+    and only plain files of ours."""
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp*"):
+        try:
+            info = os.lstat(leftover)
+            if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
+                leftover.unlink()
+        except OSError:
+            pass
+
+
 @contextmanager
 def _stream(target: Target, text: bool) -> Iterator[IO[Any]]:
     assert target.path is not None

@@ -451,7 +451,10 @@ def upgrade_sql(location: Location) -> str:
 
 def backup_before_migration(path: Path, revision: str) -> Path:
     """Copy the logbook next to itself (0600) before changing its schema."""
+    from complog.files import remove_stale_temporaries
+
     target = path.with_name(f"{path.name}.{revision}.bak")
+    remove_stale_temporaries(target)  # of a migration killed mid-copy; we hold the lock
     copy_sqlite(path, target)
     return target
 
