@@ -202,9 +202,9 @@ def migrate_to(
         if target.path is not None:
             refuse_protected(url, Path(os.path.realpath(target.path)), app.location.path)
         store = open_store(target)
-    except OSError as exc:  # a path the file system cannot take (too long, say)
+    except (OSError, ValueError) as exc:  # a path the file system cannot take (too long, NUL)
         raise InvalidInput(
-            f"cannot use {safe(url, one_line=True)}: {exc.strerror or exc}"
+            f"cannot use {safe(url, one_line=True)}: {getattr(exc, 'strerror', None) or exc}"
         ) from None
     complaints = (show_json(d, app.now, UTC) for d in source.iter_details())
     with store.transaction() as session:
