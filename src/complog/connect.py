@@ -458,6 +458,12 @@ def translate_error(exc: BaseException, location: Location) -> StorageError:
             f"the database refused the change: {text.splitlines()[0].removeprefix('complog: ')}",
             "only members of complog_admin act under another name (docs/team.md, Who did what)",
         )
+    if "must be owner of" in lowered:  # PostgreSQL: DDL (an upgrade) by another role
+        return StorageError(
+            f"only the owner of the database in {location} can change its schema"
+            f" ({text.splitlines()[0]})",
+            "run complog db upgrade as the owner, or hand a DBA: complog db upgrade --sql",
+        )
     if "permission denied for" in lowered:  # PostgreSQL: a role without that grant
         return StorageError(
             f"the database user in {location} lacks a grant complog needs ({text.splitlines()[0]})",

@@ -96,3 +96,16 @@ def test_erasing_a_name_nobody_ever_had_is_exit_3_and_changes_nothing(run, logbo
     ran = run("erase", "Jane Doe", "--yes", exit=3)
     assert_clean_error(ran, 3, "no customer named 'Jane Doe'")
     assert snapshot(logbook) == before
+
+
+def test_a_change_whose_data_was_erased_cannot_be_undone_by_its_author(run):
+    """Alice's complaint for Jane, then Bob erases Jane: Alice's undo would delete the
+    anonymised complaint the reports still count (its add event was emptied)."""
+    run("--user", "alice", "add", "Jane Doe", "Broken till")
+    run("--user", "bob", "erase", "Jane Doe", "--yes")
+
+    ran = run("--user", "alice", "undo", exit=4)
+
+    assert_clean_error(ran, 4, "the customer's data in it was erased")
+    assert run("report", "--format", "json").json["opened"] == 1
+    assert run("show", "1", "--format", "json").json["summary"] == "[erased]"

@@ -220,3 +220,29 @@ def test_migrate_to_a_server_needs_an_admin_role(team, run, tmp_path, logbook):
     ran = run("--db", str(source), "migrate-to", target_as_bob, env=NOBODY, exit=4)
 
     assert_clean_error(ran, 4, "the target's role must be a member of complog_admin")
+
+
+def test_a_name_mapping_is_audited_and_undone_like_any_change(team, run):
+    bob, _ = team.role("bob")
+    run("db", "role", bob, "Bob Smith")
+    event = run("history", "--format", "json").json[-1]
+    assert (event["action"], event["entity"], event["entity_id"]) == ("role", "role_name", bob)
+    assert run("undo").stdout == f"Undid: name 'Bob Smith' for role {bob} by tester\n"
+    assert run("db", "role", "--format", "json").json == []
+
+
+def test_only_the_owner_upgrades_the_schema(postgres_server, postgres_logbook, run):
+    from tests.pg.test_upgrade import FIXTURES, build_at, copy_rows, stored_revision
+
+    build_at(postgres_logbook, "0003_workflow")
+    copy_rows(postgres_server, postgres_logbook.rsplit("/", 1)[1], FIXTURES / "0003_workflow.db")
+    team = Team(postgres_server, postgres_logbook)
+    _, as_bob = team.role("bob", admin=True)  # even an admin of names is not the owner
+
+    ran = run("db", "upgrade", env={**NOBODY, "COMPLOG_DB": as_bob}, exit=5)
+
+    assert_clean_error(ran, 5, "only the owner of the database in")
+    assert (
+        "run complog db upgrade as the owner, or hand a DBA: complog db upgrade --sql" in ran.stderr
+    )
+    assert stored_revision(postgres_server, postgres_logbook) == "0003_workflow"

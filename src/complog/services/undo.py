@@ -271,6 +271,13 @@ def _changed_since(event: _Ev, what: str) -> Conflict:
 
 
 def _revert(session: Session, event: _Ev) -> None:
+    if event.before is None and event.after is None:
+        # Only erase empties both: with nothing to compare, a revert could delete or
+        # overwrite the anonymised rows that keep the reports' counts.
+        raise Conflict(
+            f"cannot undo event {event.id}: the customer's data in it was erased",
+            "make the correction by hand; complog history shows what is left of it",
+        )
     if event.action == "merge":
         _unmerge(session, event)
         return
@@ -380,7 +387,8 @@ def describe(session: Session, group: Sequence[_Ev]) -> str:
             else f"{len(group)} automatic escalations ({ids})"
         )
     elif first.action == "add":
-        customer = session.get(Customer, after.get("customer_id"))
+        customer_id = after.get("customer_id")
+        customer = session.get(Customer, customer_id) if customer_id is not None else None
         extras = []
         if after.get("promise_id"):
             extras.append(f"promise {after['promise_id']}")
