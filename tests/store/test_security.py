@@ -289,9 +289,8 @@ RAW = ["\x1b", "\x07", "\x9b", "\u202e", "\r", "\x08"]
 
 @pytest.fixture
 def hostile_logbook(run):
-    """Escapes in every text someone else could have typed: names, text, owner. (A user
-    name with control characters is refused at the door: see the test below.)"""
-    user = ["--user", "clerk \u202eevil"]
+    """Escapes in every text someone else could have typed: names, text, owner, user."""
+    user = ["--user", f"clerk {ESCAPES}"]
     run(*user, "add", f"Acme {ESCAPES}", f"Summary {ESCAPES}", "--category", f"cat {ESCAPES}",
         "--owner", f"owner {ESCAPES}", "--promise", f"Promise {ESCAPES}", "--due", "2026-11-23 10:00")  # fmt: skip
     run(*user, "note", "1", f"Note {ESCAPES}", "--in")
@@ -394,10 +393,3 @@ def test_history_csv_keeps_c1_and_bidi_controls_inert_inside_nested_json(run):
     rows = list(csv_module.DictReader(io.StringIO(ran.stdout)))
     after = json.loads(next(r["after"] for r in rows if r["entity"] == "complaint"))
     assert "\x9b" in after["summary"] and "\u202e" in after["summary"]  # still the same text
-
-
-def test_a_user_name_with_terminal_escapes_is_refused_before_it_is_recorded(run):
-    ran = run("--user", f"clerk {ESCAPES}", "add", "Acme", "Till", exit=2)
-
-    assert "control character" in ran.stderr
-    assert [c for c in RAW if c in ran.stderr] == []
