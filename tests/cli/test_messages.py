@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -178,6 +179,9 @@ def _interactive_add(steps: list[tuple[bytes, bytes]]) -> tuple[str, int]:
     prompt, then type the keys. Returns everything the terminal showed, and the exit code."""
     pid, fd = pty.fork()
     if pid == 0:  # the child: complog on the terminal
+        # As a login shell leaves it: CI starts jobs with SIGINT ignored, which the
+        # child would inherit, and Ctrl-C on the terminal would then do nothing.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.execv(sys.executable, [sys.executable, "-m", "complog", "add"])
     seen, closed = b"", False
 
@@ -196,9 +200,23 @@ def _interactive_add(steps: list[tuple[bytes, bytes]]) -> tuple[str, int]:
                 closed = not chunk
                 seen += chunk
 
+    def wait_until_reading() -> None:
+        """Until complog sleeps in read(0, ...): a key typed between the prompt and
+        that read would be a signal Python notes but acts on only at the next one."""
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            try:
+                syscall = Path(f"/proc/{pid}/syscall").read_text().split()
+            except OSError:
+                return
+            if len(syscall) > 1 and syscall[1] == "0x0":
+                return
+            time.sleep(0.02)
+
     try:
         for prompt, keys in steps:
             read(prompt)
+            wait_until_reading()
             os.write(fd, keys)
         read(None, timeout=15)  # until it exits and its terminal closes
     finally:
