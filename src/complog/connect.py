@@ -1,6 +1,6 @@
 """Opening the logbook: where it is, with which guarantees, and what errors mean.
 
-Both paths go through here: the read path (queries.py, plain DB-API, cheap to
+Both paths go through here: the read path (queries/, plain DB-API, cheap to
 import) and the write path (store.py hands `connect_sqlite` to SQLAlchemy as
 its `creator`). So every connection gets the same pragmas, and every driver
 error becomes a StorageError at this boundary.
