@@ -315,11 +315,12 @@ class Generator:
                 self.flush(conn, buf)
 
     def flush(self, conn: sqlite3.Connection, buf: dict[str, list[tuple]]) -> None:
-        widths = {"complaint": 22, "note": 8, "promise": 11, "reschedule": 8, "escalation": 10, "event": 9}  # fmt: skip
+        widths = {"complaint": 23, "note": 8, "promise": 11, "reschedule": 8, "escalation": 10, "event": 9}  # fmt: skip
         for table, rows in buf.items():
             if rows:
                 marks = ",".join("?" * widths[table])
-                insert = EVENT_INSERT if table == "event" else f"INSERT INTO {table} VALUES ({marks})"
+                insert = (EVENT_INSERT if table == "event" else COMPLAINT_INSERT if table == "complaint"
+                          else f"INSERT INTO {table} VALUES ({marks})")  # fmt: skip
                 conn.executemany(insert, rows)
                 if table != "complaint":
                     self.counts[table] += len(rows)
@@ -361,10 +362,12 @@ class Generator:
         row = (cid, customer, summary, channel, category, heat, wants, loss, int(written), owner,
                "open" if is_open else "resolved", stamp(opened), stamp(opened + rng.uniform(0, 300)),
                creator, None if resolved is None else stamp(resolved), outcome, compensation,
-               confirmed, satisfaction, cause, prevention, external)  # fmt: skip
+               confirmed, satisfaction, cause, prevention, external,
+               None if loss is None else "GBP")  # fmt: skip
         buf["complaint"].append(row)
         snap = {"id": cid, "customer_id": customer, "summary": summary, "channel": channel,
-                "category": category, "heat": heat, "wants": wants, "loss_cents": loss,
+                "category": category, "heat": heat, "wants": wants, "loss_minor": loss,
+                "loss_currency": None if loss is None else "GBP",
                 "written": written, "owner": owner, "status": "open", "opened_at": iso(opened),
                 "recorded_at": iso(opened), "created_by": creator, "resolved_at": None,
                 "outcome": None, "compensation": None, "confirmed": None, "satisfaction": None,
@@ -490,8 +493,18 @@ def complog_command() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "complog"]
 
 
+#: complaint columns by name (0005 dropped loss_cents and added the currency columns)
+COMPLAINT_INSERT = (
+    "INSERT INTO complaint (id, customer_id, summary, channel, category, heat, wants, loss_minor,"
+    " written, owner, status, opened_at, recorded_at, created_by, resolved_at, outcome,"
+    " compensation, confirmed, satisfaction, cause, prevention, external_id, loss_currency)"
+    " VALUES (" + ",".join("?" * 23) + ")"
+)
+
+
 def init_logbook(path: Path) -> None:
-    env = dict(os.environ, COMPLOG_NOW=NOW_ISO, COMPLOG_USER="jo")
+    # a British shop: the logbook's currency (stored by init) is GBP, as its losses are
+    env = dict(os.environ, COMPLOG_NOW=NOW_ISO, COMPLOG_USER="jo", LC_ALL="en_GB.UTF-8")
     env.pop("COMPLOG_DB", None)
     subprocess.run([*complog_command(), "--db", str(path), "init"], check=True, env=env,
                    stdout=subprocess.DEVNULL)  # fmt: skip

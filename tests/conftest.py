@@ -140,6 +140,11 @@ def logbook(
     monkeypatch.setenv("COMPLOG_NOW", NOW)
     monkeypatch.setenv("COMPLOG_USER", "tester")
     monkeypatch.setenv("TZ", "UTC")
+    # The locale names no country: a new logbook's currency is XXX ("no currency")
+    # wherever the tests run; money tests set LC_ALL themselves.
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MONETARY", raising=False)
     monkeypatch.delenv("COMPLOG_DEBUG", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     # The person's own config folder (hook trust): never the real one.

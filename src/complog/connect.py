@@ -20,9 +20,11 @@ from typing import Any
 from complog.errors import StorageError
 
 #: The Alembic revision this program writes. A test keeps it equal to the head.
-SCHEMA_HEAD = "0004_identity"
+SCHEMA_HEAD = "0005_money"
 #: Every revision this program knows, oldest first (a test keeps it in sync).
-KNOWN_REVISIONS = ("0001_initial", "0002_search", "0003_workflow", "0004_identity")
+KNOWN_REVISIONS = (
+    "0001_initial", "0002_search", "0003_workflow", "0004_identity", "0005_money",
+)  # fmt: skip
 
 
 def busy_timeout() -> float:

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from complog.businesstime import BusinessCalendar, Pause, less_pauses
-from complog.money import amount_in, total_cents
+from complog.money import Money, major_totals, single_total, totals
 from complog.settings import Duration
 
 # NamedTuples rather than frozen dataclasses: a year of a large logbook is 100,000
@@ -36,7 +36,9 @@ class ComplaintFigures(NamedTuple):
     confirmed: bool | None
     satisfaction: int | None
     compensation: str | None
-    loss_cents: int | None
+    #: the compensation's value, when its text names an amount
+    compensation_value: Money | None
+    loss: Money | None
     escalated: bool
 
 
@@ -202,6 +204,9 @@ def build_report(
     customer_counts = Counter(c.customer for c in opened)
     faq = Counter((c.category or "(none)", c.cause or "(unknown)") for c in opened)
     compensation = [c for c in resolved if c.compensation]
+    # Money is totalled per currency, never across currencies (complog.money).
+    given = totals(c.compensation_value for c in compensation)
+    at_stake = totals(c.loss for c in opened if c.resolved_at is None)
     return {
         "since": since,
         "until": until,
@@ -225,14 +230,21 @@ def build_report(
         "satisfaction_mean": statistics.fmean(satisfaction) if satisfaction else None,
         "compensation_given": len(compensation),
         "compensation": [
-            {"complaint_id": c.id, "cause": c.cause, "compensation": c.compensation}
+            {
+                "complaint_id": c.id,
+                "cause": c.cause,
+                "compensation": c.compensation,
+                **_money_keys(c.compensation_value),
+            }
             for c in compensation
-        ],
-        "compensation_value": total_cents(amount_in(c.compensation) for c in compensation) / 100,
+        ],  # fmt: skip
+        "compensation_value": single_total(given),
+        "compensation_value_by_currency": major_totals(given),
         "compensation_by_cause": _compensation_by_cause(compensation),
         "acknowledge_within": None if acknowledge_within is None else str(acknowledge_within),
         "acknowledged_within_rate": acknowledged_in_time,
-        "loss_open": sum(c.loss_cents or 0 for c in opened if c.resolved_at is None) / 100,
+        "loss_open": single_total(at_stake),
+        "loss_open_by_currency": major_totals(at_stake),
         "by_owner": by_owner,
         "by_category": breakdown(lambda c: c.category, "category"),
         "by_cause": breakdown(lambda c: c.cause, "cause"),
@@ -256,11 +268,18 @@ def _compensation_by_cause(given: Sequence[ComplaintFigures]) -> list[dict[str, 
     groups: dict[str, list[ComplaintFigures]] = defaultdict(list)
     for c in given:
         groups[c.cause or "(unknown)"].append(c)
-    return [
-        {"cause": cause, "given": len(rows),
-         "value": total_cents(amount_in(c.compensation) for c in rows) / 100}
-        for cause, rows in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    ]  # fmt: skip
+    out = []
+    for cause, rows in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        by_currency = totals(c.compensation_value for c in rows)
+        out.append({"cause": cause, "given": len(rows), "value": single_total(by_currency),
+                    "value_by_currency": major_totals(by_currency)})  # fmt: skip
+    return out
+
+
+def _money_keys(value: Money | None) -> dict[str, Any]:
+    """`value` (major units) and `currency` of one amount, null when it names none."""
+    return {"value": None if value is None else major_totals({value.currency: value.minor})[value.currency],
+            "currency": None if value is None else value.currency}  # fmt: skip
 
 
 def weekly_series(

@@ -1,6 +1,6 @@
 """The schema, in one place: SQLModel tables for the write path and migrations.
 
-Times are aware UTC (`UTCDateTime`); money is integer cents; enumerations are
+Times are aware UTC (`UTCDateTime`); money is integer minor units plus an ISO 4217 code; enumerations are
 short text checked by the services. Only migrations create these tables.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from complog.dbtypes import UTCDateTime
@@ -62,7 +62,9 @@ class Complaint(SQLModel, table=True):
     category: str | None = Field(default=None, sa_type=Text)
     heat: int
     wants: str | None = Field(default=None, sa_type=Text)
-    loss_cents: int | None = None
+    #: what the customer says they lost, in minor units of `loss_currency` (complog.money)
+    loss_minor: int | None = Field(default=None, sa_type=BigInteger)
+    loss_currency: str | None = Field(default=None, sa_type=Text)
     written: bool = False
     owner: str = Field(sa_type=Text)
     status: str = Field(default="open", sa_type=Text)
@@ -71,7 +73,10 @@ class Complaint(SQLModel, table=True):
     created_by: str = Field(sa_type=Text)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     outcome: str | None = Field(default=None, sa_type=Text)
+    #: the compensation as written ("£20 voucher"), and its value when it names one
     compensation: str | None = Field(default=None, sa_type=Text)
+    compensation_minor: int | None = Field(default=None, sa_type=BigInteger)
+    compensation_currency: str | None = Field(default=None, sa_type=Text)
     confirmed: bool | None = None
     satisfaction: int | None = None
     cause: str | None = Field(default=None, sa_type=Text)
@@ -156,6 +161,8 @@ class PastResolution(SQLModel, table=True):
     confirmed: bool | None = None
     satisfaction: int | None = None
     compensation: str | None = Field(default=None, sa_type=Text)
+    compensation_minor: int | None = Field(default=None, sa_type=BigInteger)
+    compensation_currency: str | None = Field(default=None, sa_type=Text)
     cause: str | None = Field(default=None, sa_type=Text)
     prevention: str | None = Field(default=None, sa_type=Text)
     reopened_at: datetime = Field(sa_type=UTCDateTime)

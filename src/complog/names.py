@@ -10,10 +10,46 @@ import difflib
 import unicodedata
 from collections.abc import Sequence
 
+from complog.vocabulary import customer_key
 
-def name_key(name: str) -> str:
-    """Customers are the same when their names match ignoring case and spacing."""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+#: when two spellings are one customer: complog.vocabulary.customer_key
+name_key = customer_key
+
+
+#: SQL (both back ends) for the customers a name can mean: its key, and the customers
+#: migration 0005 set apart under it (key + newline + id; no typed name makes a newline)
+SAME_KEY_SQL = "name_key = :key OR substr(name_key, 1, :n) = :keynl"
+
+
+def same_key_params(name: str) -> dict[str, object]:
+    key = name_key(name)
+    return {"key": key, "keynl": key + "\n", "n": len(key) + 1}
+
+
+def pick_customer(name: str, candidates: Sequence[tuple[int, str, str]]) -> int | None:
+    """Which of the customers sharing `name`'s key (id, name, key) `name` means: the
+    one spelled exactly so, else the one holding the key itself (the older)."""
+    if not candidates:
+        return None
+    typed = unicodedata.normalize("NFC", name).strip()
+    for customer_id, spelled, _ in candidates:
+        if spelled == typed:
+            return customer_id
+    exact = [c for c in candidates if "\n" not in c[2]]
+    return (exact or sorted(candidates))[0][0]
+
+
+def merge_hint(chosen: str, candidates: Sequence[tuple[int, str, str]]) -> str | None:
+    """When other customers share a key with `chosen` (kept apart by migration 0005,
+    which made full-width and plain spellings one key): the merge that joins them."""
+    others = [spelled for _, spelled, _ in candidates if spelled != chosen]
+    if not others:
+        return None
+    return "; ".join(
+        f"{other!r} is the same name (a customer kept apart by the 0005 upgrade):"
+        f" complog customer merge {other!r} {chosen!r}"
+        for other in others
+    )
 
 
 def _squeezed(name: str) -> str:

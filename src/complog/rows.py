@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Self, get_type_hints
 
 from complog.connect import decode_time
+from complog.money import Money, major
 
 
 def _time(value: Any) -> datetime:
@@ -78,7 +79,8 @@ class ComplaintRow(FromRow):
     category: str | None
     heat: int
     wants: str | None
-    loss_cents: int | None
+    loss_minor: int | None
+    loss_currency: str | None
     written: bool
     owner: str
     opened_at: datetime
@@ -89,6 +91,8 @@ class ComplaintRow(FromRow):
     confirmed: bool | None
     satisfaction: int | None
     compensation: str | None
+    compensation_minor: int | None
+    compensation_currency: str | None
     cause: str | None
     prevention: str | None
     external_id: str | None
@@ -97,8 +101,22 @@ class ComplaintRow(FromRow):
     waiting_since: datetime | None = None
 
     @property
+    def loss_money(self) -> Money | None:
+        if self.loss_minor is None or self.loss_currency is None:
+            return None
+        return Money(self.loss_minor, self.loss_currency)
+
+    @property
     def loss(self) -> float | None:
-        return None if self.loss_cents is None else self.loss_cents / 100
+        """In major units (120.5), as the JSON `loss` has always been."""
+        money = self.loss_money
+        return None if money is None else major(money)
+
+    @property
+    def compensation_money(self) -> Money | None:
+        if self.compensation_minor is None or self.compensation_currency is None:
+            return None
+        return Money(self.compensation_minor, self.compensation_currency)
 
 
 @dataclass(frozen=True)
@@ -216,6 +234,14 @@ class PastResolutionRow(FromRow):
     reopened_at: datetime
     reopened_by: str
     reopen_reason: str
+    compensation_minor: int | None = None
+    compensation_currency: str | None = None
+
+    @property
+    def compensation_money(self) -> Money | None:
+        if self.compensation_minor is None or self.compensation_currency is None:
+            return None
+        return Money(self.compensation_minor, self.compensation_currency)
 
 
 @dataclass(frozen=True)
@@ -268,12 +294,13 @@ class WaitingItem:
 
 @dataclass(frozen=True)
 class MoneyAtRisk:
-    """What customers say open complaints cost them (`--loss`), in cents."""
+    """What customers say open complaints cost them (`--loss`): minor units per
+    currency, never added across currencies."""
 
     open_complaints: int
-    open_loss_cents: int
+    open_loss: Mapping[str, int]
     overdue_complaints: int
-    overdue_loss_cents: int
+    overdue_loss: Mapping[str, int]
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from complog.businesstime import (
     less_pauses,
 )
 from complog.errors import InvalidInput
+from complog.money import check_currency, locale_currency
 
 RULES = (
     "overdue-promise",
@@ -34,9 +35,11 @@ RULES = (
     "repeat-customer",
     "unacknowledged",
 )
-#: rules a logbook has to switch on (newer than the spec's six, so existing
-#: logbooks and cron jobs do not start escalating differently on upgrade)
-RULES_OFF_BY_DEFAULT = frozenset({"unacknowledged"})
+#: rules a logbook has to switch on. None since 0005: `unacknowledged` (ISO 10002:
+#: acknowledge every complaint promptly) is on in new logbooks, and migration 0005
+#: wrote `rule.unacknowledged = off` into every logbook that existed before, so no
+#: cron job escalates differently after an upgrade.
+RULES_OFF_BY_DEFAULT: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -302,6 +305,7 @@ SPECS: dict[str, SettingSpec] = {
     "day_end": SettingSpec(_const("17:00"), parse_clock, "end of the working day (a date alone means this time)", show_clock),
     "workdays": SettingSpec(_const("mon-fri"), parse_workday_list, "working days of the week", show_workdays),
     "holidays": SettingSpec(_const(""), parse_holidays, "non-working dates and/or country codes", show_holidays, check_holidays),
+    "currency": SettingSpec(locale_currency, check_currency, "ISO 4217 currency of amounts written without one (stored at creation from the locale)"),
     "escalate_to": SettingSpec(_const("manager"), parse_name, "who automatic escalations go to"),
     "overdue_grace": SettingSpec(_const("2bh"), parse_duration, "overdue-promise: lateness before escalating"),
     "hot_heat": SettingSpec(_const("4"), parse_heat, "quiet-hot: heat that counts as hot"),
@@ -349,6 +353,8 @@ class Settings:
 
     values: Mapping[str, str]
     calendar: BusinessCalendar
+    #: the logbook's ISO 4217 currency: amounts written without one are in it
+    currency: str
     escalate_to: str
     overdue_grace: Duration
     hot_heat: int
@@ -390,6 +396,7 @@ def load_settings(stored: Mapping[str, str]) -> Settings:
     return Settings(
         values=values,
         calendar=calendar,
+        currency=parsed["currency"],
         escalate_to=parsed["escalate_to"],
         overdue_grace=parsed["overdue_grace"],
         hot_heat=parsed["hot_heat"],

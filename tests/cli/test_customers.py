@@ -54,8 +54,20 @@ def test_customer_json_is_the_whole_history(hillside):
     assert h["promises_broken"] == 2  # 2 kept late, 3 overdue now
     assert h["escalations"] == 1
     assert h["compensation"] == [  # newest complaint first
-        {"complaint_id": 2, "compensation": "10% discount", "value": None, "reopened": False},
-        {"complaint_id": 1, "compensation": "free visit", "value": None, "reopened": False},
+        {
+            "complaint_id": 2,
+            "compensation": "10% discount",
+            "value": None,
+            "currency": None,
+            "reopened": False,
+        },
+        {
+            "complaint_id": 1,
+            "compensation": "free visit",
+            "value": None,
+            "currency": None,
+            "reopened": False,
+        },
     ]
     assert h["compensation_value"] == 0
     assert h["free_visits"] == 1

@@ -34,7 +34,7 @@ CSV_COLUMNS = [
     "id", "external_id", "customer", "phone", "email", "summary", "status", "channel", "category",
     "heat", "wants", "loss", "written", "owner", "opened_at", "resolved_at", "outcome", "confirmed",
     "satisfaction", "compensation", "cause", "prevention", "open_promises", "notes", "promises",
-    "broken_promises", "escalations",
+    "broken_promises", "escalations", "loss_currency",
 ]  # fmt: skip
 CHANNELS = ("phone", "email", "letter", "visit", "web", "social", "other")
 LONG_NOTE = " ".join(f"Visit log line {n:05d}: checked valve, pressure, flue." for n in range(1000))
@@ -213,6 +213,8 @@ def test_everything_logbook_really_exercises_every_field(run, everything):
         "outcome": "Boiler replaced ✅", "confirmed": True, "satisfaction": 4,
         "compensation": "£50 voucher", "cause": "ours", "prevention": "Check valves at install",
         "resolved_at": "2026-11-17T15:00:00+00:00",
+        # added with currencies (migration 0005): the value the text names
+        "compensation_value": 50.0, "compensation_currency": "GBP",
     }  # fmt: skip
     assert [t["kind"] for t in second["timeline"]].count("reopened") == 1
     assert second["resolution"]["outcome"] == "Thermocouple replaced"
@@ -399,6 +401,7 @@ def test_cfpb_narrative_with_newlines_and_redactions_is_the_first_inbound_note(r
         "outcome": "Closed with explanation", "confirmed": None, "satisfaction": None,
         "compensation": None, "cause": "unknown", "prevention": None,
         "resolved_at": "2018-12-27T12:00:00+00:00",
+        "compensation_value": None, "compensation_currency": None,
     }  # fmt: skip
 
 

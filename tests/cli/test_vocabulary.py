@@ -43,3 +43,16 @@ def test_list_by_customer_finds_a_name_typed_in_another_unicode_form(run):
     listed = run("list", "--customer", decomposed, "-f", "json").json
 
     assert [c["customer"] for c in listed] == ["Café Nord"]
+
+
+def test_full_width_and_ascii_names_are_one_customer(run):
+    """Issue 19, item 5: ＡＣＭＥ and ACME became two customers without a word."""
+    first = run("add", "ACME", "Till", "-f", "json").json
+    second = run("add", "ＡＣＭＥ", "Till again", "-f", "json")
+
+    assert second.json["customer"] == first["customer"] == "ACME"
+    assert "ACME already has 1 open complaint" in second.stderr
+    assert [c["customer"] for c in run("customers", "-f", "json").json] == ["ACME"]
+    listed = run("list", "--customer", "ＡＣＭＥ", "-f", "json").json
+    assert [c["id"] for c in listed] == [second.json["id"], first["id"]]
+    assert run("customer", "ａｃｍｅ", "-f", "json").json["complaints_count"] == 2

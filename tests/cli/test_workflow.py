@@ -141,10 +141,15 @@ def test_waiting_pauses_the_quiet_clock(run):
 # -- acknowledgement ---------------------------------------------------------------------
 
 
-def test_unacknowledged_is_off_until_switched_on(run):
+def test_unacknowledged_is_on_in_a_new_logbook(run):
+    """Issue 19, item 7 (a logbook from before 0005 keeps it off: tests/store/test_upgrade.py)."""
     opened_monday(run)
-    assert run("config", "rule.unacknowledged").stdout.strip() == "off"
+    assert run("config", "rule.unacknowledged").stdout.strip() == "on"
     assert run("config", "acknowledge_within").stdout.strip() == "4bh"
+    assert [f[1] for f in would_fire(run, "2026-11-23 09:01")] == [
+        "slow-resolution", "unacknowledged",
+    ]  # fmt: skip
+    run("config", "rule.unacknowledged", "off")
     assert [f[1] for f in would_fire(run, "2026-11-23 09:01")] == ["slow-resolution"]
 
 
@@ -223,11 +228,18 @@ def test_customer_shows_lifetime_compensation_free_visits_and_losses(run):
     h = run("customer", "Acme Newsagency", "--format", "json").json
 
     assert h["compensation"] == [
-        {"complaint_id": 1, "compensation": "£50 voucher", "value": 50.0, "reopened": True},
+        {
+            "complaint_id": 1,
+            "compensation": "£50 voucher",
+            "value": 50.0,
+            "currency": "GBP",
+            "reopened": True,
+        },
         {
             "complaint_id": 1,
             "compensation": "Free visit next month",
             "value": None,
+            "currency": None,
             "reopened": False,
         },
     ]
@@ -391,7 +403,9 @@ def test_report_leaves_waiting_out_of_resolution_time_and_shows_acknowledgement_
     assert r["acknowledge_within"] == "4bh"
     assert r["acknowledged_within_rate"] == 0.0  # #1 after 12h (a wait does not acknowledge)
     assert r["compensation_value"] == 50.0
-    assert r["compensation_by_cause"] == [{"cause": "ours", "given": 2, "value": 50.0}]
+    assert r["compensation_by_cause"] == [
+        {"cause": "ours", "given": 2, "value": 50.0, "value_by_currency": {"GBP": 50.0}}
+    ]
     plain = run("report", "--since", "2026-11-16 00:00").stdout
     assert "  Acknowledged within 4bh: 0%\n" in plain
     assert "  Compensation given: 2 (value 50.00)\n" in plain

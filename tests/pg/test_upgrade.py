@@ -230,10 +230,10 @@ def test_db_status_says_what_is_pending_and_changes_nothing(postgres_server, pos
     assert status == {
         "logbook": redact_url(postgres_logbook), "state": "behind", "revision": "0003_workflow",
         "client_revision": SCHEMA_HEAD, "client_version": complog.__version__,
-        "pending": ["0004_identity"], "requires": None,
+        "pending": ["0004_identity", "0005_money"], "requires": None,
         "next": "complog db upgrade, as the database's owner (--sql prints the SQL first)",
     }  # fmt: skip
-    assert "pending:       0004_identity" in run("db").stdout
+    assert "pending:       0004_identity, 0005_money" in run("db").stdout
     assert _fingerprint(postgres_server, postgres_logbook) == before
     run("db", "upgrade")
     assert run("db", "status", "--format", "json").json["state"] == "current"
@@ -295,3 +295,57 @@ def test_two_upgrades_at_once_run_one_after_the_other(postgres_server, postgres_
     assert said == ["The", "The", "Upgraded"]
     assert stored_revision(postgres_server, postgres_logbook) == SCHEMA_HEAD
     assert proc("list", "--status", "all", "--format", "json").json
+
+
+# -- 0005: money with a currency, one customer-name key, unacknowledged ------------------
+
+
+def _pg(server, database: str):
+    import psycopg
+
+    return psycopg.connect(host=str(server.base), port=server.port, user="postgres",
+                           dbname=database, autocommit=True)  # fmt: skip
+
+
+@pytest.mark.parametrize("revision", OLDER)
+def test_old_amounts_get_a_currency_and_unacknowledged_stays_off_on_postgres(
+    postgres_server, postgres_logbook, revision, run
+):
+    database = postgres_logbook.rsplit("/", 1)[1]
+    build_at(postgres_logbook, revision)
+    copy_rows(postgres_server, database, FIXTURES / f"{revision}.db")
+    with _pg(postgres_server, database) as conn:
+        conn.execute("UPDATE complaint SET loss_cents = 12050 WHERE id = 1")
+        conn.execute(
+            "UPDATE complaint SET compensation = 'refund of 1.000,50 € by card' WHERE id = 1"
+        )
+        conn.execute("UPDATE complaint SET compensation = 'refund of $12' WHERE id = 2")
+
+    run("db", "upgrade", env={"LC_ALL": "en_GB.UTF-8"})
+
+    with _pg(postgres_server, database) as conn:
+        rows = conn.execute(
+            "SELECT id, loss_minor, loss_currency, compensation_minor, compensation_currency"
+            " FROM complaint ORDER BY id"
+        ).fetchall()
+        columns = {r[0] for r in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'complaint'")}  # fmt: skip
+        requires = conn.execute("SELECT value FROM meta WHERE key = 'requires_complog'").fetchone()
+    assert rows == [(1, 12050, "GBP", 100050, "EUR"), (2, None, None, None, None)]
+    assert "loss_cents" not in columns
+    assert requires == ("0.3.0",)
+    assert run("config", "currency").stdout == "GBP\n"
+    assert run("config", "rule.unacknowledged").stdout == "off\n"
+    assert run("show", "1", "--format", "json").json["loss"] == 120.5
+
+
+def test_a_new_team_database_has_unacknowledged_on_and_its_currency(
+    postgres_server, postgres_logbook, run
+):
+    database = postgres_logbook.rsplit("/", 1)[1]
+    build_at(postgres_logbook, "0005_money")
+    with _pg(postgres_server, database) as conn:
+        settings = dict(conn.execute("SELECT key, value FROM setting").fetchall())
+    assert settings.get("rule.unacknowledged") is None  # the default: on
+    assert "currency" in settings
+    assert run("config", "rule.unacknowledged").stdout == "on\n"

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from complog.businesstime import BusinessCalendar
 from complog.kpis import ComplaintFigures, PromiseFigures, build_report, median, percentile, rate
+from complog.money import Money
 from complog.settings import Duration
 
 CALENDAR = BusinessCalendar(tz=UTC)
@@ -40,7 +41,7 @@ def complaint(id: int, opened: str, resolved: str | None = None, **overrides) ->
         id=id, customer=f"Customer {id}", owner="alice", category=None, cause=None,
         channel="phone", opened_at=utc(opened), resolved_at=utc(resolved) if resolved else None,
         first_response_at=None, confirmed=None, satisfaction=None, compensation=None,
-        loss_cents=None, escalated=False,
+        compensation_value=None, loss=None, escalated=False,
     )  # fmt: skip
     fields.update(overrides)
     if isinstance(fields["first_response_at"], str):
@@ -123,7 +124,8 @@ def test_resolution_across_the_end_of_summer_time_uses_the_local_working_day():
     c = ComplaintFigures(
         id=1, customer="Acme", owner="alice", category=None, cause=None, channel="phone",
         opened_at=opened.astimezone(UTC), resolved_at=resolved.astimezone(UTC), first_response_at=None,
-        confirmed=None, satisfaction=None, compensation=None, loss_cents=None, escalated=False,
+        confirmed=None, satisfaction=None, compensation=None, compensation_value=None, loss=None,
+        escalated=False,
     )  # fmt: skip
     # Fri 16:00-17:00 local = 1h, Mon 09:00-10:00 local = 1h -> 2h (67 wall-clock hours apart)
     r = report([c], calendar=calendar, until=utc("2026-10-30 12:00"), now=utc("2026-10-30 12:00"))
@@ -326,13 +328,35 @@ def test_compensation_given_and_open_losses():
             1, "2026-11-16 09:00", "2026-11-16 12:00", compensation="free visit", cause="ours"
         ),
         complaint(2, "2026-11-17 09:00", "2026-11-17 12:00"),
-        complaint(3, "2026-11-18 09:00", loss_cents=12050),
-        complaint(4, "2026-11-18 10:00", loss_cents=950),
+        complaint(3, "2026-11-18 09:00", loss=Money(12050, "GBP")),
+        complaint(4, "2026-11-18 10:00", loss=Money(950, "GBP")),
     ]
     r = report(complaints)
     assert r["compensation_given"] == 1
-    assert r["compensation"] == [{"complaint_id": 1, "cause": "ours", "compensation": "free visit"}]
-    assert r["loss_open"] == 130.0  # (12050 + 950) cents on the open ones
+    assert r["compensation"] == [{"complaint_id": 1, "cause": "ours", "compensation": "free visit",
+                                  "value": None, "currency": None}]  # fmt: skip
+    assert r["loss_open"] == 130.0  # (12050 + 950) pence on the open ones
+    assert r["loss_open_by_currency"] == {"GBP": 130.0}
+
+
+def test_money_is_totalled_per_currency_never_across_currencies():
+    """Issue 19: losses and compensation in £, € and ¥ were added into one number."""
+    complaints = [
+        complaint(1, "2026-11-16 09:00", "2026-11-16 12:00", compensation="£20 voucher",
+                  compensation_value=Money(2000, "GBP"), cause="ours"),
+        complaint(2, "2026-11-16 09:00", "2026-11-16 12:00", compensation="5,50 € back",
+                  compensation_value=Money(550, "EUR"), cause="ours"),
+        complaint(3, "2026-11-18 09:00", loss=Money(12050, "GBP")),
+        complaint(4, "2026-11-18 10:00", loss=Money(1000, "JPY")),
+    ]  # fmt: skip
+    r = report(complaints)
+    assert (r["compensation_value"], r["compensation_value_by_currency"]) == (
+        None, {"EUR": 5.5, "GBP": 20.0},
+    )  # fmt: skip
+    assert (r["loss_open"], r["loss_open_by_currency"]) == (None, {"GBP": 120.5, "JPY": 1000})
+    assert r["compensation_by_cause"] == [
+        {"cause": "ours", "given": 2, "value": None, "value_by_currency": {"EUR": 5.5, "GBP": 20.0}}
+    ]
 
 
 def test_empty_logbook_has_zero_counts_and_null_rates():

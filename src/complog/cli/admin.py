@@ -22,6 +22,17 @@ def init(ctx: typer.Context) -> None:
     app = app_context(ctx)
     created = app.store().created
     output.say(f"{'Created logbook at' if created else 'Logbook at'} {app.location}")
+    if created:  # shown once, at creation: the currency was taken from the locale
+        from complog.money import NO_CURRENCY
+
+        currency = app.reader().settings().currency
+        output.note(
+            "amounts have no currency yet (the locale names no country):"
+            " set one with complog config currency GBP (or EUR, USD, ...)"
+            if currency == NO_CURRENCY
+            else f"amounts written without a currency are in {currency} (from the locale);"
+            " complog config currency changes it"
+        )
 
 
 def config(

@@ -22,6 +22,7 @@ from complog.cli.options import (
 )
 from complog.context import AppContext
 from complog.errors import InvalidInput
+from complog.vocabulary import CHANNELS
 
 
 def add(
@@ -47,7 +48,10 @@ def add(
         str | None, typer.Option(help="What the customer wants (refund, visit, apology...).")
     ] = None,
     loss: Annotated[
-        str | None, typer.Option(help="The customer's loss, e.g. 120 or 120.50.")
+        str | None,
+        typer.Option(
+            help="The customer's loss, e.g. 120, 120.50, £120.50 or 1.000,50 € (without a currency: the logbook's)."
+        ),
     ] = None,
     written: Annotated[
         bool,
@@ -516,10 +520,10 @@ def edit(
         str | None, typer.Option(help="What the customer wants ('' clears it).")
     ] = None,
     loss: Annotated[
-        str | None, typer.Option(help="What it cost them, e.g. 120.50 ('' clears it).")
+        str | None, typer.Option(help="What it cost them, e.g. 120.50 or 5,50 € ('' clears it).")
     ] = None,
     channel: Annotated[
-        str | None, typer.Option(help="phone, email, letter, visit, web, social or other.")
+        str | None, typer.Option(help=" or ".join(", ".join(CHANNELS).rsplit(", ", 1)) + ".")
     ] = None,
     written: Annotated[
         bool | None,
@@ -542,7 +546,7 @@ def edit(
                       channel=channel, written=written, owner=owner)  # fmt: skip
     with app.store().transaction() as session:
         changed = edit_complaint(session, app.actor(), complaint_id, changes)
-    fields = [name.replace("loss_cents", "loss") for name in changed]
+    fields = list(dict.fromkeys("loss" if name.startswith("loss_") else name for name in changed))
     if fields:
         sentence = f"Edited complaint {complaint_id}: {', '.join(fields)}"
     else:

@@ -45,6 +45,7 @@ def customer(
     Example: complog customer "Acme Newsagency"
     """
     from complog.render import customers as view
+    from complog.render import output
 
     if dry_run and source is None:
         raise InvalidInput("--dry-run goes with customer merge FROM INTO")
@@ -60,7 +61,10 @@ def customer(
         return
     app = app_context(ctx)
     reader = app.reader()
-    view.history(reader.customer_history(name), fmt(format), app.now, reader.settings().tz)
+    history = reader.customer_history(name)
+    if hint := reader.merge_hint(name):
+        output.warn(hint)
+    view.history(history, fmt(format), app.now, reader.settings().tz)
 
 
 def merge_customers(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from typer._click.globals import get_current_context
 
+from complog import vocabulary
 from complog.context import AppContext
 from complog.errors import InvalidInput, NotFound, StorageError
 
@@ -24,27 +25,10 @@ class Format(StrEnum):
     plain = "plain"
 
 
-class Channel(StrEnum):
-    phone = "phone"
-    email = "email"
-    letter = "letter"
-    visit = "visit"
-    web = "web"
-    social = "social"
-    other = "other"
-
-
-class Cause(StrEnum):
-    ours = "ours"
-    customer = "customer"
-    third_party = "third-party"
-    unknown = "unknown"
-
-
-class Status(StrEnum):
-    open = "open"
-    resolved = "resolved"
-    all = "all"
+# the domain's words live in complog.vocabulary (stdlib only: cheap to import here)
+Channel = vocabulary.Channel
+Cause = vocabulary.Cause
+Status = vocabulary.StatusFilter
 
 
 #: SQLite (and PostgreSQL bigint) ids stop here; anything larger names nothing

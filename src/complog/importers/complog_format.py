@@ -15,7 +15,7 @@ CSV_COLUMNS = [
     "id", "external_id", "customer", "phone", "email", "summary", "status", "channel", "category",
     "heat", "wants", "loss", "written", "owner", "opened_at", "resolved_at", "outcome", "confirmed",
     "satisfaction", "compensation", "cause", "prevention", "open_promises", "notes", "promises",
-    "broken_promises", "escalations",
+    "broken_promises", "escalations", "loss_currency",
 ]  # fmt: skip
 
 
@@ -71,6 +71,7 @@ def from_csv_row(row: dict[str, str]) -> ComplaintIn:
         "heat": row.get("heat") or 3,
         "wants": _none(row.get("wants")),
         "loss": _none(row.get("loss")),
+        "loss_currency": _none(row.get("loss_currency")),
         "written": bool(_bool(row.get("written", ""))),
         "owner": row.get("owner") or "import",
         "opened_at": _aware_text(row["opened_at"]),

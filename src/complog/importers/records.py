@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import (
@@ -15,9 +16,15 @@ from pydantic import (
     model_validator,
 )
 
-from complog.vocabulary import is_written
-
-CHANNELS = ("phone", "email", "letter", "visit", "web", "social", "other")
+from complog.money import LIMIT, Money, check_currency, currency_info
+from complog.vocabulary import (
+    CAUSES,
+    CHANNELS,
+    COMPLAINT_STATUSES,
+    DIRECTIONS,
+    PROMISE_STATUSES,
+    is_written,
+)
 
 
 def _aware(value: datetime) -> datetime:
@@ -72,8 +79,8 @@ class NoteIn(Model):
     @field_validator("direction")
     @classmethod
     def _direction(cls, v: str) -> str:
-        if v not in ("in", "out", "internal"):
-            raise ValueError("direction must be in, out or internal")
+        if v not in DIRECTIONS:
+            raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}")
         return v
 
 
@@ -102,8 +109,8 @@ class PromiseIn(Model):
     @field_validator("status")
     @classmethod
     def _status(cls, v: str) -> str:
-        if v not in ("open", "kept", "cancelled"):
-            raise ValueError("status must be open, kept or cancelled")
+        if v not in PROMISE_STATUSES:
+            raise ValueError(f"status must be one of {', '.join(PROMISE_STATUSES)}")
         return v
 
 
@@ -131,8 +138,8 @@ class ResolutionIn(Model):
     @field_validator("cause")
     @classmethod
     def _cause(cls, v: str | None) -> str | None:
-        if v is not None and v not in ("ours", "customer", "third-party", "unknown"):
-            raise ValueError("cause must be ours, customer, third-party or unknown")
+        if v is not None and v not in CAUSES:
+            raise ValueError(f"cause must be one of {', '.join(CAUSES)}")
         return v
 
 
@@ -166,7 +173,9 @@ class ComplaintIn(Model):
     category: Text | None = None
     heat: int = Field(default=3, ge=1, le=5)
     wants: Text | None = None
-    loss: float | None = Field(default=None, ge=0)
+    loss: float | None = Field(default=None, ge=0, le=LIMIT)
+    #: added with currencies: an export names it; a file without it is in the logbook's
+    loss_currency: str | None = None
     written: bool = Field(default=False, validate_default=True)
     owner: NonEmpty
     opened_at: Aware
@@ -194,8 +203,8 @@ class ComplaintIn(Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> ComplaintIn:
-        if self.status not in ("open", "resolved"):
-            raise ValueError("status must be open or resolved")
+        if self.status not in COMPLAINT_STATUSES:
+            raise ValueError(f"status must be one of {', '.join(COMPLAINT_STATUSES)}")
         if self.status == "resolved" and self.resolution is None:
             raise ValueError("a resolved complaint needs its resolution")
         if self.status == "resolved" and any(p.status == "open" for p in self.promises):
@@ -204,6 +213,15 @@ class ComplaintIn(Model):
             raise ValueError("only an open complaint can be waiting, and on one thing at a time")
         return self
 
-    @property
-    def loss_cents(self) -> int | None:
-        return None if self.loss is None else round(self.loss * 100)
+    @field_validator("loss_currency")
+    @classmethod
+    def _loss_currency(cls, v: str | None) -> str | None:
+        return None if v is None else check_currency(v)
+
+    def loss_money(self, logbook: str) -> Money | None:
+        """The loss in minor units of its own currency, else the logbook's."""
+        if self.loss is None:
+            return None
+        currency = self.loss_currency or logbook
+        exponent = currency_info(currency).exponent
+        return Money(int(Decimal(str(self.loss)).scaleb(exponent).to_integral_value()), currency)

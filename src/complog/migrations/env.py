@@ -30,5 +30,12 @@ else:
         render_as_batch=True,
         compare_type=True,
     )
+# Where this run began (None: an empty database), so a migration can tell a logbook
+# that existed before it from one being created (0005 keeps old logbooks' rules as
+# they were).
+if context.is_offline_mode():
+    context.config.attributes["upgraded_from"] = context.get_starting_revision_argument()
+else:
+    context.config.attributes["upgraded_from"] = context.get_context().get_current_revision()
 with context.begin_transaction():
     context.run_migrations()

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from complog.errors import NotFound
-from complog.names import name_key
+from complog.names import SAME_KEY_SQL, pick_customer, same_key_params
 from complog.queries.base import ReaderBase
 from complog.rows import (
     ComplaintDetail,
@@ -31,11 +31,12 @@ if TYPE_CHECKING:
 
 _COMPLAINT_COLUMNS = """
     c.id, cu.name AS customer, c.customer_id, c.summary, c.status, c.channel, c.category,
-    c.heat, c.wants, c.loss_cents, c.written, c.owner, c.opened_at, c.recorded_at,
+    c.heat, c.wants, c.loss_minor, c.loss_currency, c.written, c.owner, c.opened_at, c.recorded_at,
     c.resolved_at,
     (SELECT count(*) FROM promise p WHERE p.complaint_id = c.id AND p.status = 'open')
         AS open_promises,
-    c.outcome, c.confirmed, c.satisfaction, c.compensation, c.cause, c.prevention,
+    c.outcome, c.confirmed, c.satisfaction, c.compensation, c.compensation_minor,
+    c.compensation_currency, c.cause, c.prevention,
     c.external_id, c.created_by,
     (SELECT w.started_at FROM wait w WHERE w.complaint_id = c.id AND w.ended_at IS NULL)
         AS waiting_since
@@ -60,8 +61,16 @@ class ComplaintReads(ReaderBase):
             where.append("c.status = :status")
             params["status"] = flt.status
         if flt.customer:
-            where.append("cu.name_key = :customer")
-            params["customer"] = name_key(flt.customer)
+            candidates = self._rows(
+                f"SELECT id, name, name_key FROM customer WHERE {SAME_KEY_SQL}",
+                same_key_params(flt.customer),
+            )
+            chosen = pick_customer(
+                flt.customer,
+                [(int(r["id"]), str(r["name"]), str(r["name_key"])) for r in candidates],
+            )
+            where.append("c.customer_id = :customer")
+            params["customer"] = -1 if chosen is None else chosen
         if flt.owner:
             where.append("c.owner = :owner")
             params["owner"] = flt.owner

@@ -6,7 +6,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from complog.errors import NotFound
-from complog.names import did_you_mean, name_key, near_names
+from complog.names import (
+    SAME_KEY_SQL,
+    did_you_mean,
+    merge_hint,
+    near_names,
+    pick_customer,
+    same_key_params,
+)
 from complog.queries.base import stored_time
 from complog.queries.complaints import ComplaintReads
 from complog.rows import (
@@ -23,15 +30,29 @@ if TYPE_CHECKING:
 
 
 class CustomerReads(ComplaintReads):
+    def same_key(self, name: str) -> list[tuple[int, str, str]]:
+        """The customers `name` can mean (id, name, key): usually one, or none."""
+        rows = self._rows(
+            f"SELECT id, name, name_key FROM customer WHERE {SAME_KEY_SQL} ORDER BY id",
+            same_key_params(name),
+        )
+        return [(int(r["id"]), str(r["name"]), str(r["name_key"])) for r in rows]
+
     def customer_id(self, name: str) -> int | None:
-        rows = self._rows("SELECT id FROM customer WHERE name_key = :key", {"key": name_key(name)})
-        return int(rows[0]["id"]) if rows else None
+        return pick_customer(name, self.same_key(name))
+
+    def merge_hint(self, name: str) -> str | None:
+        """How to join customers kept apart under one key by the 0005 upgrade."""
+        candidates = self.same_key(name)
+        chosen = pick_customer(name, candidates)
+        spelled = next((c[1] for c in candidates if c[0] == chosen), None)
+        return None if spelled is None else merge_hint(spelled, candidates)
 
     def find_customer(self, name: str) -> CustomerRow:
         """By name, ignoring case and spacing; NotFound suggests near spellings."""
-        rows = self._rows("SELECT id FROM customer WHERE name_key = :key", {"key": name_key(name)})
-        if rows:
-            return self.customer(rows[0]["id"])
+        found = self.customer_id(name)
+        if found is not None:
+            return self.customer(found)
         hint = did_you_mean(self.near_customers(name)) or "complog customers lists them"
         raise NotFound(f"no customer named {name.strip()!r}", hint)
 

@@ -146,14 +146,22 @@ class DueReads(ComplaintReads):
             "EXISTS (SELECT 1 FROM promise op WHERE op.complaint_id = c.id"
             " AND op.status = 'open' AND op.due_at < :now)"
         )
-        row = self.tuples(
-            "SELECT count(*) AS n, coalesce(sum(c.loss_cents), 0) AS loss,"
+        rows = self.tuples(
+            "SELECT c.loss_currency, count(*) AS n, coalesce(sum(c.loss_minor), 0) AS loss,"
             f" coalesce(sum(CASE WHEN {overdue} THEN 1 ELSE 0 END), 0) AS overdue_n,"
-            f" coalesce(sum(CASE WHEN {overdue} THEN c.loss_cents ELSE 0 END), 0) AS overdue_loss"
-            " FROM complaint c WHERE c.status = 'open' AND c.loss_cents IS NOT NULL" + mine,
+            f" coalesce(sum(CASE WHEN {overdue} THEN c.loss_minor ELSE 0 END), 0) AS overdue_loss"
+            " FROM complaint c WHERE c.status = 'open' AND c.loss_minor IS NOT NULL"
+            + mine
+            + " GROUP BY c.loss_currency ORDER BY c.loss_currency",
             params,
-        )[0]
-        return MoneyAtRisk(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+        )
+        # per currency, never added across currencies (complog.money)
+        return MoneyAtRisk(
+            open_complaints=sum(int(r[1]) for r in rows),
+            open_loss={str(r[0]): int(r[2]) for r in rows},
+            overdue_complaints=sum(int(r[3]) for r in rows),
+            overdue_loss={str(r[0]): int(r[4]) for r in rows if int(r[3])},
+        )
 
     def _due_escalations(
         self, owner: str | None, limit: int | None

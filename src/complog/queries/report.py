@@ -9,6 +9,7 @@ from complog.businesstime import Pause
 from complog.connect import (
     decode_time,
 )
+from complog.money import Money
 from complog.queries.base import BEGINNING, ReaderBase, stored_time
 
 if TYPE_CHECKING:
@@ -31,7 +32,8 @@ class ReportReads(ReaderBase):
                 opened_at=stored_time(r[6]), resolved_at=decode_time(r[7]),
                 first_response_at=decode_time(r[8]),
                 confirmed=None if r[9] is None else bool(r[9]), satisfaction=r[10],
-                compensation=r[11], loss_cents=r[12], escalated=bool(r[13]),
+                compensation=r[11], compensation_value=_money(r[12], r[13]),
+                loss=_money(r[14], r[15]), escalated=bool(r[16]),
             )  # fmt: skip
 
         params: dict[str, Any] = {
@@ -48,7 +50,8 @@ class ReportReads(ReaderBase):
                 "   SELECT min(n.at) AS t FROM note n WHERE n.complaint_id = c.id AND n.direction = 'out'"
                 "   UNION ALL SELECT min(p.kept_at) FROM promise p WHERE p.complaint_id = c.id) AS responses)"
                 " AS first_response_at,"
-                " c.confirmed, c.satisfaction, c.compensation, c.loss_cents,"
+                " c.confirmed, c.satisfaction, c.compensation, c.compensation_minor,"
+                " c.compensation_currency, c.loss_minor, c.loss_currency,"
                 " EXISTS (SELECT 1 FROM escalation e WHERE e.complaint_id = c.id) AS escalated"
                 " FROM complaint c JOIN customer cu ON cu.id = c.customer_id"
                 " WHERE c.opened_at < :until AND (c.opened_at >= :since OR c.resolved_at >= :since)",
@@ -106,3 +109,7 @@ class ReportReads(ReaderBase):
             p,
         )[0]
         return {k: int(row[k]) for k in row.keys()}
+
+
+def _money(minor: int | None, currency: str | None) -> Money | None:
+    return None if minor is None or currency is None else Money(int(minor), str(currency))

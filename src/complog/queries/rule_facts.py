@@ -9,6 +9,7 @@ from complog.connect import (
     decode_time,
 )
 from complog.queries.base import ReaderBase, stored_time
+from complog.vocabulary import WRITTEN_CHANNELS
 
 if TYPE_CHECKING:
     # imported where used: `due`, `list` and `add` need none of them
@@ -43,7 +44,9 @@ class RuleFactReads(ReaderBase):
             r["complaint_id"]: r["at"]
             for r in self._rows(
                 "SELECT n.complaint_id, min(n.at) AS at FROM note n JOIN complaint c ON c.id = n.complaint_id"
-                " WHERE c.status = 'open' AND n.direction = 'out' AND n.channel IN ('email', 'letter')"
+                " WHERE c.status = 'open' AND n.direction = 'out' AND n.channel IN ("
+                + ", ".join(f"'{c}'" for c in WRITTEN_CHANNELS)
+                + ")"
                 " GROUP BY n.complaint_id"
             )
         }

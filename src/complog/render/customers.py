@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-from complog.money import amount_in, is_free_visit, total_cents
+from complog.money import (
+    Money,
+    format_major_totals,
+    is_free_visit,
+    major,
+    major_totals,
+    single_total,
+    totals,
+)
 from complog.render import output, shapes
 from complog.render.text import friendly, iso, local, safe
 from complog.rows import ComplaintDetail, CustomerHistory, CustomerSummary, SearchHit
@@ -17,6 +25,8 @@ def history_json(h: CustomerHistory, now: datetime, tz: tzinfo) -> dict[str, Any
     """Everything held about one customer: also their data export (right of access)."""
     c = h.customer
     promises = h.promises()
+    given = totals(value for d in h.complaints for _, value, _ in _compensations(d))
+    lost = totals(d.complaint.loss_money for d in h.complaints)
     return {
         "customer": c.name,
         "customer_detail": {
@@ -29,32 +39,35 @@ def history_json(h: CustomerHistory, now: datetime, tz: tzinfo) -> dict[str, Any
         "promises_broken": sum(1 for p in promises if p.broken(now)),
         "escalations": sum(len(d.escalations) for d in h.complaints),
         "compensation": [
-            {"complaint_id": d.complaint.id, "compensation": text, "value": _value(amount_in(text)),
-             "reopened": reopened}
-            for d in h.complaints for text, reopened in _compensations(d) if text
+            {"complaint_id": d.complaint.id, "compensation": text, "value": _value(value),
+             "currency": value.currency if value else None, "reopened": reopened}
+            for d in h.complaints for text, value, reopened in _compensations(d) if text
         ],
-        "compensation_value": _value(total_cents(
-            amount_in(text) for d in h.complaints for text, _ in _compensations(d))),
-        "loss_total": _value(total_cents(d.complaint.loss_cents for d in h.complaints)),
+        # per currency, never added across currencies; the single-figure keys are
+        # null when amounts are in more than one currency
+        "compensation_value": single_total(given),
+        "compensation_value_by_currency": major_totals(given),
+        "loss_total": single_total(lost),
+        "loss_total_by_currency": major_totals(lost),
         "free_visits": free_visits(h),
         "causes": dict(Counter(d.complaint.cause for d in h.complaints if d.complaint.cause)),
         "complaints": [shapes.show_json(d, now, tz) for d in h.complaints],
     }  # fmt: skip
 
 
-def _compensations(d: ComplaintDetail) -> list[tuple[str | None, bool]]:
+def _compensations(d: ComplaintDetail) -> list[tuple[str | None, Money | None, bool]]:
     """Everything given on a complaint over its life: before reopens, then now."""
-    given = [(r.compensation, True) for r in d.past_resolutions]
-    return [*given, (d.complaint.compensation, False)]
+    given = [(r.compensation, r.compensation_money, True) for r in d.past_resolutions]
+    return [*given, (d.complaint.compensation, d.complaint.compensation_money, False)]
 
 
-def _value(cents: int | None) -> float | None:
-    return None if cents is None else cents / 100
+def _value(money: Money | None) -> float | None:
+    return None if money is None else major(money)
 
 
 def free_visits(h: CustomerHistory) -> int:
     """Compensation is free text; visits given free are the entries that say so."""
-    return sum(1 for d in h.complaints for text, _ in _compensations(d) if is_free_visit(text))
+    return sum(1 for d in h.complaints for text, _, _ in _compensations(d) if is_free_visit(text))
 
 
 def history(h: CustomerHistory, fmt: str, now: datetime, tz: tzinfo) -> None:
@@ -76,9 +89,17 @@ def history(h: CustomerHistory, fmt: str, now: datetime, tz: tzinfo) -> None:
         f"{data['complaints_count']} complaints ({data['open']} open); promises kept {data['promises_kept']},"
         f" broken {data['promises_broken']}; escalations {data['escalations']}",
         f"Causes: {causes}; compensation given {len(data['compensation'])}"
-        + (f" ({data['compensation_value']:,.2f})" if data["compensation_value"] else "")
+        + (
+            f" ({format_major_totals(data['compensation_value_by_currency'])})"
+            if data["compensation_value_by_currency"]
+            else ""
+        )
         + f", free visits {data['free_visits']}"
-        + (f"; losses claimed {data['loss_total']:,.2f}" if data["loss_total"] else ""),
+        + (
+            f"; losses claimed {format_major_totals(data['loss_total_by_currency'])}"
+            if data["loss_total_by_currency"]
+            else ""
+        ),
     ]
     notes = h.notes()[-8:]
     if fmt == "plain":

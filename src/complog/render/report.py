@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any
 
+from complog.money import format_major_totals
 from complog.render import output
 from complog.render.text import iso, safe
 
@@ -60,16 +61,16 @@ def key_figures(r: dict[str, Any]) -> list[tuple[str, str]]:
         ("Customer confirmed", percent(r["confirmed_rate"])),
         ("Satisfaction, mean", "–" if r["satisfaction_mean"] is None else f"{r['satisfaction_mean']:.1f} / 5"),
         ("Compensation given", _compensation(r)),
-        ("Customer losses on open complaints", f"{r['loss_open']:,.2f}"),
+        ("Customer losses on open complaints", format_major_totals(r["loss_open_by_currency"])),
     ]  # fmt: skip
 
 
 def _compensation(r: dict[str, Any]) -> str:
-    """3 (value 120.00): how often, and how much where an amount was written.
+    """3 (value £120.00 + 5,00 €): how often, and how much where an amount was written.
     By cause: `compensation_by_cause` in the JSON."""
     text = str(r["compensation_given"])
-    if r.get("compensation_value"):
-        text += f" (value {r['compensation_value']:,.2f})"
+    if r.get("compensation_value_by_currency"):
+        text += f" (value {format_major_totals(r['compensation_value_by_currency'])})"
     return text
 
 

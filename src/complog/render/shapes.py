@@ -7,6 +7,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from complog.connect import decode_time
+from complog.money import Money, major
 from complog.render.text import iso
 from complog.rows import (
     ComplaintDetail,
@@ -34,6 +35,9 @@ def complaint_json(c: ComplaintRow, tz: tzinfo) -> dict[str, Any]:
         "heat": c.heat,
         "wants": c.wants,
         "loss": c.loss,
+        # added with currencies: `loss` stays the amount in major units
+        "loss_currency": c.loss_currency,
+        "loss_minor": c.loss_minor,
         "written": c.written,
         "owner": c.owner,
         "opened_at": iso(c.opened_at, tz),
@@ -123,10 +127,17 @@ def resolution_json(c: ComplaintRow, tz: tzinfo) -> dict[str, Any] | None:
         "confirmed": c.confirmed,
         "satisfaction": c.satisfaction,
         "compensation": c.compensation,
+        # its value, when the text names an amount (complog.money.value_in_text)
+        "compensation_value": _major(c.compensation_money),
+        "compensation_currency": c.compensation_currency,
         "cause": c.cause,
         "prevention": c.prevention,
         "resolved_at": iso(c.resolved_at, tz),
     }
+
+
+def _major(money: Money | None) -> float | None:
+    return None if money is None else major(money)
 
 
 def show_json(d: ComplaintDetail, now: datetime, tz: tzinfo) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from datetime import datetime, tzinfo
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
+from complog.money import Money
 from complog.render import output, shapes
 from complog.render.text import (
     HEAT_STYLES,
@@ -152,13 +153,15 @@ def _at_risk(risk: MoneyAtRisk | None) -> str | None:
     """One line on the money customers say is at stake, when any was recorded."""
     if risk is None or not risk.open_complaints:
         return None
+    from complog.money import format_totals
+
     line = (
-        f"At stake: {risk.open_loss_cents / 100:,.2f} claimed on {risk.open_complaints}"
+        f"At stake: {format_totals(risk.open_loss)} claimed on {risk.open_complaints}"
         f" open complaint{'s' if risk.open_complaints != 1 else ''}"
     )
     if risk.overdue_complaints:
         line += (
-            f", {risk.overdue_loss_cents / 100:,.2f} of it on {risk.overdue_complaints}"
+            f", {format_totals(risk.overdue_loss)} of it on {risk.overdue_complaints}"
             " with a promise overdue"
         )
     return line
@@ -298,7 +301,7 @@ def _complaint_facts(c: ComplaintRow, d: ComplaintDetail, tz: tzinfo) -> list[tu
         ("Owner", c.owner),
     ]
     optional = [("Category", c.category), ("Wants", c.wants),
-                ("Loss", f"{c.loss:,.2f}" if c.loss is not None else None),
+                ("Loss", _money(c.loss_money)),
                 ("Outcome", c.outcome),
                 ("Confirmed", None if c.confirmed is None else ("yes" if c.confirmed else "no")),
                 ("Satisfaction", None if c.satisfaction is None else f"{c.satisfaction}/5"),
@@ -480,3 +483,9 @@ def doctor(checks: Sequence[Check], fmt: str) -> None:
                 finding.append(f"\n→ {safe(c.fix, one_line=True)}", style="dim")
             table.add_row(mark, c.name, finding)
         output.show(table)
+
+
+def _money(value: Money | None) -> str | None:
+    from complog.money import format_money
+
+    return None if value is None else format_money(value)

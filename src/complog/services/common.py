@@ -9,15 +9,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel
 
 from complog.errors import InvalidInput, NotFound
 from complog.models import Complaint, Customer, Event, Promise
-
-CHANNELS = ("phone", "email", "letter", "visit", "web", "social", "other")
-WRITTEN_CHANNELS = ("email", "letter")
-DIRECTIONS = ("in", "out", "internal")
-CAUSES = ("ours", "customer", "third-party", "unknown")
+from complog.vocabulary import CAUSES as CAUSES  # re-exported for the services
+from complog.vocabulary import CHANNELS as CHANNELS
+from complog.vocabulary import DIRECTIONS as DIRECTIONS
+from complog.vocabulary import WRITTEN_CHANNELS as WRITTEN_CHANNELS
+from complog.vocabulary import customer_key
 
 SHORT_TEXT = 2_000
 LONG_TEXT = 200_000
@@ -77,9 +77,21 @@ def check_email(value: str | None) -> str | None:
     return text
 
 
-def name_key(name: str) -> str:
-    """Customers are the same when their names match ignoring case and spacing."""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+name_key = customer_key
+
+
+def logbook_currency(session: Session) -> str:
+    """The logbook's `currency` setting (amounts written without one are in it)."""
+    from complog.models import Setting
+    from complog.settings import SPECS
+
+    row = session.get(Setting, "currency")
+    try:
+        return str(
+            SPECS["currency"].parse(row.value if row is not None else SPECS["currency"].default())
+        )
+    except ValueError:
+        return str(SPECS["currency"].default())
 
 
 def check_choice(value: str, choices: tuple[str, ...], field: str) -> str:
@@ -121,7 +133,18 @@ def get_promise(session: Session, promise_id: int) -> Promise:
 
 
 def get_customer_by_name(session: Session, name: str) -> Customer | None:
-    return session.exec(select(Customer).where(Customer.name_key == name_key(name))).first()
+    """The customer `name` means (complog.names.pick_customer: the exact spelling among
+    customers kept apart under one key by the 0005 upgrade, else the key's holder)."""
+    from sqlalchemy import text
+
+    from complog.names import SAME_KEY_SQL, pick_customer, same_key_params
+
+    rows = session.execute(
+        text(f"SELECT id, name, name_key FROM customer WHERE {SAME_KEY_SQL} ORDER BY id"),
+        same_key_params(name),
+    ).all()
+    chosen = pick_customer(name, [(int(r[0]), str(r[1]), str(r[2])) for r in rows])
+    return None if chosen is None else session.get(Customer, chosen)
 
 
 def snapshot(row: SQLModel | None) -> dict[str, Any] | None:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 
 from sqlmodel import Session, col, select
 
 from complog.errors import Conflict, InvalidInput
 from complog.models import Complaint, Customer, Note, PastResolution, Promise
+from complog.money import Money, MoneyError, parse_money, value_in_text
 from complog.services.common import (
     CAUSES,
     CHANNELS,
@@ -25,6 +24,7 @@ from complog.services.common import (
     get_complaint,
     get_customer_by_name,
     insert,
+    logbook_currency,
     name_key,
     optional_name,
     snapshot,
@@ -67,33 +67,27 @@ class Logged:
     other_open: tuple[int, ...]
 
 
-def parse_loss(text: str | None) -> int | None:
-    """`120`, `120.50`, `£120.50` -> cents. Negative or malformed amounts are refused."""
+def parse_loss(text: str | None, currency: str) -> Money | None:
+    """`--loss` as Money (complog.money.parse_money); empty means no loss recorded."""
     if text is None or not text.strip():
         return None
-    cleaned = text.strip().lstrip("£$€")
-    if "," in cleaned:
-        # 1,250.00 groups thousands; 12,50 is a decimal comma, which we do not guess at.
-        if not re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", cleaned):
-            raise InvalidInput(
-                f"invalid --loss {text!r}",
-                "use a dot for decimals: 12.50 (commas only group thousands: 1,250.00)",
-            )
-        cleaned = cleaned.replace(",", "")
     try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        raise InvalidInput(
-            f"invalid --loss {text!r}", "give an amount such as 120 or 120.50"
+        return parse_money(text, currency)
+    except MoneyError as exc:
+        # "invalid --loss '1,000': ambiguous amount: 1,000 could be ...", as other options say
+        why = exc.message.replace(f" in {text!r}", "").replace(f" {text!r}", "")
+        why = why.removeprefix("invalid amount").removeprefix(": ")
+        raise MoneyError(
+            f"invalid --loss {text!r}" + (f": {why}" if why else ""), exc.hint
         ) from None
-    if not amount.is_finite() or amount < 0:
-        raise InvalidInput(f"invalid --loss {text!r}", "the loss must be 0 or more")
-    if amount > Decimal("1e12"):
-        raise InvalidInput(f"invalid --loss {text!r}", "that is more than 1,000,000,000,000")
-    cents = amount * 100
-    if cents != cents.to_integral_value():
-        raise InvalidInput(f"invalid --loss {text!r}", "use at most two decimal places")
-    return int(cents)
+
+
+def value_compensation(text: str | None, currency: str) -> Money | None:
+    """The value of a compensation text: its first amount with a currency (or none)."""
+    try:
+        return value_in_text(text, currency)
+    except MoneyError as exc:
+        raise MoneyError(f"invalid --compensation: {exc.message}", exc.hint) from None
 
 
 def check_heat(heat: int) -> int:
@@ -109,7 +103,7 @@ def log_complaint(session: Session, actor: Actor, new: NewComplaint) -> Logged:
     assert customer_name is not None and summary is not None
     channel = check_choice(new.channel, CHANNELS, "channel")
     heat = check_heat(new.heat)
-    loss_cents = parse_loss(new.loss)
+    loss = parse_loss(new.loss, logbook_currency(session))
     opened_at = check_not_future(new.at or actor.now, actor.now)
     owner = optional_name(new.owner, "--owner") or actor.user
     promise_text = clean_text(new.promise, "promise", required=False)
@@ -165,7 +159,8 @@ def log_complaint(session: Session, actor: Actor, new: NewComplaint) -> Logged:
             category=clean_text(new.category, "category", limit=NAME_LIMIT, required=False),
             heat=heat,
             wants=clean_text(new.wants, "wants", required=False),
-            loss_cents=loss_cents,
+            loss_minor=loss.minor if loss else None,
+            loss_currency=loss.currency if loss else None,
             written=is_written(channel, new.written),
             owner=owner,
             opened_at=opened_at,
@@ -261,6 +256,7 @@ def resolve_complaint(
     cause = check_choice(resolution.cause, CAUSES, "cause") if resolution.cause else None
     # Every value checked before anything is written (PostgreSQL ids are not given back).
     compensation = clean_text(resolution.compensation, "compensation", required=False)
+    value = value_compensation(compensation, logbook_currency(session))
     prevention = clean_text(resolution.prevention, "prevention", required=False)
     complaint = get_complaint(session, complaint_id)
     if complaint.status == "resolved":
@@ -295,6 +291,8 @@ def resolve_complaint(
     complaint.confirmed = resolution.confirmed
     complaint.satisfaction = resolution.satisfaction
     complaint.compensation = compensation
+    complaint.compensation_minor = value.minor if value else None
+    complaint.compensation_currency = value.currency if value else None
     complaint.cause = cause
     complaint.prevention = prevention
     session.add(complaint)
@@ -370,7 +368,8 @@ def reopen_complaint(
             complaint_id=complaint_id, resolved_at=complaint.resolved_at,
             outcome=complaint.outcome, confirmed=complaint.confirmed,
             satisfaction=complaint.satisfaction, compensation=complaint.compensation,
-            cause=complaint.cause, prevention=complaint.prevention,
+            compensation_minor=complaint.compensation_minor,
+            compensation_currency=complaint.compensation_currency, cause=complaint.cause, prevention=complaint.prevention,
             reopened_at=reopened_at, reopened_by=actor.user, reopen_reason=why,
         ),
     )  # fmt: skip
@@ -395,7 +394,8 @@ def reopen_complaint(
 
 
 _RESOLUTION_FIELDS = (
-    "resolved_at", "outcome", "confirmed", "satisfaction", "compensation", "cause", "prevention",
+    "resolved_at", "outcome", "confirmed", "satisfaction", "compensation", "compensation_minor",
+    "compensation_currency", "cause", "prevention",
 )  # fmt: skip
 
 
@@ -429,7 +429,9 @@ def edit_complaint(
     if changes.heat is not None:
         values["heat"] = check_heat(changes.heat)
     if changes.loss is not None:
-        values["loss_cents"] = parse_loss(changes.loss)
+        loss = parse_loss(changes.loss, logbook_currency(session))
+        values["loss_minor"] = loss.minor if loss else None
+        values["loss_currency"] = loss.currency if loss else None
     if changes.channel is not None:
         values["channel"] = check_choice(changes.channel, CHANNELS, "channel")
     if changes.written is not None:

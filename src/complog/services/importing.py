@@ -125,6 +125,7 @@ class Importer:
         self.external_ids: set[str] = existing["external_ids"]
         self.signatures: set[tuple[int | None, str, str]] = existing["signatures"]
         self.customers: dict[str, int] = existing["customers"]
+        self.currency: str = existing["currency"]
         self.ids = {
             table: _Ids(high, (reserved or {}).get(table, 0))
             for table, high in existing["high_water"].items()
@@ -159,13 +160,15 @@ class Importer:
         resolution = record.resolution
         self.pending["complaint"].append({
             "id": complaint_id, "customer_id": customer_id, "summary": record.summary, "channel": record.channel,
-            "category": record.category, "heat": record.heat, "wants": record.wants, "loss_cents": record.loss_cents,
+            "category": record.category, "heat": record.heat, "wants": record.wants,
+            **_loss(record, self.currency),
             "written": record.written, "owner": record.owner, "status": record.status, "opened_at": record.opened_at,
             "recorded_at": record.recorded_at or now, "created_by": record.created_by or self.actor.user,
             "resolved_at": (resolution.resolved_at if resolution and resolution.resolved_at else record.resolved_at)
             if record.status == "resolved" else None,
             "outcome": resolution.outcome if resolution else None,
             "compensation": resolution.compensation if resolution else None,
+            **_compensation_value(resolution.compensation if resolution else None, self.currency),
             "confirmed": resolution.confirmed if resolution else None,
             "satisfaction": resolution.satisfaction if resolution else None,
             "cause": resolution.cause if resolution else None,
@@ -200,6 +203,7 @@ class Importer:
             self.pending["past_resolution"].append({
                 "complaint_id": complaint_id, "resolved_at": past.resolved_at, "outcome": past.outcome,
                 "confirmed": past.confirmed, "satisfaction": past.satisfaction, "compensation": past.compensation,
+                **_compensation_value(past.compensation, self.currency),
                 "cause": past.cause, "prevention": past.prevention, "reopened_at": past.reopened_at,
                 "reopened_by": past.reopened_by, "reopen_reason": past.reopen_reason,
             })  # fmt: skip
@@ -281,6 +285,26 @@ def fix_sequences(session: Session, at_least: dict[str, int] | None = None) -> N
             )
 
 
+def _loss(record: ComplaintIn, logbook: str) -> dict[str, Any]:
+    """An imported loss (major units, in `loss_currency` or else the logbook's)."""
+    money = record.loss_money(logbook)
+    return {"loss_minor": money.minor if money else None,
+            "loss_currency": money.currency if money else None}  # fmt: skip
+
+
+def _compensation_value(text_: str | None, logbook: str) -> dict[str, Any]:
+    """An imported compensation's value, read from its text as `resolve` reads it; an
+    amount that would need a guess (`$5` in a GBP logbook) is kept as text, unvalued."""
+    from complog.money import MoneyError, value_in_text
+
+    try:
+        money = value_in_text(text_, logbook)
+    except MoneyError:
+        money = None
+    return {"compensation_minor": money.minor if money else None,
+            "compensation_currency": money.currency if money else None}  # fmt: skip
+
+
 def existing_keys(fetch: Callable[[str], Sequence[Sequence[Any]]], dialect: str) -> dict[str, Any]:
     """What the logbook already holds, for idempotency and id allocation.
 
@@ -299,7 +323,19 @@ def existing_keys(fetch: Callable[[str], Sequence[Sequence[Any]]], dialect: str)
         "signatures": {_signature(int(r[0]), _time(r[1]), str(r[3])) for r in rows},
         "customers": {str(r[1]): int(r[0]) for r in fetch("SELECT id, name_key FROM customer")},
         "high_water": high_water,
+        # amounts imported without a currency are in the logbook's
+        "currency": _logbook_currency(fetch("SELECT value FROM setting WHERE key = 'currency'")),
     }
+
+
+def _logbook_currency(rows: Sequence[Sequence[Any]]) -> str:
+    from complog.settings import SPECS
+
+    spec = SPECS["currency"]
+    try:
+        return str(spec.parse(str(rows[0][0]) if rows else spec.default()))
+    except ValueError:
+        return str(spec.parse(spec.default()))
 
 
 def _time(value: Any) -> datetime:

@@ -1,10 +1,12 @@
 """Write a fixture logbook at a given schema revision (run once per new revision).
 
     python tests/data/logbooks/make_fixture.py 0001_initial
+    LC_ALL=en_GB.UTF-8 python tests/data/logbooks/make_fixture.py 0005_money   # GBP
 
 Creates tests/data/logbooks/<revision>.db with a few complaints, notes,
 promises (one rescheduled, one kept late), an escalation and a setting (from
-0003 a reopened resolution and a wait; from 0004 a complaint added and undone),
+0003 a reopened resolution and a wait; from 0004 a complaint added and undone;
+from 0005 amounts in two currencies),
 written by the services of the program at that time, so upgrade tests open a
 real old logbook. Released fixtures are never regenerated.
 """
@@ -99,6 +101,16 @@ def main(revision: str) -> None:
                 customer="Hillside Dental", summary="Logged on the wrong customer"))  # fmt: skip
         with store.transaction() as s:
             undo_last(s, Actor("carol", t0 + timedelta(days=5, minutes=1)))
+    if revision >= "0005":
+        # From 0005: losses in two currencies (the logbook's is GBP: run with
+        # LC_ALL=en_GB.UTF-8); the reopened resolution's "£20 voucher" is valued.
+        from complog.services.complaints import Changes, edit_complaint
+
+        with store.transaction() as s:
+            edit_complaint(s, Actor("carol", t0 + timedelta(days=6)), a.complaint_id,
+                           Changes(loss="1.000,50 €"))  # fmt: skip
+            edit_complaint(s, Actor("carol", t0 + timedelta(days=6)), b.complaint_id,
+                           Changes(loss="120.50"))  # fmt: skip
     engine.dispose()
     print(f"wrote {path}")
 
