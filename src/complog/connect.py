@@ -364,14 +364,14 @@ class PgConnection:
         self.raw = raw
 
     def execute(self, sql: str, params: Any = ()) -> Any:
-        return self.raw.execute(_pyformat(sql), params or None)
+        return self.raw.execute(pyformat(sql), params or None)
 
     def tuples(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
         """Rows as tuples in column order (the reads that go by position)."""
         from psycopg.rows import tuple_row
 
         with self.raw.cursor(row_factory=tuple_row) as cursor:
-            return list(cursor.execute(_pyformat(sql), params or None).fetchall())
+            return list(cursor.execute(pyformat(sql), params or None).fetchall())
 
     def close(self) -> None:
         self.raw.close()
@@ -380,7 +380,7 @@ class PgConnection:
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
-def _pyformat(sql: str) -> str:
+def pyformat(sql: str) -> str:
     """`:name` parameters as psycopg's `%(name)s` (and a literal % doubled)."""
     return _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
 
