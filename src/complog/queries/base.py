@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from complog.connect import (
     Location,
-    decode_time,
-    encode_time,
     translate_error,
 )
 from complog.settings import Settings, load_settings
+from complog.storedtime import decode_time, encode_time
 
 if TYPE_CHECKING:
     # imported where used: `due`, `list` and `add` need none of them
