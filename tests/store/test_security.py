@@ -1,4 +1,3 @@
-
 """What a complaint logbook must never do: leak its files, or run what it is told.
 
 - Every file complog writes is private (0600) even under umask 0: backups,
