@@ -6,11 +6,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from complog.businesstime import Pause
-from complog.connect import (
-    decode_time,
-)
 from complog.money import Money
 from complog.queries.base import BEGINNING, ReaderBase, stored_time
+from complog.storedtime import decode_time
 
 if TYPE_CHECKING:
     # imported where used: `due`, `list` and `add` need none of them
