@@ -16,14 +16,18 @@ from complog.vocabulary import customer_key
 name_key = customer_key
 
 
-#: SQL (both back ends) for the customers a name can mean: its key, and the customers
-#: migration 0005 set apart under it (key + newline + id; no typed name makes a newline)
-SAME_KEY_SQL = "name_key = :key OR substr(name_key, 1, :n) = :keynl"
+def same_key_sql(dialect: str) -> str:
+    """SQL for the customers a name can mean: its key, and the customers migration 0005
+    set apart under it (key + newline + id; no typed name makes a newline). The ids sort
+    between "\n" and ":" byte by byte, so the unique index answers both as ranges
+    (PostgreSQL compares byte by byte only under COLLATE "C")."""
+    column = 'name_key COLLATE "C"' if dialect == "postgresql" else "name_key"
+    return f"(name_key = :key OR ({column} > :keynl AND {column} < :keyend))"
 
 
 def same_key_params(name: str) -> dict[str, object]:
     key = name_key(name)
-    return {"key": key, "keynl": key + "\n", "n": len(key) + 1}
+    return {"key": key, "keynl": key + "\n", "keyend": key + "\n:"}
 
 
 def pick_customer(name: str, candidates: Sequence[tuple[int, str, str]]) -> int | None:

@@ -98,3 +98,14 @@ def test_unacknowledged_escalations_use_the_acknowledged_index(reader):
 def test_list_of_open_complaints_uses_the_status_index(reader):
     found = plans(reader, lambda: reader.complaints(ComplaintFilter(status="open", limit=50)))
     assert _reads(found, "c") == ["SEARCH c USING INDEX ix_complaint_status_opened_at (status=?)"]
+
+
+def test_a_customer_by_name_is_two_ranges_of_the_name_key_index(reader):
+    """Its key, and customers migration 0005 kept apart under it (key, newline, id),
+    by the unique constraint's index (SQLite names it sqlite_autoindex_customer_1)."""
+    found = plans(reader, lambda: reader.find_customer("ＡＣＭＥ newsagency"))
+    reads = [line for line in _reads(found, "customer") if "name_key" in line]
+    assert reads == [
+        "SEARCH customer USING INDEX sqlite_autoindex_customer_1 (name_key=?)",
+        "SEARCH customer USING INDEX sqlite_autoindex_customer_1 (name_key>? AND name_key<?)",
+    ]

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from complog.errors import NotFound
-from complog.names import SAME_KEY_SQL, pick_customer, same_key_params
+from complog.names import pick_customer, same_key_params, same_key_sql
 from complog.queries.base import ReaderBase
 from complog.rows import (
     ComplaintDetail,
@@ -62,7 +62,7 @@ class ComplaintReads(ReaderBase):
             params["status"] = flt.status
         if flt.customer:
             candidates = self._rows(
-                f"SELECT id, name, name_key FROM customer WHERE {SAME_KEY_SQL}",
+                f"SELECT id, name, name_key FROM customer WHERE {same_key_sql(self.dialect)}",
                 same_key_params(flt.customer),
             )
             chosen = pick_customer(

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from complog.errors import NotFound
 from complog.names import (
-    SAME_KEY_SQL,
     did_you_mean,
     merge_hint,
     near_names,
     pick_customer,
     same_key_params,
+    same_key_sql,
 )
 from complog.queries.base import stored_time
 from complog.queries.complaints import ComplaintReads
@@ -33,7 +33,7 @@ class CustomerReads(ComplaintReads):
     def same_key(self, name: str) -> list[tuple[int, str, str]]:
         """The customers `name` can mean (id, name, key): usually one, or none."""
         rows = self._rows(
-            f"SELECT id, name, name_key FROM customer WHERE {SAME_KEY_SQL} ORDER BY id",
+            f"SELECT id, name, name_key FROM customer WHERE {same_key_sql(self.dialect)} ORDER BY id",
             same_key_params(name),
         )
         return [(int(r["id"]), str(r["name"]), str(r["name_key"])) for r in rows]

@@ -137,10 +137,11 @@ def get_customer_by_name(session: Session, name: str) -> Customer | None:
     customers kept apart under one key by the 0005 upgrade, else the key's holder)."""
     from sqlalchemy import text
 
-    from complog.names import SAME_KEY_SQL, pick_customer, same_key_params
+    from complog.names import pick_customer, same_key_params, same_key_sql
 
+    dialect = session.get_bind().dialect.name
     rows = session.execute(
-        text(f"SELECT id, name, name_key FROM customer WHERE {SAME_KEY_SQL} ORDER BY id"),
+        text(f"SELECT id, name, name_key FROM customer WHERE {same_key_sql(dialect)} ORDER BY id"),
         same_key_params(name),
     ).all()
     chosen = pick_customer(name, [(int(r[0]), str(r[1]), str(r[2])) for r in rows])
