@@ -126,11 +126,12 @@ def test_escalate_auto_is_idempotent_and_search_syntax_errors_never_crash(backen
 
 def test_migrate_to_postgres_keeps_ids_and_history(postgres_server, run, logbook):
     story(run)
+    run("config", "currency", "EUR")
     before_export = run("export").stdout
     before_history = run("history", "--format", "json").json
     target = postgres_server.url(postgres_server.create_database())
 
-    moved = run("migrate-to", target)
+    moved = run("migrate-to", target, env={"LC_ALL": "en_GB.UTF-8"})
 
     assert moved.stdout.startswith("Moved 2 complaints, ")
     assert (
@@ -140,6 +141,8 @@ def test_migrate_to_postgres_keeps_ids_and_history(postgres_server, run, logbook
     after_history = run("--db", target, "history", "--format", "json").json
     assert after_history[: len(before_history)] == before_history
     assert after_history[-1]["action"] == "migrate-to"
+    # the logbook's currency, not the one the target's creation took from its locale
+    assert run("--db", target, "config", "currency").stdout == "EUR\n"
     added = run("--db", target, "add", "New Customer", "After the move", "--format", "json").json
     assert added["id"] == 3  # the id sequence continues after the copied rows
     assert "not empty" in run("migrate-to", target, exit=4).stderr
@@ -200,7 +203,7 @@ def test_concurrent_escalate_auto_on_postgres_escalates_each_trigger_once(postgr
     for i in range(30):
         run("add", f"Customer {i}", "Broken", "--promise", "Call back", "--due", "2026-11-16 10:00",
             "--at", "2026-11-16 09:00")  # fmt: skip
-    for rule in ("quiet-hot", "slow-resolution", "repeat-customer"):
+    for rule in ("quiet-hot", "slow-resolution", "repeat-customer", "unacknowledged"):
         run("config", f"rule.{rule}", "off")
     procs = [
         subprocess.Popen(

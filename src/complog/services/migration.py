@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
-from sqlmodel import Session
+from sqlalchemy import delete, func, insert, select, text
+from sqlmodel import Session, col
 
 from complog.errors import Conflict
 from complog.identity import ADMIN_ROLE
@@ -59,6 +59,10 @@ def migrate_into(
     if event_rows:
         session.execute(insert(Event), event_rows)
     if settings:
+        # The target's migrations wrote some settings of their own (0005: currency);
+        # the logbook's own values replace them.
+        keys = [str(s["key"]) for s in settings]
+        session.execute(delete(Setting).where(col(Setting.key).in_(keys)))
         session.execute(insert(Setting), settings)
     if role_names:
         session.execute(insert(RoleName), role_names)
