@@ -242,7 +242,7 @@ def _minor_units(number: str, currency: Currency, text: str) -> int:
 
 #: an amount written with a currency inside free text ("£50 voucher", "refund 12,50 EUR")
 _IN_TEXT = re.compile(
-    rf"(?<![\w$¥£€])(?:(?:{_SYMBOL_ALT}){_SPACE}?[0-9](?:[0-9.,'’]*[0-9])?"
+    rf"(?<![\w$¥£€.,'’])(?:(?:{_SYMBOL_ALT}){_SPACE}?[0-9](?:[0-9.,'’]*[0-9])?"
     rf"|[0-9](?:[0-9.,'’]*[0-9])?{_SPACE}?(?:{_SYMBOL_ALT}|[A-Z]{{3}}\b))"
 )
 

@@ -189,3 +189,10 @@ def test_any_text_is_an_amount_or_a_clean_error(text, logbook):
         assert exc.exit_code == 2 and exc.hint
     else:
         assert money.minor >= 0 and money.currency in CURRENCIES
+
+
+def test_huge_text_is_read_in_one_pass():
+    """Runs of digits and separators are tried once each, not from every digit."""
+    assert value_in_text("refund " + "1," * 50_000 + " and £5", "GBP") == Money(500, "GBP")
+    with pytest.raises(MoneyError, match="invalid amount"):
+        parse_money("1" + " " * 20_000 + "x", "GBP")
