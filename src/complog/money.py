@@ -158,6 +158,9 @@ _MONEY = re.compile(
 _GROUPS = re.compile(r"^[0-9]{1,3}(?:X[0-9]{3})*$")
 
 
+_SPELLED = {1: "one", 2: "two", 3: "three"}
+
+
 def parse_money(text: str, currency: str) -> Money:
     """`text` as Money; `currency` (the logbook's) when the text names none.
 
@@ -218,9 +221,9 @@ def _minor_units(number: str, currency: Currency, text: str) -> int:
             other = "," if mark == "." else "."
             raise MoneyError(
                 f"ambiguous amount {text!r}: {number} could be a thousand or a decimal",
-                f"write {number.replace(mark, '')} or {number.replace(mark, other)}"
-                f" for a thousand ({currency.code} writes decimals with {currency.decimal!r}),"
-                f" or give fewer digits after {mark!r}",
+                f"use at most {_SPELLED.get(currency.exponent, currency.exponent)} decimal"
+                f" places, or write {number.replace(mark, '')} or {number.replace(mark, other)}"
+                f" for a thousand ({currency.code} writes decimals with {currency.decimal!r})",
             )
         else:
             whole, fraction = number[:last], tail

@@ -63,8 +63,8 @@ def test_a_decimal_comma_is_read_in_a_currency_that_writes_one(run):
     ("loss", "message", "hint"),
     [
         ("1,000", "'1,000': ambiguous amount: 1,000 could be a thousand or a decimal",
-         "write 1000 or 1.000 for a thousand (EUR writes decimals with ','),"
-         " or give fewer digits after ','"),
+         "use at most two decimal places, or write 1000 or 1.000 for a thousand"
+         " (EUR writes decimals with ',')"),
         ("$5", "'$5': ambiguous currency '$': it is used by USD, CAD, AUD, NZD, HKD, SGD,"
          " MXN, CLP", "write the code, e.g. 5 USD"),
         ("¥10.5", "'¥10.5': ambiguous currency '¥': it is used by JPY, CNY",

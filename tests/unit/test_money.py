@@ -56,8 +56,13 @@ def test_parse_money_reads_each_form_as_written(text, logbook, expected):
 @pytest.mark.parametrize(
     ("text", "logbook", "message", "hint"),
     [
-        ("1,000", "EUR", "ambiguous amount '1,000'", "write 1000 or 1.000 for a thousand"),
-        ("1.000", "GBP", "ambiguous amount '1.000'", "write 1000 or 1,000 for a thousand"),
+        ("1,000", "EUR", "ambiguous amount '1,000'", "or write 1000 or 1.000 for a thousand"),
+        (
+            "1.000",
+            "GBP",
+            "ambiguous amount '1.000'",
+            "use at most two decimal places, or write 1000",
+        ),
         ("$5", "GBP", "ambiguous currency '$' in '$5'", "write the code, e.g. 5 USD"),
         ("¥1000", "GBP", "ambiguous currency '¥'", "e.g. 1000 JPY"),
         ("kr 5", "EUR", "ambiguous currency 'kr'", "SEK"),
