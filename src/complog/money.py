@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from complog.errors import InvalidInput
 
@@ -151,11 +152,16 @@ _SYMBOL_ALT = "|".join(re.escape(s) for s in sorted(SYMBOLS, key=len, reverse=Tr
 _SPACE = "[ \u00a0\u202f]"
 _NUMBER = r"[0-9](?:[0-9.,'’ \u00a0\u202f]*[0-9])?"
 #: one amount: an optional currency before and/or after a number (ASCII digits only)
-_MONEY = re.compile(
-    rf"^(?P<pre>{_SYMBOL_ALT}|[A-Za-z]{{3}})?{_SPACE}*(?P<number>{_NUMBER})"
-    rf"{_SPACE}*(?P<post>{_SYMBOL_ALT}|[A-Za-z]{{3}})?$"
-)
-_GROUPS = re.compile(r"^[0-9]{1,3}(?:X[0-9]{3})*$")
+_GROUPS = r"^[0-9]{1,3}(?:X[0-9]{3})*$"
+
+
+@cache
+def _money_pattern() -> re.Pattern[str]:
+    """Compiled on first use: `due` and `list` import this module but parse no amount."""
+    return re.compile(
+        rf"^(?P<pre>{_SYMBOL_ALT}|[A-Za-z]{{3}})?{_SPACE}*(?P<number>{_NUMBER})"
+        rf"{_SPACE}*(?P<post>{_SYMBOL_ALT}|[A-Za-z]{{3}})?$"
+    )
 
 
 _SPELLED = {1: "one", 2: "two", 3: "three"}
@@ -171,7 +177,7 @@ def parse_money(text: str, currency: str) -> Money:
         raise MoneyError("no amount given", EXAMPLES)
     if raw.startswith("-") or raw.startswith("−"):
         raise MoneyError(f"invalid amount {text!r}", "an amount is 0 or more")
-    match = _MONEY.match(raw)
+    match = _money_pattern().match(raw)
     if match is None:
         raise MoneyError(f"invalid amount {text!r}", EXAMPLES)
     pre, post = match.group("pre"), match.group("post")
@@ -228,7 +234,7 @@ def _minor_units(number: str, currency: Currency, text: str) -> int:
         else:
             whole, fraction = number[:last], tail
     grouped = re.sub(r"[.,'’ ]", "X", whole)
-    if "X" in grouped and not _GROUPS.match(grouped):
+    if "X" in grouped and not re.match(_GROUPS, grouped):
         raise MoneyError(f"invalid amount {text!r}: {whole} is not grouped in thousands", EXAMPLES)
     if any(ch in fraction for ch in ".,'’ "):
         raise MoneyError(f"invalid amount {text!r}", EXAMPLES)
@@ -244,10 +250,12 @@ def _minor_units(number: str, currency: Currency, text: str) -> int:
 
 
 #: an amount written with a currency inside free text ("£50 voucher", "refund 12,50 EUR")
-_IN_TEXT = re.compile(
-    rf"(?<![\w$¥£€.,'’])(?:(?:{_SYMBOL_ALT}){_SPACE}?[0-9](?:[0-9.,'’]*[0-9])?"
-    rf"|[0-9](?:[0-9.,'’]*[0-9])?{_SPACE}?(?:{_SYMBOL_ALT}|[A-Z]{{3}}\b))"
-)
+@cache
+def _in_text_pattern() -> re.Pattern[str]:
+    return re.compile(
+        rf"(?<![\w$¥£€.,'’])(?:(?:{_SYMBOL_ALT}){_SPACE}?[0-9](?:[0-9.,'’]*[0-9])?"
+        rf"|[0-9](?:[0-9.,'’]*[0-9])?{_SPACE}?(?:{_SYMBOL_ALT}|[A-Z]{{3}}\b))"
+    )
 
 
 def value_in_text(text: str | None, currency: str) -> Money | None:
@@ -256,7 +264,7 @@ def value_in_text(text: str | None, currency: str) -> Money | None:
     Strict like parse_money: an ambiguous amount is refused with a hint."""
     if not text:
         return None
-    for match in _IN_TEXT.finditer(text):
+    for match in _in_text_pattern().finditer(text):
         token = match.group(0)
         code = re.search(r"[A-Z]{3}$", token)
         if code and code.group(0) not in CURRENCIES:
