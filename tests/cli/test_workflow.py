@@ -245,7 +245,8 @@ def test_customer_shows_lifetime_compensation_free_visits_and_losses(run):
     ]
     assert (h["compensation_value"], h["free_visits"], h["loss_total"]) == (50.0, 1, 130.0)
     plain = run("customer", "Acme Newsagency").stdout
-    assert "compensation given 2 (50.00), free visits 1; losses claimed 130.00" in plain
+    # the voucher was written in pounds; the losses in the logbook's currency (none named)
+    assert "compensation given 2 (£50.00), free visits 1; losses claimed 130.00" in plain
 
 
 # -- carried by export and import, cleared by erase ------------------------------------------
@@ -408,7 +409,7 @@ def test_report_leaves_waiting_out_of_resolution_time_and_shows_acknowledgement_
     ]
     plain = run("report", "--since", "2026-11-16 00:00").stdout
     assert "  Acknowledged within 4bh: 0%\n" in plain
-    assert "  Compensation given: 2 (value 50.00)\n" in plain
+    assert "  Compensation given: 2 (value £50.00)\n" in plain
 
 
 # -- due: waiting complaints apart, and the money at stake ----------------------------------
