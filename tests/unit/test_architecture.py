@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("entry", {"__main__", "cli"}),
     ("application", {"context", "importing", "demo"}),
     ("services and reads", {"services", "queries", "render", "hooks", "hookrun", "trust",
-                            "digest", "doctor", "importers"}),
+                            "digest", "doctor", "importers", "briefing"}),
     ("storage", {"store", "connect", "files", "identity", "migrations", "models", "dbtypes"}),
     ("pure", {"complog", "errors", "clock", "storedtime", "rows", "rules", "kpis", "names",
               "vocabulary", "money", "settings", "businesstime", "timeparse", "checklist",
