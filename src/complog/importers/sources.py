@@ -47,10 +47,10 @@ class Input:
     path: Path | None
 
     @contextmanager
-    def text(self) -> Iterator[IO[str]]:
-        """A text reader from the start (UTF-8, a BOM skipped), for one pass."""
+    def text(self, encoding: str = "utf-8-sig") -> Iterator[IO[str]]:
+        """A text reader from the start (UTF-8, a BOM skipped, unless told), for one pass."""
         self.raw.seek(0)
-        reader = io.TextIOWrapper(self.raw, encoding="utf-8-sig", newline="")
+        reader = io.TextIOWrapper(self.raw, encoding=encoding, newline="")
         try:
             yield reader
         finally:
@@ -181,6 +181,28 @@ def csv_rows(fh: IO[str], name: str) -> Iterator[tuple[str, dict[str, str]]]:
             {(k or "").strip(): (v or "") for k, v in row.items() if k is not None},
         )
         start = reader.line_num + 1
+
+
+def csv_records(fh: IO[str], name: str, header_row: int = 1) -> Iterator[tuple[int, list[str]]]:
+    """(line it starts on, fields) of every record of a CSV file, header included; the
+    dialect is read from row `header_row` (rows above it may be a title)."""
+    start = fh.tell()
+    for _ in range(header_row):
+        header = fh.readline(CHUNK)
+    fh.seek(start)
+    csv.field_size_limit(MAX_LINE)
+    reader = csv.reader(lines(fh, name), dialect=_dialect(header))
+    while True:
+        first = reader.line_num + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise too_long(f"a field in the record from line {first} of {name}") from None
+            raise InvalidInput(f"line {first} of {name}: {exc}") from None
+        yield first, fields
 
 
 class _Semicolon(csv.excel):
