@@ -175,7 +175,7 @@ def _say_renumbered(result: ImportResult, *, would: bool) -> None:
 
 
 def _open_sheet(
-    app: AppContext, file: str, map_file: str | None
+    app: AppContext, file: str, map_file: str | None, *, source_only: bool = False
 ) -> tuple[Input, Table, ColumnMap | None, Zone]:
     """The input, its table (header checked) and the map, or an error before any row."""
     from complog.importers.columnmap import load_map
@@ -185,7 +185,9 @@ def _open_sheet(
     source = open_input(file)
     try:
         stem = source.path.stem if source.path is not None else "sheet"
-        column_map = load_map(map_file, stem) if map_file is not None else None
+        column_map = (
+            load_map(map_file, stem, source_only=source_only) if map_file is not None else None
+        )
         settings = app.settings()
         zone = Zone(settings.tz, settings.calendar.day_end)
         table = open_table(
@@ -238,8 +240,11 @@ def run_mapped_import(
         source.close()
 
 
-def run_inspect(app: AppContext, file: str, write_map: str | None) -> None:
-    """`import FILE --inspect [--write-map MAP]`: the columns, samples and a map to start from."""
+def run_inspect(
+    app: AppContext, file: str, write_map: str | None, map_file: str | None = None
+) -> None:
+    """`import FILE --inspect [--write-map MAP]`: the columns, samples and a map to start
+    from; with --map, read as that map's [source] says (sheet, header_row, encoding)."""
     from pathlib import Path
 
     from complog.files import private_file
@@ -248,18 +253,19 @@ def run_inspect(app: AppContext, file: str, write_map: str | None) -> None:
 
     if write_map is not None and Path(write_map).expanduser().exists():
         raise InvalidInput(f"{write_map} already exists", "choose a new file name for the map")
-    source, table, _, zone = _open_sheet(app, file, None)
+    source, table, given, zone = _open_sheet(app, file, map_file, source_only=True)
     try:
         columns, rows = profile(table.header, track(table.rows(), "Reading"), zone)
         stem = source.path.stem if source.path is not None else "sheet"
         sheet = getattr(table, "sheet_name", None)
-        text = suggested_map(columns, _source_name(stem), sheet)
+        name = given.name if given is not None else _source_name(stem)
+        text = suggested_map(columns, name, sheet, given)
     except UnicodeDecodeError as exc:
         raise _not_text(source.name, exc) from None
     finally:
         table.close()
         source.close()
-    output.lines(safe(line, one_line=True) for line in describe_columns(columns, rows, table.name))
+    output.lines(safe(line) for line in describe_columns(columns, rows, table.name))
     sheets = getattr(table, "sheet_names", [])
     if len(sheets) > 1:
         output.say(

@@ -80,7 +80,8 @@ def import_(
         bool,
         typer.Option(
             "--inspect",
-            help="Show the sheet's columns, a sample of each and a suggested map; import nothing.",
+            help="Show the sheet's columns, a sample of each and a suggested map; import nothing."
+            " With --map, read the sheet as that map's [source] says.",
         ),
     ] = False,
     write_map: Annotated[
@@ -109,16 +110,16 @@ def import_(
 
     if write_map is not None:
         inspect = True
-    if inspect and (map_file is not None or format is not None or dry_run or skip_bad):
+    if inspect and (format is not None or dry_run or skip_bad):
         raise InvalidInput(
-            "--inspect only reads the file; it takes no --map, --format, --dry-run or --skip-bad",
+            "--inspect only reads the file; it takes no --format, --dry-run or --skip-bad",
             "inspect first, then import with --map",
         )
     if map_file is not None and format is not None:
         raise InvalidInput("--map and --format do not go together", "give one of them")
     app = app_context(ctx)
     if inspect:
-        run_inspect(app, file, write_map)
+        run_inspect(app, file, write_map, map_file)
     elif map_file is not None:
         run_mapped_import(app, file, map_file, dry_run=dry_run, skip_bad=skip_bad)
     else:

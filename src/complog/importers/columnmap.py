@@ -106,7 +106,7 @@ class ColumnMap:
         return found + [n.column for n in self.notes]
 
 
-def load_map(given: str, fallback_name: str) -> ColumnMap:
+def load_map(given: str, fallback_name: str, *, source_only: bool = False) -> ColumnMap:
     """Read and check the map file `given`; `fallback_name` names the source when the
     map does not (its file name's stem)."""
     path = Path(given).expanduser()
@@ -122,7 +122,7 @@ def load_map(given: str, fallback_name: str) -> ColumnMap:
             f"cannot read the map {given}: {getattr(exc, 'strerror', None) or exc}",
             "a map is a TOML file; `complog import FILE --inspect --write-map MAP.toml` writes one",
         ) from None
-    return parse_map(data, path.stem or fallback_name, given)
+    return parse_map(data, path.stem or fallback_name, given, source_only=source_only)
 
 
 def _unknown(kind: str, key: str, known: tuple[str, ...] | list[str], where: str) -> InvalidInput:
@@ -137,7 +137,10 @@ def _text(value: Any, where: str) -> str:
     return value.strip()
 
 
-def parse_map(data: dict[str, Any], default_name: str, shown: str) -> ColumnMap:
+def parse_map(
+    data: dict[str, Any], default_name: str, shown: str, *, source_only: bool = False
+) -> ColumnMap:
+    """The map in `data`; `source_only` (for --inspect): its [columns] may be incomplete."""
     for key in data:
         if key not in SECTIONS:
             raise _unknown("section", key, SECTIONS, f"map {shown}")
@@ -182,7 +185,7 @@ def parse_map(data: dict[str, Any], default_name: str, shown: str) -> ColumnMap:
         else:
             columns[field] = (_text(value, where),)
     missing = [f for f in REQUIRED if f not in columns]
-    if missing:
+    if missing and not source_only:
         raise InvalidInput(
             f"{shown} [columns] names no column for {', '.join(missing)}",
             "every complaint needs a customer, a summary and when it was opened",

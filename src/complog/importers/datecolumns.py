@@ -114,10 +114,12 @@ class DateEvidence:
         if self.ambiguous_count:
             shown = ", ".join(repr(v) for v in self.ambiguous)
             more = f" and {self.ambiguous_count - len(self.ambiguous)} more" if self.ambiguous_count > len(self.ambiguous) else ""  # fmt: skip
+            like = next(((c, o) for c, o in (others or {}).items() if o), None)
+            seen = f" (column {like[0]!r} is {'day' if like[1] == DAY_FIRST else 'month'}-first)" if like else ""  # fmt: skip
             raise InvalidInput(
                 f"dates in column {self.column!r} fit both day-first and month-first: {shown}{more}",
-                f'say which in the map: [dates] {_toml_key(self.column)} = "{DAY_FIRST}"'
-                f' (day first) or "{MONTH_FIRST}" (month first)',
+                f'say which in the map: [dates] {_toml_key(self.column)} = "day-first" or'
+                f' "month-first"{seen}',
             )
         return None
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from complog.errors import InvalidInput
-from complog.importers.columnmap import FIELDS, VALUE_TARGETS
+from complog.importers.columnmap import FIELDS, VALUE_TARGETS, ColumnMap
 from complog.importers.datecolumns import DAY_FIRST, MONTH_FIRST, DateEvidence, Zone, read_date
 from complog.importers.sheets import Cell, Row, column_letter, header_key
 
@@ -173,7 +173,12 @@ def toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
-def suggested_map(columns: list[ColumnProfile], source_name: str, sheet: str | None) -> str:
+def suggested_map(
+    columns: list[ColumnProfile],
+    source_name: str,
+    sheet: str | None,
+    given: ColumnMap | None = None,
+) -> str:
     chosen, notes = suggest_fields(columns)
     by_name = {c.name: c for c in columns}
     out = [
@@ -186,6 +191,12 @@ def suggested_map(columns: list[ColumnProfile], source_name: str, sheet: str | N
     ]
     if sheet is not None:
         out.append(f"sheet = {toml_string(sheet)}")
+    if given is not None and given.header_row != 1:
+        out.append(f"header_row = {given.header_row}")
+    if given is not None and given.encoding is not None:
+        out.append(f"encoding = {toml_string(given.encoding)}")
+    if given is not None and given.decimal != ".":
+        out.append(f"decimal = {toml_string(given.decimal)}")
     out += ["", "[columns]"]
     for field_name, what in FIELDS.items():
         if field_name in chosen:
@@ -260,12 +271,14 @@ def describe_columns(columns: list[ColumnProfile], rows: int, name: str) -> list
     width = min(max([len(c.name) for c in columns] + [6]), 30)
     out = [f"{name}: {len(columns)} columns, {rows:,} rows", ""]
     out.append(
-        f"{'col':<4} {'column':<{width}} {'filled':>7}  {'looks like':<26} {'suggested':<14} sample"
+        f"{'col':<4} {'column':<{width}} {'filled':>7}  {'looks like':<32} {'suggested':<14} sample"
     )
     for c in columns:
         suggestion = field_of.get(c.name) or ("a note" if c.name in notes else "")
-        sample = ", ".join(s if len(s) <= 30 else s[:29] + "…" for s in c.samples)
-        shown_name = c.name if len(c.name) <= width else c.name[: width - 1] + "…"
+        samples = (" ".join(s.split()) for s in c.samples)  # one line per column
+        sample = ", ".join(s if len(s) <= 30 else s[:29] + "…" for s in samples)
+        name = " ".join(c.name.split())
+        shown_name = name if len(name) <= width else name[: width - 1] + "…"
         out.append(f"{column_letter(c.index):<4} {shown_name:<{width}} {c.filled:>7,}  "
-                   f"{c.looks_like():<26} {suggestion:<14} {sample}")  # fmt: skip
+                   f"{c.looks_like():<32} {suggestion:<14} {sample}")  # fmt: skip
     return out
