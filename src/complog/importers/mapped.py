@@ -67,6 +67,9 @@ class MappedSheet:
         def find(column: str, what: str) -> str:
             found = by_key.get(header_key(column))
             if found is None:
+                # A title or merged row above the header says so on the first row,
+                # which is the clearer message; else the column is missing.
+                next(table.rows(), None)
                 names = ", ".join(repr(h) for h in table.header[:30])
                 more = " …" if len(table.header) > 30 else ""
                 raise InvalidInput(
@@ -228,8 +231,8 @@ class MappedSheet:
                 "text": promise, "owner": cell("promise_owner") or owner, "due_at": due,
                 "created_at": opened_at, "created_by": self.user,
             })  # fmt: skip
-        if problems:
-            raise _RowErrors(problems)
+        if problems:  # a column mapped to two fields says its problem once
+            raise _RowErrors(list(dict.fromkeys(problems)))
         resolution = None
         if status == "resolved":
             resolution = {
