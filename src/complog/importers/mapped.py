@@ -81,6 +81,8 @@ class MappedSheet:
         self.columns = {
             field: tuple(find(c, field) for c in cols) for field, cols in column_map.columns.items()
         }
+        #: field -> its (first) column
+        self.first = {field: cols[0] for field, cols in self.columns.items()}
         self.notes = [(find(n.column, "a note"), n) for n in column_map.notes]
         given = {find(c, "under [dates]"): f for c, f in column_map.dates.items()}
         self.formats = {c: f for c, f in given.items() if f not in ORDERS}
@@ -93,8 +95,7 @@ class MappedSheet:
         self.hashed = "external_id" not in self.columns
 
     def column(self, field: str) -> str | None:
-        cols = self.columns.get(field)
-        return cols[0] if cols else None
+        return self.first.get(field)
 
     def infer(self, rows: Iterator[Row]) -> None:
         """The first pass: every date column's order, and one currency for all losses."""
@@ -145,9 +146,10 @@ class MappedSheet:
         problems: list[str] = []
         cells = row.cells
 
+        texts = {field: _str(cells[column]).strip() for field, column in self.first.items()}
+
         def cell(field: str) -> str:
-            column = self.column(field)
-            return _str(cells[column]).strip() if column is not None else ""
+            return texts.get(field, "")
 
         def problem(field_or_column: str, why: str, value: Cell | None = None) -> None:
             column = self.column(field_or_column) or field_or_column
@@ -189,11 +191,11 @@ class MappedSheet:
             problem(
                 "opened_at", f"is after now ({self.now:%Y-%m-%d %H:%M} UTC): is the date right?"
             )
-        channel = word("channel", {c: c for c in _CHANNELS}) or "other"
-        heat_text = word("heat", {str(n): str(n) for n in range(1, 6)}) or "3"
+        channel = word("channel", _BUILTIN["channel"]) or "other"
+        heat_text = word("heat", _BUILTIN["heat"]) or "3"
         owner = cell("owner") or self.map.defaults.get("owner") or self.user
         resolved_at = when("resolved_at")
-        status = word("status", {"open": "open", "resolved": "resolved"})
+        status = word("status", _BUILTIN["status"])
         if status is None and not cell("status"):
             status = "resolved" if cell("resolved_at") else "open"
         if status == "resolved" and resolved_at is None and not problems:
@@ -203,8 +205,8 @@ class MappedSheet:
                 problem("resolved_at", "empty, but the complaint is resolved: when was it?")
         if resolved_at is not None and opened_at is not None and resolved_at < opened_at:
             problem("resolved_at", "is before the complaint was opened")
-        cause = word("cause", {**{c: c for c in _CAUSES}, "third party": "third-party"})
-        satisfaction = word("satisfaction", {str(n): str(n) for n in range(1, 6)})
+        cause = word("cause", _BUILTIN["cause"])
+        satisfaction = word("satisfaction", _BUILTIN["satisfaction"])
         confirmed = word("confirmed", _BOOLEANS)
         written = word("written", _BOOLEANS)
         loss_cents = self._loss(cell("loss"), problem)
@@ -337,6 +339,7 @@ def _str(value: Cell) -> str:
     return str(value)
 
 
-_CHANNELS = VALUE_TARGETS["channel"]
-_CAUSES = VALUE_TARGETS["cause"]
 _BOOLEANS = {**{w: "true" for w in _TRUE}, **{w: "false" for w in _FALSE}}
+#: field -> the words every map understands: complog's own (any case)
+_BUILTIN = {field: {v: v for v in values} for field, values in VALUE_TARGETS.items()}
+_BUILTIN["cause"]["third party"] = "third-party"
