@@ -73,11 +73,10 @@ def import_records(
     *,
     dry_run: bool,
     skip_bad: bool,
-    preview: bool = False,
 ) -> None:
     """Check every record, then write the good ones in one transaction (or, with
-    --dry-run, say what would be written). `records(notes)` makes one pass over the
-    input from its start; `preview` shows the first complaints a dry run would add."""
+    --dry-run, say what would be written). `records(notes)` makes the checking pass
+    over the input from its start, `records(None)` the writing pass."""
     from complog.services.importing import Importer, existing_keys, largest_ids
 
     total, bad_count = 0, 0
@@ -107,11 +106,8 @@ def import_records(
     if dry_run:
         reader = app.reader()
         planner = Importer(None, app.actor(), existing_keys(reader.tuples, reader.dialect), largest)
-        shown = 0
-        for position, record in good:
-            if planner.add(record) and preview and shown < PREVIEW:
-                shown += 1
-                output.say(f"  {position}: {preview_line(record)}")
+        for _, record in good:
+            planner.add(record)
         result = planner.result
         output.say(f"Would import {result.added} complaint{'s' if result.added != 1 else ''} from {name}"
                    f" ({result.unchanged} already present, {bad_count} bad); nothing was changed")  # fmt: skip
@@ -138,6 +134,71 @@ def import_records(
         output.note(f"  … and {bad_count - SHOW_BAD} more")
     for line in notes:
         output.note(line)
+
+
+def import_in_one_pass(
+    app: AppContext,
+    name: str,
+    label: str,
+    records: Iterator[Item],
+    *,
+    total: int | None,
+    dry_run: bool,
+    skip_bad: bool,
+) -> None:
+    """Check and write in one pass, inside the one transaction: each good record is
+    queued (and written in batches) as it is checked, and a bad one, unless
+    --skip-bad, ends in InvalidInput inside the transaction, which rolls everything
+    back. Converting a spreadsheet row costs more than writing it, so reading it
+    once instead of twice is most of a mapped import's time; the price is that
+    the write lock is held while checking. --dry-run shows the first complaints
+    it would add."""
+    from complog.services.importing import Importer, existing_keys, session_fetch
+
+    bad: list[tuple[str, str]] = []  # the first SHOW_BAD, to show: memory stays bounded
+    bad_count = 0
+    previews: list[str] = []
+
+    def feed(importer: Importer) -> None:
+        nonlocal bad_count
+        for position, item in track(records, "Checking" if dry_run else "Importing", total):
+            if isinstance(item, ValueError):
+                bad_count += 1
+                if len(bad) < SHOW_BAD:
+                    bad.append((position, describe(item)))
+            elif bad_count and not skip_bad:
+                continue  # all of it will be refused: only look for more bad rows
+            elif importer.add(item) and dry_run and len(previews) < PREVIEW:
+                previews.append(f"  {position}: {preview_line(item)}")
+        if bad_count and not skip_bad:
+            for position, problem in bad:
+                output.note(f"  {name} {position}: {problem}")
+            more = f" (and {bad_count - SHOW_BAD} more)" if bad_count > SHOW_BAD else ""
+            raise InvalidInput(
+                f"{bad_count} bad record{'s' if bad_count != 1 else ''} in {name}{more}; nothing was imported",
+                "fix them, or add --skip-bad to import the rest",
+            )
+
+    if dry_run:
+        reader = app.reader()
+        planner = Importer(None, app.actor(), existing_keys(reader.tuples, reader.dialect))
+        feed(planner)
+        output.lines(previews)
+        result = planner.result
+        output.say(f"Would import {result.added} complaint{'s' if result.added != 1 else ''} from {name}"
+                   f" ({result.unchanged} already present, {bad_count} bad); nothing was changed")  # fmt: skip
+        return
+    with app.store().transaction() as session:
+        dialect = session.get_bind().dialect.name
+        importer = Importer(session, app.actor(), existing_keys(session_fetch(session), dialect))
+        feed(importer)
+        result = importer.finish(label)
+    output.say(f"Imported {result.added} complaint{'s' if result.added != 1 else ''} from {name}"
+               f" ({result.unchanged} already present, {bad_count} skipped as bad)")  # fmt: skip
+    for position, problem in bad:
+        output.note(f"  skipped {position}: {problem}")
+    if bad_count > SHOW_BAD:
+        output.note(f"  … and {bad_count - SHOW_BAD} more")
 
 
 def preview_line(record: ComplaintIn) -> str:
@@ -181,8 +242,9 @@ def _open_sheet(
     from complog.importers.columnmap import load_map
     from complog.importers.datecolumns import Zone
     from complog.importers.sheets import open_table
+    from complog.importers.sources import private_copy
 
-    source = open_input(file)
+    source = private_copy(open_input(file))
     try:
         stem = source.path.stem if source.path is not None else "sheet"
         column_map = (
@@ -223,15 +285,15 @@ def run_mapped_import(
     assert column_map is not None
     try:
         sheet = MappedSheet(table, column_map, zone, app.user, app.now)
-        sheet.infer(track(table.rows(), "Reading dates"))
+        rows = sheet.infer(track(table.rows(), "Reading dates"))
         if sheet.hashed:
             output.note(
                 "note: the map names no external_id column, so rows are known by a hash of"
                 " their cells: re-importing them adds nothing, but an edited row comes in as new"
             )
-        import_records(
-            app, table.name, f"{table.name} (map {column_map.name})",
-            lambda notes: sheet.records(), dry_run=dry_run, skip_bad=skip_bad, preview=True,
+        import_in_one_pass(
+            app, table.name, f"{table.name} (map {column_map.name})", sheet.records(),
+            total=rows, dry_run=dry_run, skip_bad=skip_bad,
         )  # fmt: skip
     except UnicodeDecodeError as exc:
         raise _not_text(source.name, exc) from None

@@ -610,3 +610,20 @@ def test_unicode_huge_text_and_control_characters(run, tmp_path):
     assert got["notes"][0]["text"] == huge
     ran = run("import", str(sheet), "--map", str(column_map), "--dry-run")
     assert "\x1b" not in ran.stdout
+
+
+def test_a_row_only_pydantic_refuses_is_skipped_in_the_writing_pass_too(run, tmp_path):
+    long = "x" * 2_001  # over the summary limit, which only the full validation checks
+    sheet = saved(
+        tmp_path, "l.csv", f"name,subject,opened\nA,{long},2024-01-05\nB,fine,2024-01-06\n"
+    )
+    column_map = saved(
+        tmp_path, "l.toml", '[columns]\ncustomer="name"\nsummary="subject"\nopened_at="opened"\n'
+    )
+    ran = run("import", str(sheet), "--map", str(column_map), "--skip-bad")
+    assert ran.stdout.startswith(
+        "Imported 1 complaint from l.csv (0 already present, 1 skipped as bad)"
+    )
+    assert "skipped row 2: column 'subject', value 'xxx" in ran.stderr
+    assert "String should have at most 2000 characters" in ran.stderr
+    assert sorted(by_customer(run)) == ["B"]

@@ -97,8 +97,9 @@ class MappedSheet:
     def column(self, field: str) -> str | None:
         return self.first.get(field)
 
-    def infer(self, rows: Iterator[Row]) -> None:
-        """The first pass: every date column's order, and one currency for all losses."""
+    def infer(self, rows: Iterator[Row]) -> int:
+        """The first pass: every date column's order, and one currency for all losses.
+        Returns how many rows there are (for the progress bar of the next pass)."""
         evidence = {
             column: DateEvidence(column)
             for field in DATE_FIELDS
@@ -108,7 +109,9 @@ class MappedSheet:
         }
         loss = self.column("loss")
         currencies: dict[str, str] = {}
+        count = 0
         for row in rows:
+            count += 1
             for column, seen in evidence.items():
                 value = row.cells[column]
                 if isinstance(value, str) and value.strip():
@@ -127,6 +130,7 @@ class MappedSheet:
                 "this logbook keeps one currency for losses: import each currency's rows"
                 " into its own logbook, or convert them first",
             )
+        return count
 
     def _currency(self, row: Row) -> str | None:
         column = self.column("currency")
@@ -134,6 +138,7 @@ class MappedSheet:
         return text or self.map.defaults.get("currency")
 
     def records(self) -> Iterator[Item]:
+        """Every row from the start, converted (a ValueError for a bad one)."""
         for row in self.table.rows():
             try:
                 yield row.where, self.convert(row)

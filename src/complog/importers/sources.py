@@ -83,6 +83,24 @@ def open_input(given: str) -> Input:
         return Input(given, _spooled(fh, given), path)
 
 
+def private_copy(source: Input) -> Input:
+    """The input as a private copy nobody else can change between an import's passes
+    (a file still being written or edited): every pass reads the same bytes."""
+    from complog.files import private_spool
+
+    spool = private_spool()
+    try:
+        source.raw.seek(0)
+        while chunk := source.raw.read(CHUNK):
+            spool.write(chunk)
+    except BaseException:
+        spool.close()
+        raise
+    source.close()
+    spool.seek(0)
+    return Input(source.name, spool, source.path)
+
+
 def _spooled(stream: IO[bytes], name: str) -> IO[bytes]:
     """Copy a stream once into a private temporary file, line by line, refusing a
     line longer than MAX_LINE as it comes (`import /dev/zero` ends at once)."""
