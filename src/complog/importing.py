@@ -320,7 +320,7 @@ def run_inspect(
         columns, rows = profile(table.header, track(table.rows(), "Reading"), zone)
         stem = source.path.stem if source.path is not None else "sheet"
         sheet = getattr(table, "sheet_name", None)
-        name = given.name if given is not None else _source_name(stem)
+        name = given.name if given is not None and given.name_given else _source_name(stem)
         text = suggested_map(columns, name, sheet, given)
     except UnicodeDecodeError as exc:
         raise _not_text(source.name, exc) from None

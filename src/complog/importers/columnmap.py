@@ -100,6 +100,8 @@ class ColumnMap:
     encoding: str | None = None
     #: the decimal mark of amounts in text cells: "." or "," (1.234,50)
     decimal: str = "."
+    #: whether [source] gave the name (else it is the map file's name)
+    name_given: bool = True
 
     def used_columns(self) -> list[str]:
         found = [c for cols in self.columns.values() for c in cols]
@@ -259,7 +261,7 @@ def parse_map(
             )
         defaults[key] = text
     return ColumnMap(name, columns, tuple(notes), dates, values, defaults, sheet,
-                     header_row, encoding, decimal)  # fmt: skip
+                     header_row, encoding, decimal, "name" in source)  # fmt: skip
 
 
 def _table(data: dict[str, Any], key: str, shown: str) -> dict[str, Any]:

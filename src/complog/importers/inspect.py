@@ -30,12 +30,12 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "customer": (r"customer( name)?", r"client( name)?", r"name", r"kunde", r"client", r"cliente", r"klant", r"contact"),
     "phone": (r"(tele)?phone( number)?", r"tel\.?", r"mobile", r"telefon", r"téléphone", r"teléfono"),
     "email": (r"e-?mail( address)?", r"courriel", r"correo"),
-    "summary": (r"summary", r"subject", r"issue", r"problem", r"title", r"complaint", r"betreff", r"sujet", r"asunto", r"description"),
+    "summary": (r"summary", r"subject", r"issue", r"problem", r"title", r"complaint", r"what happened", r"details?", r"betreff", r"sujet", r"asunto", r"description"),
     "opened_at": (r"(date )?(opened|received|created|logged|reported)( (at|on|date))?", r"date", r"datum", r"fecha", r"eingang"),
     "channel": (r"channel", r"source", r"via", r"medium", r"kanal", r"canal", r"submitted via"),
     "heat": (r"heat", r"priority", r"severity", r"urgency", r"priorität", r"priorité", r"prioridad"),
     "category": (r"category", r"type", r"product", r"kategorie", r"catégorie", r"categoría"),
-    "owner": (r"owner", r"agent", r"assign(ed|ee)( to)?", r"handler", r"bearbeiter", r"responsable"),
+    "owner": (r"owner", r"agent", r"assign(ed|ee)( to)?", r"handled by", r"handler", r"bearbeiter", r"responsable"),
     "status": (r"status", r"state", r"stage", r"statut", r"estado"),
     "resolved_at": (r"(date )?(resolved|closed|solved|completed)( (at|on|date))?", r"erledigt am"),
     "outcome": (r"outcome", r"resolution", r"result", r"lösung", r"résolution"),
@@ -46,7 +46,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "currency": (r"currency", r"ccy", r"währung", r"devise", r"moneda"),
     "wants": (r"wants", r"request(ed)?", r"expectation"),
 }  # fmt: skip
-_NOTE_NAMES = (r"notes?", r"comments?", r"remarks?", r"reply", r"response", r"message", r"log", r"notiz", r"bemerkung", r"commentaire", r"nota", r"antwort", r"answer")  # fmt: skip
+_NOTE_NAMES = (r"notes?", r"comments?", r"remarks?", r"reply", r"response", r"message", r"log", r"said", r"notiz", r"bemerkung", r"commentaire", r"nota", r"antwort", r"answer")  # fmt: skip
 _WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "status": {
         "resolved": ("closed", "resolved", "done", "solved", "complete", "completed", "fixed", "erledigt", "geschlossen", "gelöst", "abgeschlossen", "fermé", "résolu", "clos", "cerrado", "resuelto", "gesloten", "opgelost", "afgehandeld"),
@@ -57,7 +57,7 @@ _WORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "email": ("email", "e-mail", "mail"),
         "letter": ("letter", "post", "postal mail", "mail (postal)", "fax", "brief", "courrier", "carta"),
         "visit": ("visit", "in person", "store", "shop", "walk-in", "counter", "besuch", "filiale"),
-        "web": ("web", "website", "online", "form", "web form", "webform", "portal", "chat", "live chat"),
+        "web": ("web", "website", "online", "form", "web form", "webform", "portal", "chat", "live chat", "webchat", "web chat"),
         "social": ("social", "twitter", "x", "facebook", "instagram", "social media"),
         "other": ("other", "sonstige", "autre"),
     },
@@ -142,8 +142,14 @@ def _is_date(value: Cell, zone: Zone) -> bool:
     return False
 
 
+def _match_key(name: str) -> str:
+    """A column name as the patterns see it: units in brackets and punctuation gone."""
+    key = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", header_key(name))
+    return " ".join(re.sub(r"[^\w#/.-]+", " ", key).split())
+
+
 def _matches(name: str, patterns: tuple[str, ...]) -> bool:
-    key = header_key(name)
+    key = _match_key(name)
     return any(re.fullmatch(p, key) for p in patterns)
 
 
@@ -164,7 +170,7 @@ def suggest_fields(columns: list[ColumnProfile]) -> tuple[dict[str, str], list[s
 
 
 def _matches_note(name: str) -> bool:
-    key = header_key(name)
+    key = _match_key(name)
     return any(re.search(rf"\b{p}\b", key) for p in _NOTE_NAMES)
 
 
@@ -215,7 +221,11 @@ def suggested_map(
         out.append("# Not used: " + ", ".join(toml_string(n) for n in unused))
     for name in notes:
         key = header_key(name)
-        direction = "out" if re.search(r"repl|respon|answer|antwort", key) else "internal"
+        direction = (
+            "out" if re.search(r"repl|respon|answer|antwort", key)
+            else "in" if re.search(r"customer|client|kunde|said", key)
+            else "internal"
+        )  # fmt: skip
         out += ["", "[[notes]]", f"column = {toml_string(name)}",
                 f"direction = \"{direction}\"  # in (from the customer), out (to them) or internal"]  # fmt: skip
     dates = []
