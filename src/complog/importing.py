@@ -92,13 +92,7 @@ def import_records(
         else:
             largest_ids(item, largest)
     if bad_count and not skip_bad:
-        for position, problem in bad:
-            output.note(f"  {name} {position}: {problem}")
-        more = f" (and {bad_count - SHOW_BAD} more)" if bad_count > SHOW_BAD else ""
-        raise InvalidInput(
-            f"{bad_count} bad record{'s' if bad_count != 1 else ''} in {name}{more}; nothing was imported",
-            "fix them, or add --skip-bad to import the rest",
-        )
+        raise _refused(name, bad, bad_count)
     # The second pass meets the same bad records and leaves them out.
     good = (
         (position, item) for position, item in records(None) if not isinstance(item, ValueError)
@@ -136,6 +130,17 @@ def import_records(
         output.note(line)
 
 
+def _refused(name: str, bad: list[tuple[str, str]], bad_count: int) -> InvalidInput:
+    """The bad records listed on stderr, and the error that imports none of them."""
+    for position, problem in bad:
+        output.note(f"  {name} {position}: {problem}")
+    more = f" (and {bad_count - SHOW_BAD} more)" if bad_count > SHOW_BAD else ""
+    return InvalidInput(
+        f"{bad_count} bad record{'s' if bad_count != 1 else ''} in {name}{more}; nothing was imported",
+        "fix them, or add --skip-bad to import the rest",
+    )
+
+
 def import_in_one_pass(
     app: AppContext,
     name: str,
@@ -171,13 +176,7 @@ def import_in_one_pass(
             elif importer.add(item) and dry_run and len(previews) < PREVIEW:
                 previews.append(f"  {position}: {preview_line(item)}")
         if bad_count and not skip_bad:
-            for position, problem in bad:
-                output.note(f"  {name} {position}: {problem}")
-            more = f" (and {bad_count - SHOW_BAD} more)" if bad_count > SHOW_BAD else ""
-            raise InvalidInput(
-                f"{bad_count} bad record{'s' if bad_count != 1 else ''} in {name}{more}; nothing was imported",
-                "fix them, or add --skip-bad to import the rest",
-            )
+            raise _refused(name, bad, bad_count)
 
     if dry_run:
         reader = app.reader()

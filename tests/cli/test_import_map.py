@@ -111,6 +111,13 @@ currency = "USD"
 """
 
 
+def plain_map(tmp_path: Path, customer: str = "name", summary: str = "subject",
+              opened: str = "opened", more: str = "") -> Path:  # fmt: skip
+    """A map of the three required fields (and `more` lines), as m.toml."""
+    text = f'[columns]\ncustomer="{customer}"\nsummary="{summary}"\nopened_at="{opened}"\n'
+    return saved(tmp_path, "m.toml", text + more)
+
+
 def saved(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
     path = tmp_path / name
     path.write_bytes(text.encode(encoding))
@@ -256,9 +263,7 @@ def test_ambiguous_dates_are_refused_with_the_values_and_a_hint(run, tmp_path, l
 
 def test_a_column_with_both_day_first_and_month_first_dates_is_refused(run, tmp_path):
     sheet = saved(tmp_path, "s.csv", "name,subject,opened\nA,x,13/02/2024\nB,y,02/13/2024\n")
-    column_map = saved(
-        tmp_path, "s.toml", '[columns]\ncustomer="name"\nsummary="subject"\nopened_at="opened"\n'
-    )
+    column_map = plain_map(tmp_path, "name", "subject", "opened")
     ran = run("import", str(sheet), "--map", str(column_map), exit=2)
     assert ran.stderr.startswith(
         "complog: error: column 'opened' mixes day-first and month-first dates: '13/02/2024' (row 2)"
@@ -431,9 +436,7 @@ def test_a_header_merged_over_two_columns_is_refused(run, tmp_path):
 
 def test_a_column_named_twice_is_refused(run, tmp_path):
     sheet = saved(tmp_path, "dup.csv", "Name,Subject,Date,name\nA,x,2024-01-01,B\n")
-    column_map = saved(
-        tmp_path, "dup.toml", '[columns]\ncustomer="Name"\nsummary="Subject"\nopened_at="Date"\n'
-    )
+    column_map = plain_map(tmp_path, "Name", "Subject", "Date")
     ran = run("import", str(sheet), "--map", str(column_map), exit=2)
     assert ran.stderr.startswith(
         "complog: error: the header row (row 1) of dup.csv names 'name' twice (columns A and D)\n"
@@ -495,9 +498,7 @@ def test_a_windows_csv_names_its_encoding_in_the_map(run, tmp_path):
     sheet = saved(
         tmp_path, "win.csv", "Kunde;Betreff;Datum\nJürgen Weiß;Gerät defekt;2024-01-05\n", "cp1252"
     )
-    column_map = saved(
-        tmp_path, "win.toml", '[columns]\ncustomer="Kunde"\nsummary="Betreff"\nopened_at="Datum"\n'
-    )
+    column_map = plain_map(tmp_path, "Kunde", "Betreff", "Datum")
     ran = run("import", str(sheet), "--map", str(column_map), exit=2)
     assert ran.stderr.startswith("complog: error: win.csv is not UTF-8 text")
     assert 'encoding = "cp1252"' in ran.stderr
@@ -510,9 +511,7 @@ def test_utf16_text_with_a_bom_is_read_without_being_told(run, tmp_path):
     sheet = saved(
         tmp_path, "u16.csv", "Name\tSubject\tDate\nZoë\tŁódź office\t2024-01-05\n", "utf-16"
     )
-    column_map = saved(
-        tmp_path, "u.toml", '[columns]\ncustomer="Name"\nsummary="Subject"\nopened_at="Date"\n'
-    )
+    column_map = plain_map(tmp_path, "Name", "Subject", "Date")
     run("import", str(sheet), "--map", str(column_map))
     assert by_customer(run)["Zoë"]["summary"] == "Łódź office"
 
@@ -617,9 +616,7 @@ def test_a_row_only_pydantic_refuses_is_skipped_in_the_writing_pass_too(run, tmp
     sheet = saved(
         tmp_path, "l.csv", f"name,subject,opened\nA,{long},2024-01-05\nB,fine,2024-01-06\n"
     )
-    column_map = saved(
-        tmp_path, "l.toml", '[columns]\ncustomer="name"\nsummary="subject"\nopened_at="opened"\n'
-    )
+    column_map = plain_map(tmp_path, "name", "subject", "opened")
     ran = run("import", str(sheet), "--map", str(column_map), "--skip-bad")
     assert ran.stdout.startswith(
         "Imported 1 complaint from l.csv (0 already present, 1 skipped as bad)"
