@@ -312,6 +312,10 @@ def run_inspect(
     from complog.importers.inspect import describe_columns, profile, suggested_map
     from complog.render.text import safe
 
+    if write_map is not None and write_map.strip() in ("", "-"):
+        raise InvalidInput(
+            "--write-map needs a file name", "without --write-map the map is printed"
+        )
     if write_map is not None and Path(write_map).expanduser().exists():
         raise InvalidInput(f"{write_map} already exists", "choose a new file name for the map")
     source, table, given, zone = _open_sheet(app, file, map_file, source_only=True)

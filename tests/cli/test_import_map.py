@@ -624,3 +624,51 @@ def test_a_row_only_pydantic_refuses_is_skipped_in_the_writing_pass_too(run, tmp
     assert "skipped row 2: column 'subject', value 'xxx" in ran.stderr
     assert "String should have at most 2000 characters" in ran.stderr
     assert sorted(by_customer(run)) == ["B"]
+
+
+@pytest.mark.sqlite_only(reason="a real process on a pseudo-terminal")
+def test_a_progress_bar_on_a_terminal(tmp_path, german):
+    import pty
+    import subprocess
+
+    sheet, column_map = german
+    leader, follower = pty.openpty()
+    done = subprocess.run(
+        [sys.executable, "-m", "complog", "import", str(sheet), "--map", str(column_map)],
+        stdout=subprocess.PIPE, stderr=follower, stdin=subprocess.DEVNULL, timeout=60,
+        env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
+    )  # fmt: skip
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert done.returncode == 0
+    assert b"Importing" in shown  # the bar, on the terminal (stderr) only
+    assert (
+        done.stdout
+        == b"Imported 3 complaints from tickets.csv (0 already present, 0 skipped as bad)\n"
+    )
+
+
+def test_write_map_needs_a_file_name(run, german):
+    sheet, _ = german
+    ran = run("import", str(sheet), "--write-map", "-", exit=2)
+    assert ran.stderr == (
+        "complog: error: --write-map needs a file name\n  without --write-map the map is printed\n"
+    )
+
+
+def test_an_empty_file_and_an_empty_sheet_are_refused(run, tmp_path):
+    empty = saved(tmp_path, "empty.csv", "")
+    ran = run("import", str(empty), "--map", str(plain_map(tmp_path)), exit=2)
+    assert ran.stderr.startswith("complog: error: empty.csv is empty\n")
+    book = workbook(tmp_path, "blank.xlsx", [[None]])
+    ran = run("import", str(book), "--inspect", exit=2)
+    assert ran.stderr.startswith("complog: error: row 1 of blank.xlsx is empty")
