@@ -65,6 +65,7 @@ _DAY_MONTH_NAME = re.compile(
 _MONTH_NAME_DAY = re.compile(
     rf"(?P<month>[A-Za-z]{{3,9}})\.? (?P<b>\d{{1,2}})(?:st|nd|rd|th)?,? (?P<year>\d{{4}}){_TIME}"
 )
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T].*)?")
 _WEEKDAY = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
 
 
@@ -162,8 +163,9 @@ def read_date(
         if not any(d in fixed for d in ("%H", "%I", "%c", "%X", "%T", "%R")):
             parsed = datetime.combine(parsed.date(), zone.day_end, parsed.tzinfo)
         return _aware(parsed, zone)
-    text = _strip_weekday(text)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T].*)?", text):
+    if text[:1].isalpha():
+        text = _strip_weekday(text)
+    if _ISO.fullmatch(text):
         try:
             parsed = datetime.fromisoformat(text.replace("z", "Z"))
         except ValueError:
@@ -171,7 +173,7 @@ def read_date(
         if len(text) == 10:
             parsed = datetime.combine(parsed.date(), zone.day_end)
         return _aware(parsed, zone)
-    for pattern in (_YEAR_FIRST, _NUMERIC, _DAY_MONTH_NAME, _MONTH_NAME_DAY):
+    for pattern in (_NUMERIC, _YEAR_FIRST, _DAY_MONTH_NAME, _MONTH_NAME_DAY):
         match = pattern.fullmatch(text)
         if match is None:
             continue
@@ -230,6 +232,8 @@ def _aware(moment: datetime, zone: Zone) -> datetime:
     that zone skips it or has it twice."""
     if moment.tzinfo is not None:
         return moment.astimezone(UTC)
+    if zone.tz is UTC:
+        return moment.replace(tzinfo=UTC)
     first = moment.replace(tzinfo=zone.tz, fold=0)
     second = moment.replace(tzinfo=zone.tz, fold=1)
     if first.utcoffset() != second.utcoffset():

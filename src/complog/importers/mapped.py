@@ -151,7 +151,11 @@ class MappedSheet:
         problems: list[str] = []
         cells = row.cells
 
-        texts = {field: _str(cells[column]).strip() for field, column in self.first.items()}
+        texts = {
+            field: (value.strip() if type(value) is str else _str(value).strip())
+            for field, column in self.first.items()
+            if (value := cells[column]) != ""
+        }
 
         def cell(field: str) -> str:
             return texts.get(field, "")
