@@ -672,3 +672,15 @@ def test_an_empty_file_and_an_empty_sheet_are_refused(run, tmp_path):
     book = workbook(tmp_path, "blank.xlsx", [[None]])
     ran = run("import", str(book), "--inspect", exit=2)
     assert ran.stderr.startswith("complog: error: row 1 of blank.xlsx is empty")
+
+
+def test_a_currency_must_be_an_iso_code(run, tmp_path):
+    sheet = saved(tmp_path, "c.csv", "name,subject,opened,goodwill,ccy\nA,x,2024-01-05,50,Euro\n")
+    more = 'compensation="goodwill"\ncurrency="ccy"\n'
+    ran = run("import", str(sheet), "--map", str(plain_map(tmp_path, more=more)), exit=2)
+    assert "  c.csv row 2: column 'ccy', value 'Euro': not an ISO 4217 currency code" in ran.stderr
+    bad_default = saved(
+        tmp_path, "d.toml", plain_map(tmp_path).read_text() + '[defaults]\ncurrency = "€"\n'
+    )
+    ran = run("import", str(sheet), "--map", str(bad_default), exit=2)
+    assert "[defaults] currency = '€': not an ISO 4217 code" in ran.stderr

@@ -20,6 +20,7 @@ named twice. Pure: the map names columns; sheets.py finds them.
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -258,6 +259,11 @@ def parse_map(
         if key in VALUE_TARGETS and text not in VALUE_TARGETS[key]:
             raise InvalidInput(
                 f"{shown} [defaults] {key} = {value!r}: use one of {', '.join(VALUE_TARGETS[key])}"
+            )
+        if key == "currency" and not re.fullmatch(r"[A-Z]{3}", text):
+            raise InvalidInput(
+                f"{shown} [defaults] currency = {value!r}: not an ISO 4217 code",
+                "e.g. EUR, GBP, USD",
             )
         defaults[key] = text
     return ColumnMap(name, columns, tuple(notes), dates, values, defaults, sheet,

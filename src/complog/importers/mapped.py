@@ -219,7 +219,11 @@ class MappedSheet:
         confirmed = word("confirmed", _BOOLEANS)
         written = word("written", _BOOLEANS)
         loss_cents = self._loss(cell("loss"), problem)
-        compensation = self._compensation(cell("compensation"), self._currency(row), problem)
+        currency = self._currency(row)
+        if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency):
+            problem("currency", "not an ISO 4217 currency code (EUR, GBP, USD)")
+            currency = None
+        compensation = self._compensation(cell("compensation"), currency, problem)
         external_id = self._external_id(row, cell("external_id"), problem)
         notes = []
         for column, note in self.notes:
