@@ -81,7 +81,7 @@ def import_(
         typer.Option(
             "--inspect",
             help="Show the sheet's columns, a sample of each and a suggested map; import nothing."
-            " With --map, read the sheet as that map's [source] says.",
+            " With --map, read the sheet where that map's source section says (sheet, header row).",
         ),
     ] = False,
     write_map: Annotated[
