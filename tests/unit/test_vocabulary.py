@@ -55,6 +55,13 @@ def _strings(node: ast.AST) -> set[str]:
     return set()
 
 
+def _keys_a_name(function: ast.AST) -> bool:
+    """Unicode-normalises and casefolds in one function: a customer-name key (headers
+    and words matched by casefold alone are not)."""
+    names = {n.attr for n in ast.walk(function) if isinstance(n, ast.Attribute)}
+    return {"casefold", "normalize"} <= names
+
+
 def copies_in(source: str) -> list[str]:
     """What `source` spells of a vocabulary (line: which), or uses to key a name."""
     found = []
@@ -63,8 +70,8 @@ def copies_in(source: str) -> list[str]:
         for name, (vocab, enough) in VOCABULARIES.items():
             if (len(words & vocab) >= enough) if enough else words == vocab:
                 found.append(f"line {node.lineno}: {name} {sorted(words & vocab)}")  # type: ignore[attr-defined]
-        if isinstance(node, ast.Attribute) and node.attr == "casefold":
-            found.append(f"line {node.lineno}: a customer-name key (casefold)")
+        if isinstance(node, ast.FunctionDef | ast.Lambda) and _keys_a_name(node):
+            found.append(f"line {node.lineno}: a customer-name key (normalize + casefold)")
     return found
 
 
@@ -86,7 +93,7 @@ def test_no_module_but_vocabulary_defines_the_domains_words():
         'ok = ["ours", "customer"]',
         "class Channel(StrEnum):\n    phone = 'phone'\n    email = 'email'\n    web = 'web'",
         'WRITTEN = {"email", "letter"}',
-        "def key(n):\n    return n.casefold()",
+        "def key(n):\n    return unicodedata.normalize('NFC', n).casefold()",
         'if v not in ("in", "out", "internal"): pass',
     ],
 )
@@ -97,6 +104,7 @@ def test_the_scan_finds_a_copy(source):
 
 def test_the_scan_lets_ordinary_code_through():
     ordinary = 'CONTACT = ("phone", "email")\nsql = "status IN (\'email\', \'letter\')"'
+    ordinary += "\ndef header(h):\n    return h.casefold()"
     assert copies_in(ordinary) == []
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from complog.errors import InvalidInput
-from complog.vocabulary import CHANNELS
+from complog.vocabulary import CAUSES, CHANNELS, COMPLAINT_STATUSES, DIRECTIONS
 
 #: complog field -> what it is (for --inspect's map and the docs)
 FIELDS = {
@@ -61,10 +61,10 @@ REQUIRED = ("customer", "summary", "opened_at")
 DATE_FIELDS = ("opened_at", "resolved_at", "promise_due")
 #: field -> the values a [values.FIELD] table may map words to
 VALUE_TARGETS: dict[str, tuple[str, ...]] = {
-    "status": ("open", "resolved"),
+    "status": COMPLAINT_STATUSES,
     "channel": CHANNELS,
     "heat": ("1", "2", "3", "4", "5"),
-    "cause": ("ours", "customer", "third-party", "unknown"),
+    "cause": CAUSES,
     "satisfaction": ("1", "2", "3", "4", "5"),
     "confirmed": ("true", "false"),
     "written": ("true", "false"),
@@ -210,8 +210,10 @@ def parse_map(
         if "column" not in note:
             raise InvalidInput(f"{where} names no column")
         direction = note.get("direction", "internal")
-        if direction not in ("in", "out", "internal"):
-            raise InvalidInput(f"{where} direction must be in, out or internal, not {direction!r}")
+        if direction not in DIRECTIONS:
+            raise InvalidInput(
+                f"{where} direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}"
+            )
         channel = note.get("channel")
         if channel is not None and channel not in CHANNELS:
             raise InvalidInput(f"{where} channel must be one of {', '.join(CHANNELS)}")
