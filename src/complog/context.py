@@ -73,6 +73,8 @@ class AppContext:
     saved: bool = False
     _user: str | None = None
     _identity: Identity | None = None
+    #: which text `-` read from standard input (there is only one standard input)
+    stdin_taken_by: str | None = None
 
     def set_user(self, value: str) -> None:
         """The user named by --user / COMPLOG_USER (checked: exit 2 when empty)."""
