@@ -10,7 +10,7 @@ import getpass
 import os
 import sys
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -75,6 +75,12 @@ class AppContext:
     _identity: Identity | None = None
     #: which text `-` read from standard input (there is only one standard input)
     stdin_taken_by: str | None = None
+    #: the format this command chose for its output (cli/options.fmt): the pager's cue
+    output_format: str | None = None
+    #: where the logbook, user, format and pager came from (`complog config --where`)
+    sources: dict[str, str] = field(default_factory=dict)
+    #: the pager command for long output on a terminal; None for none
+    pager: str | None = None
 
     def set_user(self, value: str) -> None:
         """The user named by --user / COMPLOG_USER (checked: exit 2 when empty)."""

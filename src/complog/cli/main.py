@@ -298,6 +298,14 @@ def root(
             help="Default output format for listings: table, plain, json or csv.",
         ),
     ] = None,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            help="Never page long output (default: a pager when the output is longer than"
+            " the terminal: COMPLOG_PAGER, pager in the config file, PAGER, less -FRX).",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -312,14 +320,74 @@ def root(
     """
     if format is not None and format not in ("table", "plain", "json", "csv"):
         raise InvalidInput(f"unknown format {format!r}", "use --format table, plain, json or csv")
-    context = AppContext(db=db, format=format)
-    ComplogGroup._app = context
+    from complog import userconfig
+
+    file = userconfig.load()  # a bad file is an error naming its line, before any work
+    sources = {
+        "logbook": _source(ctx, "db", "--db", "COMPLOG_DB"),
+        "user": _source(ctx, "user", "--user", "COMPLOG_USER"),
+        "format": _source(ctx, "format", "--format", None),
+    }
+    if db is None and "COMPLOG_DB" not in os.environ and file.logbook() is not None:
+        db, sources["logbook"] = file.logbook(), file.source("logbook")
     if user is None and "COMPLOG_USER" in os.environ:
         user = os.environ["COMPLOG_USER"]  # Click reads an empty variable as unset
+        sources["user"] = "COMPLOG_USER"
+    if user is None and file.text("user") is not None:
+        user, sources["user"] = file.text("user"), file.source("user")
+    if format is None and file.text("format") is not None:
+        format, sources["format"] = file.text("format"), file.source("format")
+    context = AppContext(db=db, format=format, sources=sources)
+    ComplogGroup._app = context
     if user is not None:
         context.set_user(user)
     ctx.obj = context
     ctx.call_on_close(context.finish)
+    command, sources["pager"] = _pager(no_pager, file)
+    context.pager = command
+    if ctx.invoked_subcommand in PAGED_COMMANDS and command is not None and sys.stdout.isatty():
+        from complog.render import pager
+
+        paged = pager.start(command, lambda: context.output_format in (None, "table", "plain"))
+        if paged is not None:
+            ctx.call_on_close(paged.finish)  # runs first: output, then the hooks' messages
+
+
+#: commands whose output a person reads: paged on a terminal when longer than it
+PAGED_COMMANDS = frozenset({
+    "due", "list", "show", "history", "escalations", "customers", "customer", "search",
+    "report", "digest", "config", "check", "doctor", "hooks",
+})  # fmt: skip
+
+
+def _source(ctx: typer.Context, name: str, flag: str, variable: str | None) -> str:
+    """Where a root option's value came from: the flag, its variable, or nowhere yet."""
+    from typer._click.core import ParameterSource
+
+    given = ctx.get_parameter_source(name)
+    if given == ParameterSource.COMMANDLINE:
+        return flag
+    if given == ParameterSource.ENVIRONMENT and variable is not None:
+        return variable
+    return "default"
+
+
+def _pager(no_pager: bool, file: Any) -> tuple[str | None, str]:
+    """The pager command (None: no pager) and where it came from: --no-pager,
+    COMPLOG_PAGER, the config file, PAGER, else the default (git's and gh's order)."""
+    from complog.render.pager import pager_command
+
+    configured = file.values.get("pager")
+    command = pager_command(no_pager, configured)
+    if no_pager:
+        return command, "--no-pager"
+    if "COMPLOG_PAGER" in os.environ:
+        return command, "COMPLOG_PAGER"
+    if configured is not None:
+        return command, file.source("pager")
+    if "PAGER" in os.environ:
+        return command, "PAGER"
+    return command, "default"
 
 
 COMMANDS: list[tuple[Callable[..., None], str]] = [

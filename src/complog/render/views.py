@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
@@ -447,6 +447,28 @@ def settings(values: dict[str, str], stored: set[str], helps: dict[str, str], fm
             origin = "" if key in stored else " (default)"
             table.add_row(key, Text(safe(value) + origin), helps.get(key, ""))
         output.show(table)
+
+
+def where(rows: Sequence[Mapping[str, str]], config_file: str, fmt: str) -> None:
+    """`complog config --where`: each personal setting, its value and where it came from."""
+    if fmt == "json":
+        output.emit_json({"config_file": config_file, "settings": list(rows)})
+    elif fmt == "csv":
+        output.emit_csv(rows, ["setting", "value", "source"])
+    elif fmt == "plain":
+        output.lines(
+            f"{r['setting']} = {safe(r['value'], one_line=True)}\t({safe(r['source'], one_line=True)})"
+            for r in rows
+        )
+    else:
+        table = _table()
+        table.add_column("Setting", no_wrap=True, style="bold")
+        table.add_column("Value", overflow="fold")
+        table.add_column("From", style="dim", overflow="fold")
+        for r in rows:
+            table.add_row(r["setting"], safe(r["value"]), safe(r["source"]))
+        output.show(table)
+        output.say(f"config file: {safe(config_file, one_line=True)}")
 
 
 def clipped(text: str, width: int = 60) -> str:
