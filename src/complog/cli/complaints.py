@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from complog.cli import completion
 from complog.cli.options import (
     AtOption,
     Cause,
@@ -29,7 +30,9 @@ def add(
     customer: Annotated[
         str | None,
         typer.Argument(
-            help="Customer name (created if new; matched ignoring case).", show_default=False
+            help="Customer name (created if new; matched ignoring case).",
+            show_default=False,
+            autocompletion=completion.customers,
         ),
     ] = None,
     summary: Annotated[
@@ -312,7 +315,10 @@ def show(ctx: typer.Context, complaint_id: ComplaintId, format: FormatOption = N
 def list_complaints(
     ctx: typer.Context,
     status: Annotated[Status, typer.Option(help="Which complaints.")] = Status.open,
-    customer: Annotated[str | None, typer.Option(help="Only this customer's.")] = None,
+    customer: Annotated[
+        str | None,
+        typer.Option(help="Only this customer's.", autocompletion=completion.customers),
+    ] = None,
     owner: Annotated[str | None, typer.Option(help="Only complaints this person owns.")] = None,
     category: Annotated[str | None, typer.Option(help="Only this category.")] = None,
     since: Annotated[

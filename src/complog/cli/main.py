@@ -25,6 +25,7 @@ from complog.cli import (
     admin,
     coerce,
     complaints,
+    completion,
     customers,
     data,
     escalations,
@@ -129,6 +130,7 @@ class ComplogGroup(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        completion.enable()  # only when a shell asks (_COMPLOG_COMPLETE): no cost otherwise
         if streams.reopen_closed_descriptors():
             code = _fail("cannot write output: standard output is closed", None, 5)
         else:
@@ -429,6 +431,7 @@ COMMANDS: list[tuple[Callable[..., None], str]] = [
     (admin.undo, "undo"),
     (admin.demo, "demo"),
     (admin.db, "db"),
+    (completion.completion, "completion"),
 ]
 for _function, _name in COMMANDS:
     app.command(_name)(_function)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from typer._click.globals import get_current_context
 
+from complog.cli import completion
 from complog.context import AppContext
 from complog.errors import InvalidInput, NotFound, StorageError
 
@@ -125,14 +126,14 @@ ComplaintId = Annotated[
     int,
     typer.Argument(
         metavar="ID", help="Complaint id, as printed by add or list (12 or #12).",
-        show_default=False, parser=COMPLAINT_IDS,
+        show_default=False, parser=COMPLAINT_IDS, autocompletion=completion.open_complaints,
     ),
 ]  # fmt: skip
 PromiseId = Annotated[
     int,
     typer.Argument(
         metavar="PID", help="Promise id, as printed by add, promise or due (3 or P3).",
-        show_default=False, parser=PROMISE_IDS,
+        show_default=False, parser=PROMISE_IDS, autocompletion=completion.open_promises,
     ),
 ]  # fmt: skip
 EscalationId = Annotated[
