@@ -1,19 +1,74 @@
 """What the read path returns: frozen rows, one dataclass per thing a command shows.
 
-Plain data, no database: queries.py fills them, render/ and the pure modules
+Plain data, no database: queries/ fills them (by column name, `FromRow`), render/ and the pure modules
 (rules, kpis) read them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, Self, get_type_hints
+
+from complog.storedtime import decode_time
+
+
+def _time(value: Any) -> datetime:
+    decoded = decode_time(value)
+    if decoded is None:
+        raise ValueError("a required time is NULL")
+    return decoded
+
+
+#: how a stored value becomes a field's value, by the field's declared type
+_DECODERS: dict[Any, Callable[[Any], Any]] = {
+    datetime: _time,
+    datetime | None: decode_time,
+    bool: bool,
+    bool | None: lambda v: None if v is None else bool(v),
+    dict[str, Any] | None: lambda v: None if v is None else json.loads(v),
+}
+
+
+class FromRow:
+    """Rows built by column name, never by position: `from_row(row)` reads each
+    field from the column of the same name (or the one `COLUMNS` gives), decoding
+    times, booleans and JSON by the field's type, so a query may select its columns
+    in any order and a new column cannot shift the others."""
+
+    #: field -> column, where the database names it differently
+    COLUMNS: ClassVar[Mapping[str, str]] = {}
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any], **given: Any) -> Self:
+        values = dict(given)
+        for name, column, decode in _plan(cls):
+            if name not in values:
+                value = row[column]
+                values[name] = value if decode is None else decode(value)
+        return cls(**values)
+
+
+_Plan = tuple[tuple[str, str, Callable[[Any], Any] | None], ...]
+_PLANS: dict[type[FromRow], _Plan] = {}
+
+
+def _plan(cls: type[FromRow]) -> _Plan:
+    """(field, column, decoder) for each field of a row class, worked out once."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        hints = get_type_hints(cls)
+        plan = _PLANS[cls] = tuple(
+            (f.name, cls.COLUMNS.get(f.name, f.name), _DECODERS.get(hints[f.name]))
+            for f in fields(cls)  # type: ignore[arg-type]
+        )
+    return plan
 
 
 @dataclass(frozen=True)
-class ComplaintRow:
+class ComplaintRow(FromRow):
     id: int
     customer: str
     customer_id: int
@@ -47,7 +102,7 @@ class ComplaintRow:
 
 
 @dataclass(frozen=True)
-class CustomerRow:
+class CustomerRow(FromRow):
     id: int
     name: str
     phone: str | None
@@ -58,7 +113,7 @@ class CustomerRow:
 
 
 @dataclass(frozen=True)
-class NoteRow:
+class NoteRow(FromRow):
     id: int
     complaint_id: int
     at: datetime
@@ -70,7 +125,7 @@ class NoteRow:
 
 
 @dataclass(frozen=True)
-class RescheduleRow:
+class RescheduleRow(FromRow):
     at: datetime
     old_due_at: datetime
     new_due_at: datetime
@@ -80,7 +135,7 @@ class RescheduleRow:
 
 
 @dataclass(frozen=True)
-class PromiseRow:
+class PromiseRow(FromRow):
     id: int
     complaint_id: int
     text: str
@@ -106,7 +161,9 @@ class PromiseRow:
 
 
 @dataclass(frozen=True)
-class EscalationRow:
+class EscalationRow(FromRow):
+    COLUMNS: ClassVar[Mapping[str, str]] = {"to": "to_whom", "by": "actor"}
+
     id: int
     complaint_id: int
     customer: str
@@ -121,7 +178,9 @@ class EscalationRow:
 
 
 @dataclass(frozen=True)
-class EventRow:
+class EventRow(FromRow):
+    COLUMNS: ClassVar[Mapping[str, str]] = {"user": "actor"}
+
     id: int
     at: datetime
     user: str
@@ -144,7 +203,7 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
-class PastResolutionRow:
+class PastResolutionRow(FromRow):
     """A resolution later reopened, and why it was."""
 
     resolved_at: datetime
@@ -160,7 +219,7 @@ class PastResolutionRow:
 
 
 @dataclass(frozen=True)
-class WaitRow:
+class WaitRow(FromRow):
     """A stretch of waiting on the customer; open while ended_at is None."""
 
     id: int

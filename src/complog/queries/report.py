@@ -1,0 +1,106 @@
+"""The rows behind `report` and `digest`: KPI figures, waits, period counts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from complog.businesstime import Pause
+from complog.queries.base import BEGINNING, ReaderBase, stored_time
+from complog.storedtime import decode_time
+
+if TYPE_CHECKING:
+    # imported where used: `due`, `list` and `add` need none of them
+    from complog.kpis import ComplaintFigures, PromiseFigures
+
+
+class ReportReads(ReaderBase):
+    def report_figures(
+        self, since: datetime | None, until: datetime
+    ) -> tuple[list[ComplaintFigures], list[PromiseFigures], int]:
+        """Rows for the KPIs: complaints opened or resolved in the period, promises
+        due in it (or broken in it by a late reschedule), and the reschedule count."""
+        from complog.kpis import ComplaintFigures, PromiseFigures
+
+        def complaint_figures(r: tuple[Any, ...]) -> ComplaintFigures:
+            """A row of the complaint query below, in its column order."""
+            return ComplaintFigures(
+                id=r[0], customer=r[1], owner=r[2], category=r[3], cause=r[4], channel=r[5],
+                opened_at=stored_time(r[6]), resolved_at=decode_time(r[7]),
+                first_response_at=decode_time(r[8]),
+                confirmed=None if r[9] is None else bool(r[9]), satisfaction=r[10],
+                compensation=r[11], loss_cents=r[12], escalated=bool(r[13]),
+            )  # fmt: skip
+
+        params: dict[str, Any] = {
+            "until": self._time(until),
+            "since": self._time(since or BEGINNING),
+        }
+        decode = decode_time
+        complaints = [
+            complaint_figures(r)
+            for r in self.tuples(
+                "SELECT c.id, cu.name AS customer, c.owner, c.category, c.cause, c.channel,"
+                " c.opened_at, c.resolved_at,"
+                " (SELECT min(t) FROM ("
+                "   SELECT min(n.at) AS t FROM note n WHERE n.complaint_id = c.id AND n.direction = 'out'"
+                "   UNION ALL SELECT min(p.kept_at) FROM promise p WHERE p.complaint_id = c.id) AS responses)"
+                " AS first_response_at,"
+                " c.confirmed, c.satisfaction, c.compensation, c.loss_cents,"
+                " EXISTS (SELECT 1 FROM escalation e WHERE e.complaint_id = c.id) AS escalated"
+                " FROM complaint c JOIN customer cu ON cu.id = c.customer_id"
+                " WHERE c.opened_at < :until AND (c.opened_at >= :since OR c.resolved_at >= :since)",
+                params,
+            )
+        ]
+        # The due time a promise had when it was first rescheduled late: one pass over
+        # the late reschedules, joined, instead of a subquery per promise.
+        promises = [
+            PromiseFigures(
+                r[0], r[1], stored_time(r[2]), r[3], decode(r[4]), decode(r[5]), decode(r[6])
+            )
+            for r in self.tuples(
+                "SELECT p.id, p.owner, p.due_at, p.status, p.kept_at, p.cancelled_at,"
+                " f.old_due_at AS first_late_due_at"
+                " FROM promise p LEFT JOIN ("
+                "   SELECT r.promise_id, r.old_due_at,"
+                "   row_number() OVER (PARTITION BY r.promise_id ORDER BY r.at, r.id) AS n"
+                "   FROM reschedule r WHERE r.late) AS f ON f.promise_id = p.id AND f.n = 1"
+                " WHERE coalesce(f.old_due_at, p.due_at) >= :since"
+                " AND coalesce(f.old_due_at, p.due_at) < :until",
+                params,
+            )
+        ]
+        reschedules = self._rows(
+            "SELECT count(*) AS n FROM reschedule WHERE at >= :since AND at < :until", params
+        )[0]["n"]
+        return complaints, promises, int(reschedules)
+
+    def waits_by_complaint(self, since: datetime | None, until: datetime) -> dict[int, list[Pause]]:
+        """Waits on the customer that began before `until` and ended (if at all) after
+        `since`: what the report's resolution clock leaves out."""
+        out: dict[int, list[Pause]] = {}
+        for r in self.tuples(
+            "SELECT complaint_id, started_at, ended_at FROM wait WHERE started_at < :until"
+            " AND (ended_at IS NULL OR ended_at >= :since) ORDER BY started_at",
+            {"until": self._time(until), "since": self._time(since or BEGINNING)},
+        ):
+            out.setdefault(r[0], []).append((stored_time(r[1]), decode_time(r[2])))
+        return out
+
+    def period_counts(self, start: datetime, end: datetime) -> dict[str, int]:
+        """Opened, resolved, kept and broken promises within [start, end)."""
+        p = {"start": self._time(start), "end": self._time(end)}
+        row = self._rows(
+            "SELECT"
+            " (SELECT count(*) FROM complaint WHERE opened_at >= :start AND opened_at < :end) AS opened,"
+            " (SELECT count(*) FROM complaint WHERE resolved_at >= :start AND resolved_at < :end) AS resolved,"
+            " (SELECT count(*) FROM promise WHERE kept_at >= :start AND kept_at < :end) AS kept,"
+            " (SELECT count(*) FROM promise WHERE due_at >= :start AND due_at < :end"
+            "   AND NOT (status = 'kept' AND kept_at <= due_at)"
+            "   AND NOT (status = 'cancelled' AND cancelled_at <= due_at))"
+            " + (SELECT count(*) FROM reschedule WHERE late AND old_due_at >= :start AND old_due_at < :end)"
+            "   AS broken",
+            p,
+        )[0]
+        return {k: int(row[k]) for k in row.keys()}
