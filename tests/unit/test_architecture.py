@@ -20,7 +20,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "complog"
 LAYERS: list[tuple[str, set[str]]] = [
     ("entry", {"__main__", "cli"}),
     ("application", {"context", "importing", "demo"}),
-    ("services and reads", {"services", "queries", "render", "hooks", "hookrun", "trust",
+    ("services and reads", {"services", "queries", "render", "hooks", "hookrun", "trust", "userconfig",
                             "digest", "doctor", "importers"}),
     ("storage", {"store", "connect", "files", "identity", "migrations", "models", "dbtypes"}),
     ("pure", {"complog", "errors", "clock", "storedtime", "rows", "rules", "kpis", "names",
