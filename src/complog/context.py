@@ -79,8 +79,15 @@ class AppContext:
     output_format: str | None = None
     #: where the logbook, user, format and pager came from (`complog config --where`)
     sources: dict[str, str] = field(default_factory=dict)
-    #: the pager command for long output on a terminal; None for none
-    pager: str | None = None
+    #: --no-pager, and the config file's `pager` with its place: see pager_choice()
+    pager_given: tuple[bool, str | bool | None, str] = (False, None, "")
+
+    def pager_choice(self) -> tuple[str | None, str]:
+        """The pager for long output on a terminal (None: none), and its source. Worked
+        out only when a command may page, or for `config --where`."""
+        from complog.render.pager import choose
+
+        return choose(*self.pager_given)
 
     def set_user(self, value: str) -> None:
         """The user named by --user / COMPLOG_USER (checked: exit 2 when empty)."""

@@ -96,6 +96,7 @@ def _where(app: AppContext, output_format: str) -> None:
     from complog.userconfig import config_path
 
     sources = app.sources
+    pager, pager_source = app.pager_choice()
     rows = [
         {"setting": "logbook", "value": str(app.location),
          "source": _named(sources.get("logbook", "default"), "your user-data folder")},
@@ -103,8 +104,7 @@ def _where(app: AppContext, output_format: str) -> None:
          "source": _named(sources.get("user", "default"), "your login name")},
         {"setting": "format", "value": app.format or "table on a terminal, plain otherwise",
          "source": sources.get("format", "default")},
-        {"setting": "pager", "value": app.pager or "none",
-         "source": sources.get("pager", "default")},
+        {"setting": "pager", "value": pager or "none", "source": pager_source},
     ]  # fmt: skip
     views.where(rows, str(config_path()), output_format)
 

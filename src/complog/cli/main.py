@@ -345,12 +345,19 @@ def root(
         context.set_user(user)
     ctx.obj = context
     ctx.call_on_close(context.finish)
-    command, sources["pager"] = _pager(no_pager, file)
-    context.pager = command
-    if ctx.invoked_subcommand in PAGED_COMMANDS and command is not None and sys.stdout.isatty():
+    configured = file.values.get("pager")
+    context.pager_given = (
+        no_pager,
+        configured,
+        file.source("pager") if configured is not None else "",
+    )
+    if ctx.invoked_subcommand in PAGED_COMMANDS and sys.stdout.isatty():
         from complog.render import pager
 
-        paged = pager.start(command, lambda: context.output_format in (None, "table", "plain"))
+        def for_people() -> bool:  # known once the command chose its format
+            return context.output_format in (None, *pager.PAGED_FORMATS)
+
+        paged = pager.start(context.pager_choice()[0], for_people)
         if paged is not None:
             ctx.call_on_close(paged.finish)  # runs first: output, then the hooks' messages
 
@@ -372,24 +379,6 @@ def _source(ctx: typer.Context, name: str, flag: str, variable: str | None) -> s
     if given == ParameterSource.ENVIRONMENT and variable is not None:
         return variable
     return "default"
-
-
-def _pager(no_pager: bool, file: Any) -> tuple[str | None, str]:
-    """The pager command (None: no pager) and where it came from: --no-pager,
-    COMPLOG_PAGER, the config file, PAGER, else the default (git's and gh's order)."""
-    from complog.render.pager import pager_command
-
-    configured = file.values.get("pager")
-    command = pager_command(no_pager, configured)
-    if no_pager:
-        return command, "--no-pager"
-    if "COMPLOG_PAGER" in os.environ:
-        return command, "COMPLOG_PAGER"
-    if configured is not None:
-        return command, file.source("pager")
-    if "PAGER" in os.environ:
-        return command, "PAGER"
-    return command, "default"
 
 
 COMMANDS: list[tuple[Callable[..., None], str]] = [

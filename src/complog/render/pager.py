@@ -39,6 +39,22 @@ def pager_command(no_pager: bool, configured: str | bool | None) -> str | None:
     return DEFAULT_PAGER
 
 
+def choose(
+    no_pager: bool, configured: str | bool | None, file_source: str
+) -> tuple[str | None, str]:
+    """The pager command (None: none) and where it came from, for `config --where`."""
+    command = pager_command(no_pager, configured)
+    if no_pager:
+        return command, "--no-pager"
+    if "COMPLOG_PAGER" in os.environ:
+        return command, "COMPLOG_PAGER"
+    if configured is not None:
+        return command, file_source
+    if "PAGER" in os.environ:
+        return command, "PAGER"
+    return command, "default"
+
+
 class PagedOutput:
     """Stands in for sys.stdout on a terminal: holds what is written until it is
     longer than the screen, then starts the pager and streams to it.
