@@ -164,3 +164,11 @@ def test_a_pager_that_is_not_installed_leaves_the_output_on_the_terminal(many, m
     ran = on_terminal("list")
     assert ran.code == 0
     assert "Complaint number 11" in ran.screen
+
+
+def test_no_pager_after_the_command_says_it_is_a_global_option(run):
+    ran = run("list", "--no-pager", exit=2)
+    assert ran.stderr == (
+        "complog: error: --no-pager is a global option: it goes before the command\n"
+        "  e.g. complog --no-pager list ...\n"
+    )

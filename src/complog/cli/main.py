@@ -211,7 +211,7 @@ class ComplogGroup(TyperGroup):
 
 
 #: the root's own options (and what they take): after a command, they are in the wrong place
-GLOBAL_OPTIONS = {"--db": " FILE", "--user": " NAME", "--version": ""}
+GLOBAL_OPTIONS = {"--db": " FILE", "--user": " NAME", "--no-pager": "", "--version": ""}
 
 
 def _unknown_option(exc: NoSuchOption, hint: str | None) -> tuple[str, str | None]:
