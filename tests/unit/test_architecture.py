@@ -19,9 +19,9 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "complog"
 #: top to bottom; each name is a module or package directly under complog/
 LAYERS: list[tuple[str, set[str]]] = [
     ("entry", {"__main__", "cli"}),
-    ("application", {"context", "importing", "demo"}),
+    ("application", {"context", "importing"}),
     ("services and reads", {"services", "queries", "render", "hooks", "hookrun", "trust", "userconfig",
-                            "digest", "doctor", "importers"}),
+                            "digest", "doctor", "importers", "briefing"}),
     ("storage", {"store", "connect", "files", "identity", "migrations", "models", "dbtypes"}),
     ("pure", {"complog", "errors", "clock", "storedtime", "rows", "rules", "kpis", "names",
               "vocabulary", "money", "settings", "businesstime", "timeparse", "checklist",

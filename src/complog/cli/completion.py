@@ -6,8 +6,8 @@ Only then are Typer's completion classes loaded (`enable`), and only a completin
 process opens the logbook to list open complaints, open promises and customers:
 `due`, `list` and `show` pay nothing for it (tests/cli/test_startup.py).
 
-Typer's completion scripts and classes are private API (typer._completion_*); this
-module is their one user and checks the Typer version it was written for.
+Typer's completion scripts and classes are private API: cli/typer_internals.py holds
+them, with the Typer version check.
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 
 #: the variable Typer's scripts set: `_{PROG}_COMPLETE`
 COMPLETE_VAR = "_COMPLOG_COMPLETE"
-#: the Typer releases whose private completion API this module was written against
-TYPER_SERIES = ("0.29",)
 #: a customer list longer than this is no help on a terminal
 MOST = 200
 
@@ -67,30 +65,17 @@ def completion(
 
 def script(shell: str) -> str:
     """The script Typer writes for `shell`, calling complog by its name."""
-    _check_typer()
-    from typer._completion_shared import get_completion_script
+    from complog.cli.typer_internals import completion_script
 
-    return get_completion_script(prog_name="complog", complete_var=COMPLETE_VAR, shell=shell)
+    return completion_script("complog", COMPLETE_VAR, shell)
 
 
 def enable() -> None:
     """Register Typer's completion classes, when (and only when) a shell asks."""
     if os.environ.get(COMPLETE_VAR):
-        _check_typer()
-        from typer._completion_classes import completion_init
+        from complog.cli.typer_internals import register_completion_classes
 
-        completion_init()
-
-
-def _check_typer() -> None:
-    from complog.errors import StorageError
-
-    version = getattr(typer, "__version__", "")
-    if not version.startswith(TYPER_SERIES):
-        raise StorageError(
-            f"shell completion was written for Typer {', '.join(TYPER_SERIES)}, not {version}",
-            "reinstall complog with the Typer version pyproject.toml pins",
-        )
+        register_completion_classes()
 
 
 # -- what the shell is offered: read from the logbook the command line names ---------------

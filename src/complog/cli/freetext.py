@@ -13,8 +13,7 @@ import os
 import sys
 from typing import Any
 
-from typer._click.exceptions import MissingParameter
-
+from complog.cli.typer_internals import MissingParameter
 from complog.errors import InvalidInput, StorageError
 
 #: what `-` stands for

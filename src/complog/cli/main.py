@@ -16,10 +16,6 @@ from typing import Annotated, Any
 
 import typer
 
-# Typer >= 0.29 ships its own copy of click (pinned in pyproject.toml).
-from typer._click.exceptions import ClickException, NoSuchOption, UsageError
-from typer.core import TyperGroup
-
 from complog import __version__
 from complog.cli import (
     admin,
@@ -33,6 +29,14 @@ from complog.cli import (
     insight,
     promises,
     streams,
+)
+from complog.cli.typer_internals import (
+    ClickException,
+    NoSuchOption,
+    ParameterSource,
+    TyperGroup,
+    UsageError,
+    on_help_option,
 )
 from complog.context import AppContext
 from complog.errors import ComplogError, InvalidInput
@@ -77,15 +81,11 @@ def _tidy_metavars(command: Any) -> None:
             param.metavar = "N"
         else:
             param.metavar = "TEXT"
-    original = command.get_help_option
+    on_help_option(command, _no_metavar)
 
-    def help_option(ctx: Any) -> Any:
-        option = original(ctx)
-        if option is not None:
-            option.metavar = ""
-        return option
 
-    command.get_help_option = help_option
+def _no_metavar(option: Any) -> None:
+    option.metavar = ""
 
 
 def _summary(help_text: str) -> str:
@@ -371,8 +371,6 @@ PAGED_COMMANDS = frozenset({
 
 def _source(ctx: typer.Context, name: str, flag: str, variable: str | None) -> str:
     """Where a root option's value came from: the flag, its variable, or nowhere yet."""
-    from typer._click.core import ParameterSource
-
     given = ctx.get_parameter_source(name)
     if given == ParameterSource.COMMANDLINE:
         return flag
