@@ -14,6 +14,7 @@ of value, is a one-line error naming the file and line: never silently ignored.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,11 +70,13 @@ def load(path: Path | None = None) -> UserConfig:
     """The file's settings; an empty UserConfig when there is no file."""
     path = path or config_path()
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block every command
+            raise InvalidInput(
+                f"{path}: not a regular file; complog reads its settings from a file"
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         return UserConfig(path=path, exists=False)
-    except IsADirectoryError:
-        raise InvalidInput(f"{path}: is a folder, not a config file") from None
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot be read: {exc.strerror or exc}") from None
     return parse(path, raw)

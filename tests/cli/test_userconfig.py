@@ -143,3 +143,13 @@ def test_help_and_version_do_not_read_the_config_file(run, config_file):
     config_file.write_text("this is not toml\n")
     run("--help")
     run("--version")
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_a_config_path_that_is_not_a_file_is_a_clean_error_not_a_hang(run, config_file, kind):
+    if kind == "folder":
+        config_file.mkdir()
+    else:
+        os.mkfifo(config_file)
+    ran = run("list", exit=2)
+    assert_clean_error(ran, 2, f"{config_file}: not a regular file")
