@@ -13,8 +13,9 @@ them, with the Typer version check.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 #: the variable Typer's scripts set: `_{PROG}_COMPLETE`
 COMPLETE_VAR = "_COMPLOG_COMPLETE"
+T = TypeVar("T")
 #: a customer list longer than this is no help on a terminal
 MOST = 200
 
@@ -85,44 +87,20 @@ def open_complaints(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
     """Ids of open complaints, each with its customer and summary."""
     from complog.rows import ComplaintFilter
 
-    reader = _reader(ctx)
-    if reader is None:
-        return []
-    try:
-        rows = reader.complaints(ComplaintFilter(status="open"))
-    except ComplogError:
-        return []
-    finally:
-        reader.close()
+    rows = _read(ctx, lambda reader: reader.complaints(ComplaintFilter(status="open")))
     return [(str(c.id), _help(f"{c.customer}: {c.summary}")) for c in rows]
 
 
 def open_promises(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Ids of open promises, each with what was promised and its complaint."""
-    reader = _reader(ctx)
-    if reader is None:
-        return []
-    try:
-        rows = reader.open_promises()
-    except ComplogError:
-        return []
-    finally:
-        reader.close()
+    rows = _read(ctx, lambda reader: reader.open_promises())
     return [(str(p.id), _help(f"#{c.id} {c.customer}: {p.text}")) for p, c in rows]
 
 
 def customers(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Customer names that start with what was typed (ignoring case), busiest first."""
-    reader = _reader(ctx)
-    if reader is None:
-        return []
-    try:
-        rows = reader.customers()
-    except ComplogError:
-        return []
-    finally:
-        reader.close()
     typed = incomplete.casefold()
+    rows = _read(ctx, lambda reader: reader.customers())
     names = [r for r in rows if r.customer.casefold().startswith(typed)][:MOST]
     # Typer offers only values that start with what was typed, case and all.
     return [
@@ -132,6 +110,19 @@ def customers(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
         )
         for r in names
     ]
+
+
+def _read(ctx: typer.Context, query: Callable[[Reader], list[T]]) -> list[T]:
+    """What `query` reads from the logbook; nothing when it cannot be read."""
+    reader = _reader(ctx)
+    if reader is None:
+        return []
+    try:
+        return query(reader)
+    except ComplogError:
+        return []
+    finally:
+        reader.close()
 
 
 def _reader(ctx: typer.Context) -> Reader | None:
