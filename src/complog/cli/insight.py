@@ -63,6 +63,7 @@ def report(
 
     Example: complog report --since -90d --by category --html report.html
     """
+    from dataclasses import replace
     from datetime import timedelta
 
     from complog.kpis import build_report
@@ -93,7 +94,7 @@ def report(
         waits=reader.waits_by_complaint(start, query_end),
         acknowledge_within=settings.acknowledge_within,
     )  # fmt: skip
-    figures["until"] = end
+    figures = replace(figures, until=end)
     if page is not None:
         from complog.files import write
         from complog.render.html import report_page

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -87,6 +87,19 @@ class ReaderBase:
             cursor = self.conn.cursor()
             cursor.row_factory = None
             return list(cursor.execute(sql, params or {}).fetchall())
+        except self._driver_errors as exc:
+            raise translate_error(exc, self.location) from None
+
+    def stream(self, sql: str, params: dict[str, Any] | None = None) -> Iterator[tuple[Any, ...]]:
+        """`tuples` one row at a time on SQLite, for reads that turn each row into
+        something smaller (the report): the raw rows are never all in memory at once."""
+        if isinstance(self.conn, PgConnection):
+            yield from self.tuples(sql, params)
+            return
+        try:
+            cursor = self.conn.cursor()
+            cursor.row_factory = None
+            yield from cursor.execute(sql, params or {})
         except self._driver_errors as exc:
             raise translate_error(exc, self.location) from None
 
