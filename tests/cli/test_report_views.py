@@ -269,3 +269,46 @@ def test_report_page_path_is_written_where_asked(book, tmp_path: Path):
     page.parent.mkdir()
     book("report", "--html", str(page), "-f", "json")
     assert page.read_text().count("<figure") == len(PAGE_CHARTS)
+
+
+# -- 7. show of a complaint with a long timeline -------------------------------------------------
+
+
+@pytest.fixture
+def chatty(run, monkeypatch):
+    """Complaint 1 with 60 notes, a promise and a resolution: 63 timeline entries."""
+    monkeypatch.setenv("COMPLOG_NOW", REPORT_NOW)
+    run("add", "Acme", "Till crashes", "--at", "2026-11-02 09:00", "--promise", "Call back",
+        "--due", "2026-11-20 12:00")  # fmt: skip
+    for i in range(60):
+        run("note", "1", f"call {i:02d}\nFAKE forged line", "--at",
+            f"2026-11-{3 + i // 10:02d} {9 + i % 10:02d}:00")  # fmt: skip
+    run("kept", "1", "--at", "2026-11-20 11:00")
+    run("resolve", "1", "--outcome", "Replaced", "--at", "2026-11-20 12:00")
+    return run
+
+
+def test_show_prints_the_latest_entries_and_says_how_many_came_before(chatty):
+    out = chatty("show", "1", "-f", "plain").stdout
+    timeline = out.split("Timeline\n")[1].splitlines()
+    # 64 entries: opened, promise, 60 notes, kept, resolved -> the latest 50 and a pointer
+    assert timeline[0] == "  … 14 earlier: use --all"
+    assert len(timeline) == 51
+    # left out: opened, promise and calls 00-11
+    assert "call 11 FAKE forged line" not in out and "call 12 FAKE forged line" in out
+    assert timeline[-1].split()[2:4] == ["resolved", "Replaced"]
+    every = chatty("show", "1", "-f", "plain", "--all").stdout.split("Timeline\n")[1].splitlines()
+    assert len(every) == 64 and "earlier" not in every[0]
+    table = chatty("show", "1", "-f", "table").stdout
+    assert "Timeline (… 14 earlier: use --all)" in table
+
+
+def test_show_json_streams_every_entry_exactly_as_one_document(chatty):
+    ran = chatty("show", "1", "-f", "json")
+    data = ran.json
+    assert len(data["notes"]) == 60 and len(data["timeline"]) == 64
+    assert [t["kind"] for t in data["timeline"][:3]] == ["opened", "promise", "note"]
+    # byte for byte what one json.dumps of the same object writes
+    assert ran.stdout == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    csv_rows = chatty("show", "1", "-f", "csv").stdout.splitlines()
+    assert len(csv_rows) > 64 and csv_rows[0] == "at,kind,text"
