@@ -31,7 +31,7 @@ main { padding: 24px 32px; max-width: 1200px; }
 .card { background: #fff; border-radius: 8px; padding: 12px 14px; box-shadow: 0 1px 2px rgba(0,0,0,.08); }
 .card .label { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: #627d98; }
 .card .value { font-size: 22px; font-weight: 600; margin-top: 4px; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 16px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(440px, 1fr)); gap: 16px; }
 figure.chart { margin: 0; background: #fff; border-radius: 8px; padding: 10px 12px; box-shadow: 0 1px 2px rgba(0,0,0,.08); break-inside: avoid; }
 figure.chart h3 { margin: 0 0 6px; font-size: 15px; }
 figure.chart svg { width: 100%; height: auto; display: block; }
