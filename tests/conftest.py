@@ -7,7 +7,6 @@ so no test can touch a real logbook. COMPLOG_NOW freezes the clock at Monday
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import shlex
@@ -18,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer.main
-import typer.testing
 from typer.testing import CliRunner
 
 from complog.cli.main import app
+from complog.cli.typer_internals import build_each_command_once
 
 #: under CI=true, a skip fails the run unless tests/ci_skips.py allows its reason
 pytest_plugins = ["tests.ci_skips"]
@@ -158,7 +156,7 @@ def command_built_once() -> Any:
     """Typer's CliRunner builds the Click command from the Typer app on every invoke,
     about 80 ms, most of an in-process command's cost; build it once per session."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(typer.testing, "_get_command", functools.cache(typer.main.get_command))
+        build_each_command_once(patch)
         yield
 
 

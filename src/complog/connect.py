@@ -13,7 +13,6 @@ import re
 import sqlite3
 import stat
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,30 +41,6 @@ def busy_timeout() -> float:
             "use a value from 0.1 to 3600",
         )
     return value
-
-
-_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
-
-
-def encode_time(value: datetime) -> str:
-    """Aware datetime -> the stored UTC text (sorts and compares as text)."""
-    if value.tzinfo is None:
-        raise ValueError("naive datetime reached the storage layer")
-    return value.astimezone(UTC).strftime(_TIME_FORMAT)
-
-
-def decode_time(value: str | datetime | None) -> datetime | None:
-    """Stored text (or a driver's datetime) -> aware UTC datetime."""
-    if value is None:
-        return None
-    if type(value) is str and len(value) == 26 and value[19] == "." and value[20:].isdigit():
-        # The stored form, naive UTC with microseconds: 10x faster than .replace(tzinfo=UTC),
-        # which matters when a report decodes a million of them.
-        return datetime.fromisoformat(value + "+00:00")
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    parsed = datetime.fromisoformat(value)
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -364,14 +339,14 @@ class PgConnection:
         self.raw = raw
 
     def execute(self, sql: str, params: Any = ()) -> Any:
-        return self.raw.execute(_pyformat(sql), params or None)
+        return self.raw.execute(pyformat(sql), params or None)
 
     def tuples(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
         """Rows as tuples in column order (the reads that go by position)."""
         from psycopg.rows import tuple_row
 
         with self.raw.cursor(row_factory=tuple_row) as cursor:
-            return list(cursor.execute(_pyformat(sql), params or None).fetchall())
+            return list(cursor.execute(pyformat(sql), params or None).fetchall())
 
     def close(self) -> None:
         self.raw.close()
@@ -380,7 +355,7 @@ class PgConnection:
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
-def _pyformat(sql: str) -> str:
+def pyformat(sql: str) -> str:
     """`:name` parameters as psycopg's `%(name)s` (and a literal % doubled)."""
     return _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
 

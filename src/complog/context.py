@@ -68,6 +68,7 @@ class AppContext:
     format: str | None = None
     _now: datetime | None = None
     _reader: Reader | None = None
+    _settings: Settings | None = None
     _store: Store | None = None
     #: this command committed a change (so an output error after it must say so)
     saved: bool = False
@@ -137,7 +138,14 @@ class AppContext:
         return self._store
 
     def settings(self) -> Settings:
-        return self.reader().settings()
+        if self._settings is None:
+            self._settings = self.reader().settings()
+        return self._settings
+
+    def settings_read(self, settings: Settings) -> None:
+        """Settings a command read on its write connection, as they were when it
+        committed: later reads (the hooks) need not open the read path for them."""
+        self._settings = settings
 
     def actor(self) -> Actor:
         from complog.services.common import Actor
@@ -182,7 +190,7 @@ class AppContext:
 
         assert self._store is not None
         events, self._store.committed = self._store.committed, []
-        settings = self.reader().settings()
+        settings = self.settings()
         folder = hooks_folder(self.location, settings.values["hooks_dir"])
         if folder is None or not folder.path.is_dir():
             return

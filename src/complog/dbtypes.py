@@ -13,8 +13,8 @@ from sqlalchemy import DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from complog.connect import decode_time, encode_time
 from complog.search import SEARCH_COLUMNS, pg_search_document, pg_search_text
+from complog.storedtime import decode_time, encode_time
 
 __all__ = ["PG_SEARCH_COLUMNS", "UTCDateTime", "pg_search_document", "pg_search_text"]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, ClassVar, Self, get_type_hints
 
-from complog.connect import decode_time
+from complog.storedtime import decode_time
 
 
 def _time(value: Any) -> datetime:

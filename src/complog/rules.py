@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from complog.businesstime import Pause
-from complog.connect import encode_time
 from complog.settings import Settings
+from complog.storedtime import encode_time
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ def _snapshot_postgres(url: str) -> dict[str, Any]:
 
 def query(db: Path | str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     """Rows of one SQL statement (`?` parameters) on either back end. PostgreSQL's
-    times come back as the text SQLite stores (connect.encode_time), so a test's
+    times come back as the text SQLite stores (storedtime.encode_time), so a test's
     expected rows are the same on both."""
     if not (isinstance(db, str) and db.startswith("postgresql")):
         conn = sqlite3.connect(db)
@@ -73,7 +73,7 @@ def query(db: Path | str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[
             conn.close()
     import psycopg
 
-    from complog.connect import encode_time
+    from complog.storedtime import encode_time
 
     with psycopg.connect(db.replace("+psycopg", "")) as pg:
         rows = pg.execute(sql.replace("?", "%s"), params).fetchall()

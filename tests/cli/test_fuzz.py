@@ -16,7 +16,6 @@ raw escape character in anything printed.
 
 from __future__ import annotations
 
-import functools
 import os
 import random
 import subprocess
@@ -32,6 +31,7 @@ import typer.testing
 from typer.testing import CliRunner
 
 from complog.cli.main import app
+from complog.cli.typer_internals import build_each_command_once
 from complog.settings import SPECS
 
 CASES = 2_000
@@ -186,7 +186,7 @@ def problems_with(args: list[str], result) -> list[str]:
 
 def test_2000_generated_argument_lists_never_crash_and_exit_0_to_5(fuzz_folder, monkeypatch):
     # Typer's CliRunner rebuilds the Click command on every invoke; build it once.
-    monkeypatch.setattr(typer.testing, "_get_command", functools.cache(typer.main.get_command))
+    build_each_command_once(monkeypatch)
     root = typer.main.get_command(app)
     rng = random.Random(SEED)
     runner = CliRunner()

@@ -121,7 +121,8 @@ def deferred(prefix: str, count: int, begin: str) -> dict[str, int]:
     from datetime import UTC, datetime
     from pathlib import Path
 
-    from complog.connect import connect_sqlite, encode_time
+    from complog.connect import connect_sqlite
+    from complog.storedtime import encode_time
 
     conn = connect_sqlite(Path(os.environ["COMPLOG_DB"]))
     now = encode_time(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))

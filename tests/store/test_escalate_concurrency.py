@@ -148,3 +148,32 @@ def test_applying_the_same_firings_twice_inserts_them_once(run, logbook):
     assert [(f.rule, new_id) for f, new_id in first] == [("quiet-hot", 1), ("slow-resolution", 2)]
     assert second == []
     assert len(_escalation_rows(logbook)) == 2
+
+
+_HOLD_AND_RESOLVE = """
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+db.execute("UPDATE promise SET status = 'cancelled', cancelled_at = '2026-11-24 11:00:00.000000'")
+db.execute("UPDATE complaint SET status = 'resolved', resolved_at = '2026-11-24 11:00:00.000000'")
+print("locked", flush=True)
+time.sleep(2)
+db.execute("COMMIT")
+"""
+
+
+@pytest.mark.sqlite_only(reason="SQLite's write lock is the subject")
+def test_auto_reads_the_facts_only_once_it_holds_the_write_lock(run, logbook):
+    """Another writer resolves the complaint while `escalate --auto` waits for the
+    lock: the run must see it resolved. Read before the lock (as it once was), the
+    overdue promise of a complaint already resolved got escalated."""
+    _thirty_overdue_promises(run)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_AND_RESOLVE, str(logbook)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    auto = run("escalate", "--auto", "--format", "json", env={"COMPLOG_NOW": LATER})
+    assert holder.wait(timeout=60) == 0
+    assert json.loads(auto.stdout) == []
+    assert _escalation_rows(logbook) == []

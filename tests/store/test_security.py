@@ -14,7 +14,6 @@ test_backup_erase.py.)
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -26,10 +25,9 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-import typer.main
-import typer.testing
 
 import complog
+from complog.cli.typer_internals import build_each_command_once
 from tests.cli.helpers import snapshot
 
 FIXTURES = Path(__file__).parents[1] / "data" / "logbooks"
@@ -38,7 +36,7 @@ FIXTURES = Path(__file__).parents[1] / "data" / "logbooks"
 @pytest.fixture(autouse=True)
 def command_built_once(monkeypatch):
     """Typer's CliRunner rebuilds the Click command on every invoke; build it once."""
-    monkeypatch.setattr(typer.testing, "_get_command", functools.cache(typer.main.get_command))
+    build_each_command_once(monkeypatch)
 
 
 def mode(path: Path) -> int:

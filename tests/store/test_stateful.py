@@ -16,7 +16,6 @@ of every complaint.
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
 import tempfile
@@ -25,8 +24,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import typer.main
-import typer.testing
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -39,6 +36,7 @@ from hypothesis.stateful import (
 from typer.testing import CliRunner
 
 from complog.cli.main import app
+from complog.cli.typer_internals import build_each_command_once
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
 #: which item a command names: mostly one that exists (by index), sometimes none
@@ -307,7 +305,7 @@ class LogbookMachine(RuleBasedStateMachine):
 def fast_runner(monkeypatch):
     """Build complog's Click command once: Typer's CliRunner rebuilds it on every
     invoke, which would be most of this test's run time."""
-    monkeypatch.setattr(typer.testing, "_get_command", functools.cache(typer.main.get_command))
+    build_each_command_once(monkeypatch)
 
 
 def test_random_command_sequences_always_agree_with_the_model_of_the_rules(

@@ -18,8 +18,9 @@ case skips pydantic. Anything not listed above keeps Typer's converter.
 An id (`options.IdParser`: 12, #12, P3, E2) is read by complog's own parser,
 whose errors are in complog's words.
 
-This touches Typer's private `_runtime_param`; pyproject pins typer <0.30 and
-tests/cli/test_startup.py checks both the imports and the error messages.
+Typer's private API is reached only through cli/typer_internals.py, which checks
+the installed version; tests/cli/test_startup.py checks both the imports and the
+error messages.
 """
 
 from __future__ import annotations
@@ -30,10 +31,15 @@ from enum import Enum
 from functools import cached_property
 from typing import Any
 
-from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
-from typer._param_types import coerce_cli_choice
-
 from complog.cli.options import IdParser
+from complog.cli.typer_internals import (
+    RuntimeParam,
+    TypeDescriptor,
+    build_runtime_param,
+    coerce_cli_choice,
+    on_help_option,
+    set_runtime_param,
+)
 
 #: at most 18 digits: always an int64, and no leading zeros, signs or spaces,
 #: whose handling is left to pydantic
@@ -111,15 +117,7 @@ def install(command: Any) -> None:
     including the --help option Click makes on first use."""
     for param in command.params:
         _install(param)
-    original = command.get_help_option
-
-    def help_option(ctx: Any) -> Any:
-        option = original(ctx)
-        if option is not None:
-            _install(option)
-        return option
-
-    command.get_help_option = help_option
+    on_help_option(command, _install)
 
 
 def _install(param: Any) -> None:
@@ -131,8 +129,11 @@ def _install(param: Any) -> None:
     variadic = param.nargs == -1 and not param.multiple and descriptor.annotation == list[str]
     if not variadic and (param.multiple or param.nargs != 1):
         return
-    param._runtime_param = FastParam(
-        parameter_info=descriptor.parameter_info,
-        annotation=descriptor.annotation,
-        descriptor=descriptor,
+    set_runtime_param(
+        param,
+        FastParam(
+            parameter_info=descriptor.parameter_info,
+            annotation=descriptor.annotation,
+            descriptor=descriptor,
+        ),
     )

@@ -74,7 +74,9 @@ def add(
 
     Example: complog add "Acme Newsagency" "Till crashes at close" --heat 4 --promise "Call back with fix" --due "tomorrow 10am"
     """
-    from complog.render import output
+    from complog.briefing import brief
+    from complog.queries.opening import reader_in
+    from complog.render import flow, output
     from complog.render.text import friendly, safe
     from complog.services.complaints import NewComplaint, log_complaint
 
@@ -95,23 +97,27 @@ def add(
         at=app.when_given(at), promise=promise, due=app.when_given(due),
         phone=phone, email=email,
     )  # fmt: skip
-    with app.store().transaction() as session:
+    output_format = fmt(format)
+    store = app.store()
+    with store.transaction() as session:
         logged = log_complaint(session, app.actor(), new)
-    reader = app.reader()
-    tz = reader.settings().tz
-    if not interactive:
-        _warn_about_history(app, logged.customer, exclude=logged.complaint_id)
-        if logged.new_customer:
-            _suggest_near_match(app, logged.customer, merge_hint=True)
+        # Read on the transaction's own connection: add opens no second one.
+        reader = reader_in(session, store.location)
+        app.settings_read(reader.settings())
+        tz = reader.settings().tz
+        known = None
+        if not interactive:
+            known = brief(reader, logged.customer, app.now, exclude=logged.complaint_id,
+                          new_customer=logged.new_customer)  # fmt: skip
+        row = reader.complaint(logged.complaint_id) if output_format in ("json", "csv") else None
+    if known is not None:
+        flow.briefing(known, logged.customer, app.now, tz, merge_hint=True)
     if logged.promise_due is not None and logged.promise_due < app.now:
         output.warn(f"promise {logged.promise_id} is already overdue")
-    output_format = fmt(format)
-    if output_format in ("json", "csv"):
+    if row is not None:
         from complog.render import shapes
 
-        data = shapes.complaint_json(reader.complaint(logged.complaint_id), tz) | {
-            "promise_id": logged.promise_id
-        }
+        data = shapes.complaint_json(row, tz) | {"promise_id": logged.promise_id}
         if output_format == "json":
             output.emit_json(data)
         else:
@@ -123,74 +129,13 @@ def add(
     output.say(message)
 
 
-SHOW_OPEN = 3
-
-
-def _warn_about_history(app: AppContext, customer: str, exclude: int | None = None) -> None:
-    """Before answering, know the customer: open complaints, repeat calls, last contact."""
-    from complog.render import output
-    from complog.render.text import friendly, safe
-    from complog.rules import is_repeat, opened_within_window
-
-    reader = app.reader()
-    settings = reader.settings()
-    customer_id = reader.customer_id(customer)
-    if customer_id is None:
-        return
-    name = safe(reader.customer(customer_id).name, one_line=True)
-    others = reader.other_open_complaints(customer_id, exclude or 0)
-    if others:
-        output.warn(
-            f"{name} already has {len(others)} open complaint{'s' if len(others) != 1 else ''}:"
-        )
-        for other in others[:SHOW_OPEN]:
-            output.note(
-                f"  #{other.id} {safe(other.summary, one_line=True)}"
-                f" (opened {friendly(other.opened_at, app.now, settings.tz)}, {safe(other.owner, one_line=True)})"
-            )
-        if len(others) > SHOW_OPEN:
-            output.note(
-                f"  ... and {len(others) - SHOW_OPEN} more: complog list --customer {customer!r}"
-            )
-    recent = opened_within_window(reader.opened_times(customer_id), app.now, settings)
-    if is_repeat(recent, settings):
-        output.warn(
-            f"repeat caller: {name} has opened {recent} complaints within {settings.repeat_window}"
-        )
-    contact = reader.last_contact(customer_id)
-    if contact is not None:
-        note, about = contact
-        who = {"in": "from them", "out": "by us"}.get(note.direction, "")
-        output.note(
-            f"  last contact {friendly(note.at, app.now, settings.tz)} by {note.channel} {who} on #{about.id}"
-            f" ({safe(note.author, one_line=True)}): {safe(note.text, one_line=True)[:120]}"
-        )
-
-
-#: stricter than `customer NAME`'s suggestions: this hint comes unasked, on every new customer
-NEAR_MATCH_CUTOFF = 0.8
-
-
-def _suggest_near_match(app: AppContext, customer: str, *, merge_hint: bool) -> None:
-    """A new customer whose name is close to an existing one is often a misspelling."""
-    from complog.names import did_you_mean
-    from complog.render import output
-    from complog.render.text import safe
-
-    close = app.reader().near_customers(customer, cutoff=NEAR_MATCH_CUTOFF)
-    if not close:
-        return
-    output.warn(f"{safe(customer, one_line=True)!r} is a new customer; {did_you_mean(close)}")
-    if merge_hint:
-        output.note(f"  if so: complog customer merge {customer!r} {close[0]!r}")
-
-
 def _ask(app: AppContext, heat: int) -> tuple[str, str, int, str | None, str | None]:
     """The interactive form for `complog add` with no arguments: each answer is
     checked as it is given, so one typo does not lose the others."""
     from rich.prompt import Prompt
 
-    from complog.render import output
+    from complog.briefing import brief
+    from complog.render import flow, output
     from complog.services.complaints import check_heat
 
     app.reader()  # a logbook that cannot be opened fails now, before any typing
@@ -203,9 +148,9 @@ def _ask(app: AppContext, heat: int) -> tuple[str, str, int, str | None, str | N
             output.note("  (required)")
 
     customer = required("Customer")
-    _warn_about_history(app, customer)
-    if app.reader().customer_id(customer) is None:
-        _suggest_near_match(app, customer, merge_hint=False)
+    reader = app.reader()
+    known = brief(reader, customer, app.now)
+    flow.briefing(known, customer, app.now, reader.settings().tz, merge_hint=False)
     summary = required("What is the complaint")
     chosen = None
     while chosen is None:

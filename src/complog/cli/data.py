@@ -126,40 +126,27 @@ def erase(
 
     Example: complog erase "Jane Doe" --yes
     """
-    from complog.errors import NotFound
     from complog.render import output
     from complog.render.text import safe
-    from complog.services.erasure import erase_customer, erase_former_customer
+    from complog.services.erasure import erase as erase_person
 
     if not yes:
         raise InvalidInput("erase cannot be undone; add --yes to confirm")
     app = app_context(ctx)
-    missing: NotFound | None = None
-    try:
-        found: int | None = app.reader().find_customer(customer).id
-    except NotFound as exc:
-        found, missing = None, exc  # gone now; the history may still hold them
-    store = app.store()
-    with store.transaction() as session:
-        if found is not None:
-            erased = erase_customer(session, app.actor(), found)
-        else:
-            former = erase_former_customer(session, app.actor(), customer)
-            if former is None:
-                assert missing is not None
-                raise missing  # with its near matches
-            erased = former
-    app.close()
-    store.scrub()
-    plural = "s" if erased != 1 else ""
-    if found is not None:
-        output.say(f"Erased customer {found}: {erased} complaint{plural} anonymised")
+    actor = app.actor()
+    app.close()  # the scrub rewrites the file: no reader of ours may hold it
+    erased = erase_person(app.store(), actor, customer)
+    plural = "s" if erased.complaints != 1 else ""
+    if erased.customer_id is not None:
+        output.say(
+            f"Erased customer {erased.customer_id}: {erased.complaints} complaint{plural} anonymised"
+        )
     else:
         output.say(
             f"No customer is named {safe(customer.strip(), one_line=True)} now; erased them from"
-            f" the history ({erased} complaint{plural} that undo had removed)"
+            f" the history ({erased.complaints} complaint{plural} that undo had removed)"
         )
-    for leftover in store.old_backups():
+    for leftover in erased.leftovers:
         output.warn(f"{leftover} was made before this erase and still holds their data")
 
 

@@ -105,13 +105,11 @@ def _auto(app: AppContext, dry_run: bool, exit_code: bool, output_format: str) -
         )
         count = len(firings)
     else:
-        from complog.services.escalations import apply_firings
+        from complog.services.escalations import auto_escalate
 
-        with app.store().transaction() as session:
-            # Facts are read while this transaction holds the write lock, so
-            # nothing can change between evaluating the rules and recording them.
-            firings = evaluate(reader.rule_facts(), settings, app.now)
-            created = apply_firings(session, app.actor(), firings)
+        store = app.store()
+        with store.transaction() as session:
+            created = auto_escalate(session, app.actor(), store.location)
         view.auto_result(created, output_format, app.now, settings.tz, dry_run=False)
         count = len(created)
     if exit_code and count:

@@ -16,10 +16,6 @@ from typing import Annotated, Any
 
 import typer
 
-# Typer >= 0.29 ships its own copy of click (pinned in pyproject.toml).
-from typer._click.exceptions import ClickException, NoSuchOption, UsageError
-from typer.core import TyperGroup
-
 from complog import __version__
 from complog.cli import (
     admin,
@@ -32,6 +28,13 @@ from complog.cli import (
     insight,
     promises,
     streams,
+)
+from complog.cli.typer_internals import (
+    ClickException,
+    NoSuchOption,
+    TyperGroup,
+    UsageError,
+    on_help_option,
 )
 from complog.context import AppContext
 from complog.errors import ComplogError, InvalidInput
@@ -76,15 +79,11 @@ def _tidy_metavars(command: Any) -> None:
             param.metavar = "N"
         else:
             param.metavar = "TEXT"
-    original = command.get_help_option
+    on_help_option(command, _no_metavar)
 
-    def help_option(ctx: Any) -> Any:
-        option = original(ctx)
-        if option is not None:
-            option.metavar = ""
-        return option
 
-    command.get_help_option = help_option
+def _no_metavar(option: Any) -> None:
+    option.metavar = ""
 
 
 def _summary(help_text: str) -> str:

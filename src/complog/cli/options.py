@@ -8,8 +8,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from typer._click.globals import get_current_context
 
+from complog.cli.typer_internals import get_current_context
 from complog.context import AppContext
 from complog.errors import InvalidInput, NotFound, StorageError
 

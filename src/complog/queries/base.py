@@ -12,12 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from complog.connect import (
     Location,
-    PgConnection,
-    decode_time,
-    encode_time,
     translate_error,
 )
 from complog.settings import Settings, load_settings
+from complog.storedtime import decode_time, encode_time
 
 if TYPE_CHECKING:
     # imported where used: `due`, `list` and `add` need none of them
@@ -92,8 +90,8 @@ class ReaderBase:
         """Rows as plain tuples, in column order, on either driver: cheaper than rows by
         name for big reads, and read by position (so unnamed columns are all there)."""
         try:
-            if isinstance(self.conn, PgConnection):
-                return self.conn.tuples(sql, params or {})
+            if self.dialect != "sqlite":  # connect.PgConnection or a borrowed one
+                return list(self.conn.tuples(sql, params or {}))
             cursor = self.conn.cursor()
             cursor.row_factory = None
             return list(cursor.execute(sql, params or {}).fetchall())
@@ -103,7 +101,7 @@ class ReaderBase:
     def stream(self, sql: str, params: dict[str, Any] | None = None) -> Iterator[tuple[Any, ...]]:
         """`tuples` one row at a time on SQLite, for reads that turn each row into
         something smaller (the report): the raw rows are never all in memory at once."""
-        if isinstance(self.conn, PgConnection):
+        if self.dialect != "sqlite":  # connect.PgConnection or a borrowed one
             yield from self.tuples(sql, params)
             return
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from complog.connect import (
     SCHEMA_HEAD,
@@ -20,8 +20,7 @@ from complog.errors import StorageError
 from complog.queries.reader import Reader
 
 if TYPE_CHECKING:
-    # imported where used: `due`, `list` and `add` need none of them
-    pass
+    from sqlalchemy.orm import Session
 
 
 def _empty_reader(location: Location) -> Reader:
@@ -86,3 +85,46 @@ def open_reader(location: Location) -> Reader:
         open_store(location)  # migrates (after a backup) or refuses a newer logbook
         conn = connect_sqlite(path, readonly=True)
     return Reader(location, conn)
+
+
+class _Borrowed:
+    """A write transaction's own DB-API connection, read the way the read path
+    reads (rows by name), without changing the connection SQLAlchemy uses."""
+
+    def __init__(self, raw: Any, dialect: str) -> None:
+        self.raw = raw
+        self.dialect = dialect
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        if self.dialect == "sqlite":
+            cursor = self.raw.cursor()
+            cursor.row_factory = sqlite3.Row
+            return cursor.execute(sql, params)
+        from psycopg.rows import dict_row
+
+        from complog.connect import pyformat
+
+        return self.raw.cursor(row_factory=dict_row).execute(pyformat(sql), params or None)
+
+    def cursor(self) -> Any:
+        return self.raw.cursor()
+
+    def tuples(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        from psycopg.rows import tuple_row
+
+        from complog.connect import pyformat
+
+        with self.raw.cursor(row_factory=tuple_row) as cursor:
+            return list(cursor.execute(pyformat(sql), params or None).fetchall())
+
+    def close(self) -> None:
+        """Not ours to close: the transaction that lent it ends it."""
+
+
+def reader_in(session: Session, location: Location) -> Reader:
+    """A reader inside a write transaction, on its connection: what it reads
+    cannot change before the transaction commits. On SQLite the transaction holds
+    the write lock (BEGIN IMMEDIATE) from this call on."""
+    connection = session.connection()  # begins the transaction: BEGIN IMMEDIATE
+    dialect = connection.dialect.name
+    return Reader(location, _Borrowed(connection.connection.driver_connection, dialect))

@@ -8,10 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from complog import money
 from complog.businesstime import Pause
-from complog.connect import (
-    decode_time,
-)
 from complog.queries.base import BEGINNING, ReaderBase, stored_time
+from complog.storedtime import decode_time
 
 if TYPE_CHECKING:
     # imported where used: `due`, `list` and `add` need none of them

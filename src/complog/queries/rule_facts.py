@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from complog.connect import (
-    decode_time,
-)
 from complog.queries.base import ReaderBase, stored_time
+from complog.storedtime import decode_time
 
 if TYPE_CHECKING:
     # imported where used: `due`, `list` and `add` need none of them

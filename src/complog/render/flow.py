@@ -8,8 +8,9 @@ from complog.render import output
 from complog.render.text import iso, local, safe
 
 if TYPE_CHECKING:
-    from datetime import tzinfo
+    from datetime import datetime, tzinfo
 
+    from complog.briefing import Briefing
     from complog.checklist import Checklist
     from complog.rows import ComplaintRow
     from complog.services.customers import Merged
@@ -93,3 +94,47 @@ def checklist(c: ComplaintRow, result: Checklist, fmt: str, tz: tzinfo) -> None:
         mark = "[x]" if s.done else "[ ]"
         when = local(s.at, tz) if s.at else ""
         output.say(f"  {mark} {label(s.name):<29} {when:<16}  {safe(s.detail, one_line=True)}")
+
+
+#: how many of the customer's other open complaints the briefing lists
+SHOW_OPEN = 3
+
+
+def briefing(b: Briefing, asked_for: str, now: datetime, tz: tzinfo, *, merge_hint: bool) -> None:
+    """`add`'s word on the customer, on stderr: results stay on stdout."""
+    from complog.names import did_you_mean
+    from complog.render.text import friendly
+
+    if b.name is not None:
+        name = safe(b.name, one_line=True)
+        others = b.open_complaints
+        if others:
+            output.warn(
+                f"{name} already has {len(others)} open complaint{'s' if len(others) != 1 else ''}:"
+            )
+            for other in others[:SHOW_OPEN]:
+                output.note(
+                    f"  #{other.id} {safe(other.summary, one_line=True)}"
+                    f" (opened {friendly(other.opened_at, now, tz)}, {safe(other.owner, one_line=True)})"
+                )
+            if len(others) > SHOW_OPEN:
+                output.note(
+                    f"  ... and {len(others) - SHOW_OPEN} more: complog list --customer {asked_for!r}"
+                )
+        if b.repeat:
+            output.warn(
+                f"repeat caller: {name} has opened {b.recent} complaints within {b.repeat_window}"
+            )
+        if b.last_contact is not None:
+            note, about = b.last_contact
+            who = {"in": "from them", "out": "by us"}.get(note.direction, "")
+            output.note(
+                f"  last contact {friendly(note.at, now, tz)} by {note.channel} {who} on #{about.id}"
+                f" ({safe(note.author, one_line=True)}): {safe(note.text, one_line=True)[:120]}"
+            )
+    if b.near_names:
+        output.warn(
+            f"{safe(asked_for, one_line=True)!r} is a new customer; {did_you_mean(list(b.near_names))}"
+        )
+        if merge_hint:
+            output.note(f"  if so: complog customer merge {asked_for!r} {b.near_names[0]!r}")

@@ -6,7 +6,6 @@ import re
 from datetime import datetime, tzinfo
 from typing import Any
 
-from complog.connect import decode_time
 from complog.render.text import iso
 from complog.rows import (
     ComplaintDetail,
@@ -18,6 +17,7 @@ from complog.rows import (
     PromiseRow,
     TimelineEntry,
 )
+from complog.storedtime import decode_time
 
 COMPLAINT_COLUMNS = ["id", "customer", "summary", "status", "channel", "category", "heat", "wants",
                      "loss", "written", "owner", "opened_at", "resolved_at", "open_promises"]  # fmt: skip

@@ -8,6 +8,8 @@ from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 from complog.render import output, shapes
+from complog.render.columns import Column, fit
+from complog.render.columns import table as columns_table
 from complog.render.text import (
     HEAT_STYLES,
     clip,
@@ -172,6 +174,126 @@ def _escalation_line(e: EscalationRow, now: datetime, tz: tzinfo) -> str:
     )
 
 
+def _due_columns(key: str, now: datetime, tz: tzinfo) -> list[Column[DueItem]]:
+    """The columns of a due section, declared once; on a narrow terminal Heat goes
+    first, then Owner, then P#: customer, promise, due and lateness stay."""
+    from rich.text import Text
+
+    def what(i: DueItem) -> Text:
+        cell = Text(f"#{i.complaint_id} {safe(i.customer, one_line=True)}", style="bold")
+        cell.append("\n" + safe(i.text, one_line=True), style="")
+        return cell
+
+    late: list[Column[DueItem]] = [
+        Column("Late", lambda i: duration(i.overdue_minutes),
+               options={"style": "bold red", "no_wrap": True, "justify": "right"}),
+    ] if key == "overdue" else []  # fmt: skip
+    return [
+        Column("P#", lambda i: str(i.promise_id), priority=1,
+               options={"justify": "right", "style": "dim", "no_wrap": True}),
+        Column("Due", lambda i: friendly(i.due_at, now, tz), options={"no_wrap": True}),
+        *late,
+        Column("Heat", lambda i: _heat(i.heat), priority=3, options={"no_wrap": True}),
+        Column("Customer · promise", what, flexible=True,
+               options={"ratio": 1, "min_width": 16, "overflow": "fold"}),
+        Column("Owner", lambda i: Text(safe(i.owner, one_line=True)), priority=2,
+               options={"max_width": 12, "overflow": "ellipsis", "no_wrap": True}),
+    ]  # fmt: skip
+
+
+def _due_stacked(key: str, items: Sequence[DueItem], now: datetime, tz: tzinfo) -> list[Any]:
+    """A due section too narrow for any table: one block per promise, the promise
+    and its due time indented under the customer (wrapped lines too)."""
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.text import Text
+
+    blocks: list[Any] = []
+    for i in items:
+        head = Text(f"P{i.promise_id} ", style="dim")
+        head.append(f"#{i.complaint_id} {safe(i.customer, one_line=True)}", style="bold")
+        body = Text(safe(i.text, one_line=True))
+        body.append(f"\ndue {friendly(i.due_at, now, tz)}")
+        if key == "overdue":
+            body.append(f" · {duration(i.overdue_minutes)} late", style="bold red")
+        body.append(f" · {safe(i.owner, one_line=True)}")
+        blocks.append(Group(head, Padding(body, (0, 0, 0, 2), expand=False)))
+    return blocks
+
+
+def _escalation_columns(now: datetime, tz: tzinfo) -> list[Column[EscalationRow]]:
+    from rich.text import Text
+
+    def why(e: EscalationRow) -> Text:
+        cell = Text(f"#{e.complaint_id} {safe(e.customer, one_line=True)}", style="bold")
+        cell.append(f"\n[{e.rule}] {safe(e.reason, one_line=True)}", style="")
+        return cell
+
+    return [
+        Column("E#", lambda e: str(e.id), priority=1,
+               options={"justify": "right", "style": "dim", "no_wrap": True}),
+        Column("When", lambda e: friendly(e.at, now, tz), priority=3, options={"no_wrap": True}),
+        Column("Customer · why", why, flexible=True, options={"ratio": 1, "overflow": "fold"}),
+        Column("To", lambda e: Text(safe(e.to, one_line=True)), priority=2,
+               options={"max_width": 12, "overflow": "ellipsis", "no_wrap": True}),
+    ]  # fmt: skip
+
+
+def _waiting_columns(now: datetime, tz: tzinfo) -> list[Column[WaitingItem]]:
+    from rich.text import Text
+
+    def what(w: WaitingItem) -> Text:
+        cell = Text(safe(w.customer, one_line=True), style="bold")
+        cell.append("\n" + safe(w.reason, one_line=True), style="")
+        return cell
+
+    return [
+        Column("#", lambda w: str(w.complaint_id), priority=1,
+               options={"justify": "right", "style": "dim", "no_wrap": True}),
+        Column("Since", lambda w: friendly(w.since, now, tz), priority=3, options={"no_wrap": True}),
+        Column("Customer · waiting for", what, flexible=True, options={"ratio": 1, "overflow": "fold"}),
+        Column("Owner", lambda w: Text(safe(w.owner, one_line=True)), priority=2,
+               options={"max_width": 12, "overflow": "ellipsis", "no_wrap": True}),
+    ]  # fmt: skip
+
+
+def _print_listing(
+    console: Any,
+    title: str,
+    style: str,
+    columns: Sequence[Column[Any]] | None,
+    rows: Sequence[Any],
+    stacked: Callable[[], Sequence[Any]],
+) -> None:
+    """The rows as a table of `columns`, or stacked when `columns` is None."""
+    from rich.text import Text
+
+    if columns is not None:
+        console.print(columns_table(title, style, columns, rows))
+        return
+    console.print(Text(title, style=style))
+    for block in stacked():
+        console.print(block)
+
+
+def _due_layout(
+    groups: list[tuple[str | None, list[DueItem]]], width: int, now: datetime, tz: tzinfo
+) -> set[str] | None:
+    """The due columns every section leaves out to fit `width` (one choice for all
+    sections, so they read alike), or None when some section must be stacked."""
+    dropped: set[str] = set()
+    for _, items in groups:
+        for key, chosen in _sections(items):
+            if not chosen:
+                continue
+            columns = _due_columns(key, now, tz)
+            fitted = fit(columns, chosen, width)
+            if fitted is None:
+                return None
+            dropped |= {c.header for c in columns} - {c.header for c in fitted}
+    return dropped
+
+
 def _due_table(
     groups: list[tuple[str | None, list[DueItem]]], dl: DueList, now: datetime, tz: tzinfo
 ) -> None:
@@ -180,6 +302,7 @@ def _due_table(
     console = output.stdout_console()
     if not dl.items:
         console.print(Text(f"Nothing due in the next {dl.days} days.", style="green"))
+    dropped = _due_layout(groups, console.width, now, tz)
     for owner, items in groups:
         if owner is not None:
             console.print(Text(safe(owner, one_line=True), style="bold underline"))
@@ -187,52 +310,31 @@ def _due_table(
             if not chosen:
                 continue
             total = dl.section_total(owner, key, len(chosen))
-            table = _table(_section_title(key, dl.days, total), SECTION_STYLES[key])
-            table.add_column("P#", justify="right", style="dim", no_wrap=True)
-            table.add_column("Due", no_wrap=True)
-            if key == "overdue":
-                table.add_column("Late", style="bold red", no_wrap=True, justify="right")
-            table.add_column("Heat", no_wrap=True)
-            table.add_column("Customer · promise", ratio=1, min_width=16, overflow="fold")
-            table.add_column("Owner", max_width=12, overflow="ellipsis", no_wrap=True)
-            for i in chosen:
-                what = Text(f"#{i.complaint_id} {safe(i.customer, one_line=True)}", style="bold")
-                what.append("\n" + safe(i.text, one_line=True), style="")
-                row: list[Any] = [str(i.promise_id), friendly(i.due_at, now, tz)]
-                if key == "overdue":
-                    row.append(duration(i.overdue_minutes))
-                row += [_heat(i.heat), what, Text(safe(i.owner, one_line=True))]
-                table.add_row(*row)
-            console.print(table)
+            columns = None
+            if dropped is not None:
+                columns = [c for c in _due_columns(key, now, tz) if c.header not in dropped]
+            _print_listing(
+                console, _section_title(key, dl.days, total), SECTION_STYLES[key],
+                columns, chosen,
+                lambda key=key, chosen=chosen: _due_stacked(key, chosen, now, tz),  # type: ignore[misc]
+            )  # fmt: skip
             if more := _more(total, len(chosen)):
                 console.print(Text(more, style="dim"))
     if dl.escalations:
-        table = _table(
-            f"Escalations awaiting acknowledgement ({dl.escalation_count})", "bold magenta"
-        )
-        table.add_column("E#", justify="right", style="dim", no_wrap=True)
-        table.add_column("When", no_wrap=True)
-        table.add_column("Customer · why", ratio=1, overflow="fold")
-        table.add_column("To", max_width=12, overflow="ellipsis", no_wrap=True)
-        for e in dl.escalations:
-            why = Text(f"#{e.complaint_id} {safe(e.customer, one_line=True)}", style="bold")
-            why.append(f"\n[{e.rule}] {safe(e.reason, one_line=True)}", style="")
-            table.add_row(str(e.id), friendly(e.at, now, tz), why, Text(safe(e.to, one_line=True)))
-        console.print(table)
+        _print_listing(
+            console, f"Escalations awaiting acknowledgement ({dl.escalation_count})",
+            "bold magenta", fit(_escalation_columns(now, tz), dl.escalations, console.width),
+            dl.escalations,
+            lambda: [Text(_escalation_line(e, now, tz)) for e in dl.escalations],
+        )  # fmt: skip
         if more := _more(dl.escalation_count, len(dl.escalations)):
             console.print(Text(more, style="dim"))
     if dl.waiting:
-        table = _table(f"Waiting on the customer ({dl.waiting_total})", "bold blue")
-        table.add_column("#", justify="right", style="dim", no_wrap=True)
-        table.add_column("Since", no_wrap=True)
-        table.add_column("Customer · waiting for", ratio=1, overflow="fold")
-        table.add_column("Owner", max_width=12, overflow="ellipsis", no_wrap=True)
-        for w in dl.waiting:
-            what = Text(safe(w.customer, one_line=True), style="bold")
-            what.append("\n" + safe(w.reason, one_line=True), style="")
-            table.add_row(str(w.complaint_id), friendly(w.since, now, tz), what,
-                          Text(safe(w.owner, one_line=True)))  # fmt: skip
-        console.print(table)
+        _print_listing(
+            console, f"Waiting on the customer ({dl.waiting_total})", "bold blue",
+            fit(_waiting_columns(now, tz), dl.waiting, console.width), dl.waiting,
+            lambda: [Text(_waiting_line(w, now, tz)) for w in dl.waiting],
+        )  # fmt: skip
         if more := _more(dl.waiting_total, len(dl.waiting)):
             console.print(Text(more, style="dim"))
     if risk := _at_risk(dl.at_risk):

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, exists, update
 from sqlmodel import Session, col, select
@@ -38,7 +39,49 @@ from complog.models import (
 from complog.services.common import Actor, audit, name_key
 from complog.services.undo import undone_event_ids
 
+if TYPE_CHECKING:
+    from complog.store import Store
+
 ERASED = "[erased]"
+
+
+@dataclass(frozen=True)
+class Erasure:
+    #: the live customer erased; None when only the history held the name
+    customer_id: int | None
+    #: complaints anonymised (live ones, or those undo had removed)
+    complaints: int
+    #: backup copies made before this erase, which still hold the person's data
+    leftovers: tuple[Path, ...]
+
+
+def erase(store: Store, actor: Actor, name: str) -> Erasure:
+    """Forget the customer called `name`: the live rows, or, when no customer has
+    that name now, what the history holds of one; then scrub the file.
+
+    The customer is looked up inside the transaction that erases them, so a
+    concurrent rename or merge cannot make this erase someone else. Raises
+    NotFound (with near spellings) when neither the logbook nor its history
+    knows the name. The caller closes its own read connections first: scrubbing
+    rewrites the file.
+    """
+    from complog.errors import NotFound
+    from complog.queries.opening import reader_in
+
+    with store.transaction() as session:
+        reader = reader_in(session, store.location)
+        try:
+            found: int | None = reader.find_customer(name).id
+        except NotFound as missing:
+            former = erase_former_customer(session, actor, name)
+            if former is None:
+                raise missing from None
+            found, erased = None, former
+        else:
+            assert found is not None
+            erased = erase_customer(session, actor, found)
+    store.scrub()
+    return Erasure(found, erased, tuple(store.old_backups()))
 
 
 def erase_customer(session: Session, actor: Actor, customer_id: int) -> int:

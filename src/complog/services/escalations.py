@@ -7,8 +7,9 @@ from datetime import datetime
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlmodel import Session, text
 
+from complog.connect import Location
 from complog.errors import Conflict, NotFound
 from complog.models import Escalation
 from complog.rules import Firing
@@ -60,6 +61,25 @@ def escalate(
         after=snapshot(row),
     )
     return row
+
+
+def auto_escalate(session: Session, actor: Actor, location: Location) -> list[tuple[Firing, int]]:
+    """Apply the escalation rules: each firing not yet recorded becomes an escalation.
+
+    The facts are read inside this transaction, on its connection, after it took
+    the write lock (SQLite) or the escalation lock (PostgreSQL, where readers and
+    writers do not block each other and runs are serialised instead): a complaint
+    resolved by another writer while this run waited is seen resolved, not
+    escalated. Exactly-once still rests on the unique key (`apply_firings`).
+    """
+    from complog.queries.opening import reader_in
+    from complog.rules import evaluate
+
+    reader = reader_in(session, location)
+    if reader.dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext('complog escalate --auto'))"))
+    firings = evaluate(reader.rule_facts(), reader.settings(), actor.now)
+    return apply_firings(session, actor, firings)
 
 
 def apply_firings(

@@ -22,7 +22,6 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlmodel import Session
 
-from complog.connect import decode_time, encode_time
 from complog.importers.records import ComplaintIn
 from complog.models import (
     Complaint,
@@ -36,6 +35,7 @@ from complog.models import (
 )
 from complog.queries import ID_TABLES, high_water_sql
 from complog.services.common import Actor, audit, name_key
+from complog.storedtime import decode_time, encode_time
 
 BATCH = 2_000
 #: the tables an import fills, parents first (rows are inserted in batches, in this order)

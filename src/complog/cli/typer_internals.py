@@ -1,0 +1,104 @@
+"""Every use of Typer's private API, in one place, for the Typer versions tested.
+
+complog reaches past Typer's public API for three things:
+
+- converting plain parameter values without pydantic (cli/coerce.py; ~90 ms of
+  every `due`, `list` and `show`): `typer._coercion`, `typer._param_types`;
+- Click's exceptions and current context, which Typer 0.29 ships as its own copy
+  of Click (`typer._click`);
+- the `--help` option Click makes on first use, which both the metavar tidying
+  (cli/main.py) and the fast conversion adjust (`on_help_option`).
+
+Any Typer release may move these, so the installed version is checked here, at
+import, and a version complog was not tested with stops every command (and the
+test suite) with a message saying which one to install. Widen SUPPORTED, and the
+pin in pyproject.toml, only as far as the tests prove.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+#: Typer versions (prefixes) the test suite passed with
+SUPPORTED = ("0.29.",)
+PIN = "typer>=0.29,<0.30"
+
+
+def check_version(version: str) -> None:
+    """Stop, with a message that says what to install, on an untested Typer."""
+    if not version.startswith(SUPPORTED):
+        raise SystemExit(
+            f"complog: error: complog was tested with Typer {', '.join(v + 'x' for v in SUPPORTED)},"
+            f" and Typer {version} is installed\nhint: pip install '{PIN}'"
+        )
+
+
+check_version(typer.__version__)
+
+from typer._click.exceptions import ClickException, NoSuchOption, UsageError  # noqa: E402
+from typer._click.globals import get_current_context  # noqa: E402
+from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param  # noqa: E402
+from typer._param_types import coerce_cli_choice  # noqa: E402
+from typer.core import TyperGroup  # noqa: E402
+
+__all__ = [
+    "PIN",
+    "SUPPORTED",
+    "ClickException",
+    "NoSuchOption",
+    "RuntimeParam",
+    "TypeDescriptor",
+    "TyperGroup",
+    "UsageError",
+    "build_runtime_param",
+    "check_version",
+    "coerce_cli_choice",
+    "get_current_context",
+    "on_help_option",
+    "set_runtime_param",
+]
+
+
+def on_help_option(command: Any, adjust: Callable[[Any], None]) -> None:
+    """Call `adjust(option)` on the --help option Click builds for `command` on
+    first use (it is not in `command.params`). Adjusters run in the order given."""
+    adjusters: list[Callable[[Any], None]] | None = getattr(
+        command, "_complog_help_adjusters", None
+    )
+    if adjusters is None:
+        adjusters = []
+        original = command.get_help_option
+
+        def help_option(ctx: Any) -> Any:
+            option = original(ctx)
+            if option is not None:
+                for each in adjusters:
+                    each(option)
+            return option
+
+        command.get_help_option = help_option
+        command._complog_help_adjusters = adjusters
+    adjusters.append(adjust)
+
+
+def set_runtime_param(param: Any, runtime: RuntimeParam) -> bool:
+    """Give a Click parameter Typer made its value converter up front (Typer builds
+    one on first use otherwise); False when it already has one."""
+    if getattr(param, "_runtime_param", None) is not None:
+        return False
+    param._runtime_param = runtime
+    return True
+
+
+def build_each_command_once(monkeypatch: Any) -> None:
+    """Tests: typer.testing.CliRunner rebuilds the Click command on every invoke
+    (milliseconds each, thousands of invokes in the property tests); cache it."""
+    import functools
+
+    import typer.main
+    import typer.testing
+
+    monkeypatch.setattr(typer.testing, "_get_command", functools.cache(typer.main.get_command))

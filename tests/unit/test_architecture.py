@@ -1,0 +1,103 @@
+"""The dependency direction of docs/architecture.md, checked over the imports.
+
+cli → application (context, the command bodies) → services, queries, render →
+storage (store, connect, models) → pure modules. A module imports, when it runs,
+only from its own layer or the layers below; imports under `if TYPE_CHECKING:`
+name types and are not counted. Function-level imports count: lazy is still a
+dependency.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "complog"
+
+#: top to bottom; each name is a module or package directly under complog/
+LAYERS: list[tuple[str, set[str]]] = [
+    ("entry", {"__main__", "cli"}),
+    ("application", {"context", "importing", "demo"}),
+    ("services and reads", {"services", "queries", "render", "hooks", "hookrun", "trust",
+                            "digest", "doctor", "importers", "briefing"}),
+    ("storage", {"store", "connect", "files", "identity", "migrations", "models", "dbtypes"}),
+    ("pure", {"complog", "errors", "clock", "storedtime", "rows", "rules", "kpis", "names",
+              "vocabulary", "money", "settings", "businesstime", "timeparse", "checklist",
+              "search", "snippets", "timeline", "reporting", "trends", "charts"}),
+]  # fmt: skip
+
+#: pairs within one layer that must stay apart: the read path never writes, the
+#: write path never renders, nothing but the commands knows the terminal
+APART = {
+    ("queries", "services"), ("queries", "render"), ("services", "render"),
+    ("render", "services"), ("render", "store"),
+}  # fmt: skip
+
+
+def _rank(top: str) -> int:
+    for rank, (_, names) in enumerate(LAYERS):
+        if top in names:
+            return rank
+    raise AssertionError(f"complog/{top} is in no layer of this test (add it, and to the doc)")
+
+
+def _top(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "complog"
+
+
+def _module(path: Path) -> str:
+    parts = list(path.relative_to(SRC.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _runtime_imports(tree: ast.Module) -> list[tuple[int, str]]:
+    """(line, module) of each complog import outside `if TYPE_CHECKING:` blocks."""
+    found: list[tuple[int, str]] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for child in node.orelse:
+                visit(child)
+            return
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+        elif isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return [(line, m) for line, m in found if m == "complog" or m.startswith("complog.")]
+
+
+def _sources() -> list[Path]:
+    return sorted(p for p in SRC.rglob("*.py") if "versions" not in p.parts)
+
+
+def test_every_module_is_in_a_layer():
+    for path in _sources():
+        _rank(_top(_module(path)))
+
+
+@pytest.mark.parametrize("path", _sources(), ids=lambda p: str(p.relative_to(SRC)))
+def test_imports_go_down_the_layers(path):
+    importer = _top(_module(path))
+    wrong = []
+    for line, module in _runtime_imports(ast.parse(path.read_text(), str(path))):
+        imported = _top(module)
+        if imported == importer:
+            continue
+        if _rank(imported) < _rank(importer) or (importer, imported) in APART:
+            wrong.append(f"{path.relative_to(SRC)}:{line} imports {module}")
+    assert not wrong, "imports against the layers:\n" + "\n".join(wrong)
+
+
+def test_the_layers_are_the_ones_the_architecture_doc_draws():
+    doc = (SRC.parents[1] / "docs" / "architecture.md").read_text()
+    for name, members in LAYERS:
+        assert f"**{name}**" in doc, name
+        for member in members - {"complog", "__main__"}:
+            assert f"`{member}" in doc, f"docs/architecture.md does not mention {member}"
