@@ -105,10 +105,6 @@ def _in(moment: datetime | None, since: datetime | None, until: datetime) -> boo
     return moment is not None and moment < until and (since is None or moment >= since)
 
 
-def _hours(calendar: BusinessCalendar, start: datetime, end: datetime) -> float:
-    return calendar.business_seconds_between(start, end) / 3600
-
-
 def build_report(
     complaints: Sequence[ComplaintFigures],
     promises: Sequence[PromiseFigures],
@@ -137,11 +133,14 @@ def build_report(
         if c.resolved_at is not None
     }
     resolution_hours = {key: seconds / 3600 for key, seconds in resolution_seconds.items()}
-    response_hours = [
-        _hours(calendar, c.opened_at, c.first_response_at)
+    # working seconds to the first reply, once per answered complaint: the response
+    # times and the acknowledged-in-time check both read them
+    response_seconds = {
+        c.id: calendar.business_seconds_between(c.opened_at, c.first_response_at)
         for c in opened
         if c.first_response_at is not None and c.first_response_at <= now
-    ]
+    }
+    response_hours = [seconds / 3600 for seconds in response_seconds.values()]
     if resolve_within.business:
         # Duration.exceeded for working time, on the seconds just counted
         limit = resolve_within.business_seconds(calendar)
@@ -214,12 +213,20 @@ def build_report(
     )
 
     # acknowledged within `acknowledge_within` (None: not answered yet), once per complaint
-    answered_in_time: dict[int, bool | None] = {
-        c.id: None
-        if c.first_response_at is None or c.first_response_at > now or acknowledge_within is None
-        else not acknowledge_within.exceeded(c.opened_at, c.first_response_at, calendar)
-        for c in opened
-    }
+    answered_in_time: dict[int, bool | None] = {}
+    if acknowledge_within is not None:
+        ack_limit = (
+            acknowledge_within.business_seconds(calendar) if acknowledge_within.business else 0.0
+        )
+        for c in opened:
+            if c.id not in response_seconds or c.first_response_at is None:
+                answered_in_time[c.id] = None
+            elif acknowledge_within.business:  # Duration.exceeded, on the seconds just counted
+                answered_in_time[c.id] = not response_seconds[c.id] > ack_limit
+            else:
+                answered_in_time[c.id] = not acknowledge_within.exceeded(
+                    c.opened_at, c.first_response_at, calendar
+                )
     acknowledged_in_time = None
     if acknowledge_within is not None:
         acknowledged_in_time = rate(sum(1 for v in answered_in_time.values() if v), len(opened))
