@@ -11,7 +11,9 @@ def test_add_never_opens_the_read_path(run, logbook, monkeypatch):
     import complog.queries
     import complog.queries.opening
 
-    run("add", "Acme Newsagency", "Till crashes", "--promise", "Call back", "--due", "tomorrow 10am")
+    run(
+        "add", "Acme Newsagency", "Till crashes", "--promise", "Call back", "--due", "tomorrow 10am"
+    )
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("add opened the read path")

@@ -312,3 +312,9 @@ def test_show_json_streams_every_entry_exactly_as_one_document(chatty):
     assert ran.stdout == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     csv_rows = chatty("show", "1", "-f", "csv").stdout.splitlines()
     assert len(csv_rows) > 64 and csv_rows[0] == "at,kind,text"
+
+
+def test_report_follows_the_global_format_it_supports(book):
+    assert book("--format", "json", "report").json["opened"] == 4
+    # csv is not a report format: the report keeps its own default rather than fail
+    assert book("--format", "csv", "report").stdout.startswith("complog report, the beginning")
