@@ -108,7 +108,10 @@ def weekly_series(
             last_day = end_day - timedelta(days=1)
         days = max(0, (last_day - first_day).days + 1)
         cutoff = min(until, calendar.at(week_end, midnight))
-        backlog = bisect_left(opens, cutoff) - bisect_left(closes, cutoff)
+        # at a week's end (Monday 00:00) what opens then is next week's; at the end of
+        # the period (now) a complaint logged this instant is open, as open_at counts it
+        count = bisect_right if cutoff == until else bisect_left
+        backlog = count(opens, cutoff) - count(closes, cutoff)
         new = opened_per.get(week, [])
         done = resolved_per.get(week, [])
         answered = (
@@ -145,11 +148,12 @@ def weekly_series(
 
 
 def open_at(complaints: Iterable[ComplaintFigures], moment: datetime) -> list[ComplaintFigures]:
-    """The complaints open at `moment`: opened before it, not resolved by then."""
+    """The complaints open at `moment`: opened by then (a complaint logged this very
+    instant counts), not resolved by then."""
     return [
         c
         for c in complaints
-        if c.opened_at < moment and (c.resolved_at is None or c.resolved_at >= moment)
+        if c.opened_at <= moment and (c.resolved_at is None or c.resolved_at > moment)
     ]
 
 

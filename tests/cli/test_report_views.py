@@ -318,3 +318,18 @@ def test_report_follows_the_global_format_it_supports(book):
     assert book("--format", "json", "report").json["opened"] == 4
     # csv is not a report format: the report keeps its own default rather than fail
     assert book("--format", "csv", "report").stdout.startswith("complog report, the beginning")
+
+
+def test_a_complaint_logged_this_instant_is_open_in_every_view(run, monkeypatch):
+    monkeypatch.setenv("COMPLOG_NOW", REPORT_NOW)
+    long = "a category name far longer than a terminal chart label"
+    run("add", "Acme", "Till", "--owner", "sam", "--category", f"\x1b[31m{long}")
+    r = run("report", "-f", "json").json
+    assert (r["open"], r["weekly"][-1]["backlog"], r["open_over_limit"]) == (1, 1, 0)
+    assert r["owner_load"][0]["owner"] == "sam" and r["owner_load"][0]["open"] == 1
+    assert r["open_age"][0]["complaints"] == 1
+    out = run("report", "-f", "plain").stdout
+    assert "  sam  ████████████████████  1 open · 0 past 5bd\n" in out
+    # the label is made inert and clipped to the chart's width; the JSON keeps it whole
+    assert "  \\x1b[31ma category name…  ████" in out and "\x1b" not in out
+    assert chart(r, "categories")["labels"] == [f"\x1b[31m{long}"]

@@ -9,13 +9,15 @@ from typing import Any
 
 from complog.charts import Chart, major, report_charts
 from complog.render import output
-from complog.render.text import iso, safe
+from complog.render.text import clip, iso, safe
 from complog.reporting import BreakdownRow, OwnerRow, Report
 
 SPARKS = "▁▂▃▄▅▆▇█"
 #: lists the terminal bounds, in plain and table format alike
 FAQ_SHOWN = 6
 REPEAT_SHOWN = 8
+#: the widest group label a terminal chart shows (longer ones end in …)
+LABEL_WIDTH = 24
 #: the charts the terminal draws (the page draws them all)
 TERMINAL_CHARTS = ("volume", "backlog", "service_levels", "satisfaction", "compensation_given",
                    "open_age", "owner_load", "channels", "causes", "categories")  # fmt: skip
@@ -119,7 +121,7 @@ def weeks_note(r: Report) -> str:
 def chart_lines(chart: Chart) -> list[str]:
     """A chart as short text lines: sparklines for weekly series (partial weeks left
     out), bars for ranked groups; every series of a chart on the chart's one scale."""
-    safe_label = [safe(label, one_line=True) for label in chart.labels]
+    safe_label = [clip(safe(label, one_line=True), LABEL_WIDTH) for label in chart.labels]
     if chart.kind == "columns":
         keep = [i for i in range(len(chart.labels)) if not (chart.partial and chart.partial[i])]
         lines = [f"{chart.title} (scale {_scale(chart)})"]
