@@ -373,7 +373,7 @@ def _event_row(event: Event) -> Any:
     return EventRow(
         event.id, event.at, event.actor, event.action, event.entity, event.entity_id,
         event.complaint_id, json.loads(event.before) if event.before else None,
-        json.loads(event.after) if event.after else None,
+        json.loads(event.after) if event.after else None, event.role,
     )  # fmt: skip
 
 

@@ -246,3 +246,23 @@ def test_only_the_owner_upgrades_the_schema(postgres_server, postgres_logbook, r
         "run complog db upgrade as the owner, or hand a DBA: complog db upgrade --sql" in ran.stderr
     )
     assert stored_revision(postgres_server, postgres_logbook) == "0003_workflow"
+
+
+def test_hooks_are_told_the_signed_in_role(team, run, tmp_path):
+    """A hook's event carries the role as history does (it once said "role": null)."""
+    hooks = tmp_path / "team-hooks"
+    hooks.mkdir(mode=0o700)
+    record = hooks / "on-add"
+    record.write_text(f"#!/bin/sh\ncat > {tmp_path}/on-add.jsonl\n")
+    record.chmod(0o700)
+    run("config", "hooks_dir", str(hooks))
+    bob, as_bob = team.role("bob")
+    run("hooks", "trust", "on-add", env={"COMPLOG_DB": as_bob})  # trust is each person's own
+
+    added = run("add", "Café Nord", "Wrong order", env={**NOBODY, "COMPLOG_DB": as_bob})
+    assert added.stderr == ""
+
+    import json
+
+    [payload] = [json.loads(line) for line in (tmp_path / "on-add.jsonl").read_text().splitlines()]
+    assert (payload["event"]["user"], payload["event"]["role"]) == (bob, bob)

@@ -19,7 +19,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "complog"
 #: top to bottom; each name is a module or package directly under complog/
 LAYERS: list[tuple[str, set[str]]] = [
     ("entry", {"__main__", "cli"}),
-    ("application", {"context", "importing", "demo"}),
+    ("application", {"context", "importing"}),
     ("services and reads", {"services", "queries", "render", "hooks", "hookrun", "trust",
                             "digest", "doctor", "importers", "briefing"}),
     ("storage", {"store", "connect", "files", "identity", "migrations", "models", "dbtypes"}),
@@ -101,3 +101,14 @@ def test_the_layers_are_the_ones_the_architecture_doc_draws():
         assert f"**{name}**" in doc, name
         for member in members - {"complog", "__main__"}:
             assert f"`{member}" in doc, f"docs/architecture.md does not mention {member}"
+
+
+def test_the_module_index_lists_every_module():
+    doc = (SRC.parents[1] / "docs" / "architecture.md").read_text()
+    index = doc.split("## Module index", 1)[1].split("\n## ", 1)[0]
+    missing = [
+        str(path.relative_to(SRC))
+        for path in _sources()
+        if f"- `{path.relative_to(SRC).as_posix()}`:" not in index
+    ]
+    assert not missing, f"docs/architecture.md's module index lacks {missing}"

@@ -142,10 +142,17 @@ def demo(
 
     Example: complog demo
     """
-    from complog.demo import run_demo
+    from complog.queries import open_reader
+    from complog.render.tour import tour
+    from complog.services.demo import make_sample
 
     app = app_context(ctx)
-    run_demo(app.now, keep)
+    sample = make_sample(app.now, keep)
+    reader = open_reader(sample.location)
+    try:
+        tour(sample, reader, app.now)
+    finally:
+        reader.close()
 
 
 def doctor(ctx: typer.Context, format: FormatOption = None) -> None:

@@ -166,41 +166,17 @@ def migrate_to(
 
     Example: complog migrate-to postgresql+psycopg://sam@db.example.com/complaints
     """
-    import os
     from datetime import UTC
-    from pathlib import Path
 
-    from complog.connect import resolve_location
-    from complog.files import refuse_protected
     from complog.render import output
     from complog.render.shapes import show_json
     from complog.render.text import safe
-    from complog.services.migration import migrate_into
-    from complog.store import open_store
+    from complog.services.migration import move_logbook
 
     app = app_context(ctx)
-    source = app.reader()
-    if not source.exists:
-        raise InvalidInput(f"there is no logbook at {app.location} to move")
-    try:
-        target = resolve_location(url)
-        if str(target) == str(app.location):
-            raise InvalidInput("the target is this logbook itself")
-        if target.path is not None:
-            refuse_protected(url, Path(os.path.realpath(target.path)), app.location.path)
-        store = open_store(target)
-    except (OSError, ValueError) as exc:  # a path the file system cannot take (too long, NUL)
-        raise InvalidInput(
-            f"cannot use {safe(url, one_line=True)}: {getattr(exc, 'strerror', None) or exc}"
-        ) from None
-    complaints = (show_json(d, app.now, UTC) for d in source.iter_details())
-    with store.transaction() as session:
-        moved = migrate_into(
-            session, app.actor(), complaints, source.raw_events(), source.raw_settings(),
-            source.customers_without_complaints(), source.logbook_id(), str(app.location),
-            source.high_water_marks(), source.role_names(),
-        )  # fmt: skip
-    store.engine.dispose()
+    moved, target = move_logbook(
+        app.reader(), url, app.actor(), lambda detail: show_json(detail, app.now, UTC)
+    )
     shown_target = safe(str(target), one_line=True)
     output.say(
         f"Moved {moved.complaints} complaint{'s' if moved.complaints != 1 else ''}, {moved.events} audit events"

@@ -34,22 +34,32 @@ def show(*renderables: RenderableType) -> None:
         console.print(item)
 
 
+def inert(text: str) -> str:
+    """Text as it may reach a terminal: every line complog writes passes here, so
+    stored text (a customer's name, a note, a setting) can never carry an escape
+    sequence, a bell or a bidi override to the screen, whatever the call site did.
+    Newlines and tabs stay; the views keep plain output to one record per line."""
+    from complog.render.text import safe
+
+    return safe(text)
+
+
 def say(text: str) -> None:
     """A result line on stdout (`Logged complaint 3 for Acme`)."""
-    sys.stdout.write(text + "\n")
+    sys.stdout.write(inert(text) + "\n")
 
 
 def lines(rows: Iterable[str]) -> None:
-    sys.stdout.writelines(row + "\n" for row in rows)
+    sys.stdout.writelines(inert(row) + "\n" for row in rows)
 
 
 def note(text: str) -> None:
     """A message for the person, not the pipe: stderr."""
-    sys.stderr.write(text + "\n")
+    sys.stderr.write(inert(text) + "\n")
 
 
 def warn(text: str) -> None:
-    sys.stderr.write(f"warning: {text}\n")
+    sys.stderr.write(f"warning: {inert(text)}\n")
 
 
 def emit_bytes(data: bytes) -> None:
@@ -59,8 +69,12 @@ def emit_bytes(data: bytes) -> None:
 
 
 def emit_json(data: Any) -> None:
+    """JSON on stdout, inert on a terminal: json.dumps escapes C0 controls itself;
+    C1 controls and bidi overrides become \\u escapes too (the same JSON)."""
+    from complog.render.text import json_inert
+
     # One write: json.dump writes each token separately (400,000 writes for a large report).
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_inert(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
 
 
 _FLAT = (str, int, float, bool, type(None))

@@ -8,9 +8,9 @@ history and ids are intact on the other side. One transaction: all or nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, insert, select, text
 from sqlmodel import Session
@@ -21,6 +21,11 @@ from complog.importers.complog_format import from_export
 from complog.models import Complaint, Customer, Event, Meta, RoleName, Setting
 from complog.services.common import Actor
 from complog.services.importing import Importer, existing_keys, fix_sequences, session_fetch
+
+if TYPE_CHECKING:
+    from complog.connect import Location
+    from complog.queries import Reader
+    from complog.rows import ComplaintDetail
 
 
 @dataclass(frozen=True)
@@ -77,3 +82,50 @@ def migrate_into(
     fix_sequences(session, at_least=high_water)
     result = importer.finish(source, action="migrate-to")
     return Moved(result.added, len(event_rows), len(settings))
+
+
+def move_logbook(
+    source: Reader,
+    url: str,
+    actor: Actor,
+    shape: Callable[[ComplaintDetail], dict[str, Any]],
+) -> tuple[Moved, Location]:
+    """Move the logbook `source` reads into the empty one at `url`; return what
+    moved and where. `shape` turns each complaint into its export object (the
+    JSON shape of the spec, which the caller owns). The source is only read.
+
+    Raises InvalidInput for a target that cannot be a logbook (this one itself,
+    a protected file, a path the file system refuses) and Conflict for a target
+    that is not empty.
+    """
+    import os
+    from pathlib import Path
+
+    from complog.connect import resolve_location
+    from complog.errors import InvalidInput
+    from complog.files import refuse_protected
+    from complog.store import open_store
+
+    if not source.exists:
+        raise InvalidInput(f"there is no logbook at {source.location} to move")
+    try:
+        target = resolve_location(url)
+        if str(target) == str(source.location):
+            raise InvalidInput("the target is this logbook itself")
+        if target.path is not None:
+            refuse_protected(url, Path(os.path.realpath(target.path)), source.location.path)
+        store = open_store(target)
+    except (OSError, ValueError) as exc:  # a path the file system cannot take (too long, NUL)
+        raise InvalidInput(
+            f"cannot use {' '.join(url.split())}: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
+    try:
+        with store.transaction() as session:
+            moved = migrate_into(
+                session, actor, (shape(d) for d in source.iter_details()), source.raw_events(),
+                source.raw_settings(), source.customers_without_complaints(), source.logbook_id(),
+                str(source.location), source.high_water_marks(), source.role_names(),
+            )  # fmt: skip
+    finally:
+        store.engine.dispose()
+    return moved, target

@@ -1,4 +1,4 @@
-"""`complog demo`: a realistic sample logbook in a temporary file, then a tour.
+"""`complog demo`'s sample logbook: realistic stories in a temporary file.
 
 The stories are the ones the field teaches: a repeat caller whose problem was
 their own mistake, a "one-day install" promise broken twice, a boiling-hot
@@ -9,11 +9,16 @@ reply. Times are set relative to now so the tour always looks current.
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from complog.connect import Location
 from complog.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from complog.rules import Firing
 
 
 def seed(location: Location, now: datetime) -> None:
@@ -111,14 +116,21 @@ def seed(location: Location, now: datetime) -> None:
     store.engine.dispose()
 
 
-def run_demo(now: datetime, keep: str | None) -> None:
-    from complog.queries import open_reader
-    from complog.render import escalations as escalation_view
-    from complog.render import output, views
-    from complog.rows import ComplaintFilter
-    from complog.rules import evaluate
+@dataclass(frozen=True)
+class Sample:
+    """A sample logbook, written and escalated as cron would have done."""
+
+    location: Location
+    path: Path
+    #: what `escalate --auto` did on it: (firing, escalation id)
+    escalations: list[tuple[Firing, int]]
+
+
+def make_sample(now: datetime, keep: str | None) -> Sample:
+    """Write the sample logbook (to `keep`, a new file, or a temporary folder) and
+    apply the escalation rules to it as the morning cron job would."""
     from complog.services.common import Actor
-    from complog.services.escalations import apply_firings
+    from complog.services.escalations import auto_escalate
     from complog.store import open_store
 
     if keep:
@@ -129,32 +141,8 @@ def run_demo(now: datetime, keep: str | None) -> None:
         path = Path(tempfile.mkdtemp(prefix="complog-demo-")) / "demo.db"
     location = Location(path=path)
     seed(location, now)
-    reader = open_reader(location)
-    settings = reader.settings()
-    output.note(f"A sample logbook was written to {path} (your own logbook was not touched).")
-
-    output.say("\n$ complog escalate --auto      # what cron runs every morning")
     store = open_store(location)
     with store.transaction() as session:
-        created = apply_firings(
-            session, Actor(user="cron", now=now), evaluate(reader.rule_facts(), settings, now)
-        )
+        created = auto_escalate(session, Actor(user="cron", now=now), location)
     store.engine.dispose()
-    escalation_view.auto_result(created, "plain", now, settings.tz, dry_run=False)
-
-    output.say("\n$ complog due")
-    views.due(reader.due(now), output.default_format(None), now, settings.tz)
-
-    open_rows = reader.complaints(ComplaintFilter(status="open"))
-    all_rows = reader.complaints(ComplaintFilter(status="all"))
-    broken = sum(1 for c in all_rows for p in reader.promises(c.id) if p.broken(now))
-    output.say(
-        f"{len(all_rows)} complaints, {len(open_rows)} open; "
-        f"{sum(c.open_promises for c in open_rows)} open promises, {broken} broken so far; "
-        f"{len(created)} escalations."
-    )
-    output.say("\nExplore the sample logbook:")
-    output.say(f"  complog --db {path} show 4      # the install promised in one day")
-    output.say(f"  complog --db {path} digest      # the morning mail")
-    output.say(f"  complog --db {path} list --status all")
-    reader.close()
+    return Sample(location, path, created)
