@@ -333,3 +333,12 @@ def test_a_complaint_logged_this_instant_is_open_in_every_view(run, monkeypatch)
     # the label is made inert and clipped to the chart's width; the JSON keeps it whole
     assert "  \\x1b[31ma category name…  ████" in out and "\x1b" not in out
     assert chart(r, "categories")["labels"] == [f"\x1b[31m{long}"]
+
+
+def test_show_json_streamed_keeps_control_characters_inert(run):
+    run("add", "Acme", "Till")
+    run("note", "1", "bidi \u202e and csi \u009b31m here")
+    out = run("show", "1", "-f", "json").stdout
+    assert "\u202e" not in out and "\u009b" not in out
+    assert "\\u202e" in out and "\\u009b" in out
+    assert json.loads(out)["notes"][0]["text"] == "bidi \u202e and csi \u009b31m here"

@@ -83,7 +83,7 @@ encode_basestring = json.encoder.encode_basestring
 
 
 def emit_json_streamed(data: Mapping[str, Any], streamed: Mapping[str, Iterable[Any]]) -> None:
-    """`emit_json(data)` byte for byte, but each key of `streamed` is written from its
+    """`emit_json(data)` byte for byte (inert text included), but each key of `streamed` is written from its
     iterable one item at a time instead of from a list in memory (`show --format json`
     of a complaint with 100,000 notes)."""
 
@@ -113,7 +113,11 @@ def emit_json_streamed(data: Mapping[str, Any], streamed: Mapping[str, Iterable[
             return "{\n" + inner + "\n" + indent + "}"
         return nested(value).replace("\n", "\n" + indent)
 
-    write = sys.stdout.write
+    from complog.render.text import json_inert
+
+    def write(text: str) -> None:
+        sys.stdout.write(json_inert(text))  # as emit_json: inert on a terminal
+
     write("{")
     for number, (key, value) in enumerate(data.items()):
         write(("," if number else "") + "\n  " + json.dumps(key, ensure_ascii=False) + ": ")
