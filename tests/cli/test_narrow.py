@@ -60,3 +60,21 @@ def test_below_the_smallest_table_each_promise_is_a_block(run, three_promises):
     assert lines[head + 1].startswith("P1 #1 Acme")
     assert lines[head + 2].strip() == "Call back with fix"
     assert lines[head + 3].strip().startswith("due ")
+
+
+@pytest.mark.sqlite_only(reason="layout; the logbook is not its subject")
+@pytest.mark.parametrize("width", [40, 50, 60])
+def test_list_keeps_customer_and_summary_whole_on_a_narrow_terminal(run, three_promises, width):
+    out = run("--format", "table", "list", env={"COLUMNS": str(width)}).stdout
+    flat = " ".join(out.split())
+    for customer, summary, _, _ in PROMISES:
+        for word in customer.split() + summary.split():
+            assert word in flat, (width, word, out)
+    assert "…" not in out, out
+
+
+@pytest.mark.sqlite_only(reason="layout; the logbook is not its subject")
+def test_escalations_keep_whether_each_was_acknowledged_on_a_narrow_terminal(run, three_promises):
+    run("escalate", "--auto", env={"COMPLOG_NOW": "2026-11-27T09:00:00+00:00"})
+    out = run("--format", "table", "escalations", env={"COLUMNS": "50"}).stdout
+    assert "Ack" in out and out.count("open") >= 3, out

@@ -28,6 +28,8 @@ class Column(Generic[Row]):
     cell: Callable[[Row], Any]  # str or a Rich Text
     priority: int = 0
     flexible: bool = False
+    #: a flexible column's narrowest useful width
+    least: int = 16
     #: Rich's add_column keywords (justify, style, no_wrap, overflow, max_width, ...)
     options: dict[str, Any] = field(default_factory=dict)
 
@@ -47,7 +49,7 @@ class Column(Generic[Row]):
         """The width below which the column no longer does its job."""
         if not self.flexible:
             return self.natural_width(rows)
-        return min(self.natural_width(rows), int(self.options.get("min_width", 16)))
+        return min(self.natural_width(rows), self.least)
 
 
 def fit(
@@ -67,15 +69,20 @@ def fit(
 
 
 def table(
-    title: str | None, style: str, columns: Sequence[Column[Row]], rows: Sequence[Row]
+    title: str | None,
+    style: str,
+    columns: Sequence[Column[Row]],
+    rows: Sequence[Row],
+    **options: Any,
 ) -> Table:
     from rich import box
     from rich.table import Table
 
-    out = Table(
-        title=title, title_style=style, title_justify="left", box=box.SIMPLE_HEAD,
-        pad_edge=False, expand=False, show_edge=False,
-    )  # fmt: skip
+    settings: dict[str, Any] = {
+        "title": title, "title_style": style, "title_justify": "left", "box": box.SIMPLE_HEAD,
+        "pad_edge": False, "expand": False, "show_edge": False, **options,
+    }  # fmt: skip
+    out = Table(**settings)
     for column in columns:
         out.add_column(column.header, **column.options)
     for row in rows:

@@ -8,6 +8,8 @@ from itertools import groupby
 from typing import Any
 
 from complog.render import output, shapes
+from complog.render.columns import Column
+from complog.render.listing import Listing, show
 from complog.render.text import friendly, safe
 from complog.rows import EscalationRow
 from complog.rules import Firing
@@ -15,41 +17,40 @@ from complog.rules import Firing
 _COLUMNS = ["id", "complaint_id", "customer", "to", "reason", "rule", "at", "by", "acknowledged_at"]
 
 
-def listing(rows: Sequence[EscalationRow], fmt: str, now: datetime, tz: tzinfo) -> None:
-    data = [shapes.escalation_json(e, tz) for e in rows]
-    if fmt == "json":
-        output.emit_json(data)
-    elif fmt == "csv":
-        output.emit_csv(data, _COLUMNS)
-    elif fmt == "plain":
-        output.lines(
-            "\t".join([f"E{e.id}", f"#{e.complaint_id}", safe(e.customer, one_line=True), safe(e.to, one_line=True),
-                       e.rule, safe(e.reason, one_line=True), friendly(e.at, now, tz),
-                       f"acknowledged by {safe(e.acknowledged_by, one_line=True)}" if e.acknowledged_at else "open"])
-            for e in rows
-        )  # fmt: skip
-    else:
-        from rich import box
-        from rich.table import Table
-        from rich.text import Text
+def _listing(now: datetime, tz: tzinfo) -> Listing[EscalationRow]:
+    from rich.text import Text
 
-        if not rows:
-            output.show(Text("No escalations.", style="dim"))
-            return
-        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-        table.add_column("E#", justify="right", style="dim", no_wrap=True)
-        table.add_column("Customer", max_width=22, overflow="fold")
-        table.add_column("To", max_width=12, no_wrap=True, overflow="ellipsis")
-        table.add_column("Why", overflow="fold")
-        table.add_column("When", no_wrap=True)
-        table.add_column("Ack", no_wrap=True)
-        for e in rows:
-            table.add_row(
-                str(e.id), Text(f"#{e.complaint_id} {safe(e.customer, one_line=True)}"), Text(safe(e.to, one_line=True)),
-                Text(f"[{e.rule}] {safe(e.reason, one_line=True)}"), friendly(e.at, now, tz),
-                Text("✓ " + safe(e.acknowledged_by or ""), style="green") if e.acknowledged_at else Text("open", style="bold magenta"),
-            )  # fmt: skip
-        output.show(table)
+    def ack(e: EscalationRow) -> Text:
+        if e.acknowledged_at:
+            return Text("✓ " + safe(e.acknowledged_by or ""), style="green")
+        return Text("open", style="bold magenta")
+
+    return Listing(
+        json=lambda e: shapes.escalation_json(e, tz),
+        csv=_COLUMNS,
+        plain=[
+            lambda e: f"E{e.id}", lambda e: f"#{e.complaint_id}", lambda e: e.customer,
+            lambda e: e.to, lambda e: e.rule, lambda e: e.reason,
+            lambda e: friendly(e.at, now, tz),
+            lambda e: f"acknowledged by {e.acknowledged_by}" if e.acknowledged_at else "open",
+        ],
+        columns=[
+            Column("E#", lambda e: str(e.id), options={"justify": "right", "style": "dim", "no_wrap": True}),
+            Column("Customer", lambda e: Text(f"#{e.complaint_id} {safe(e.customer, one_line=True)}"),
+                   flexible=True, least=12, options={"max_width": 22, "overflow": "fold"}),
+            Column("To", lambda e: Text(safe(e.to, one_line=True)), priority=2,
+                   options={"max_width": 12, "no_wrap": True, "overflow": "ellipsis"}),
+            Column("Why", lambda e: Text(f"[{e.rule}] {safe(e.reason, one_line=True)}"), flexible=True,
+                   options={"overflow": "fold"}),
+            Column("When", lambda e: friendly(e.at, now, tz), priority=3, options={"no_wrap": True}),
+            Column("Ack", ack, priority=1, options={"no_wrap": True}),
+        ],
+        empty="No escalations.",
+    )  # fmt: skip
+
+
+def listing(rows: Sequence[EscalationRow], fmt: str, now: datetime, tz: tzinfo) -> None:
+    show(_listing(now, tz), rows, fmt)
 
 
 def escalated_one(e: EscalationRow, fmt: str, now: datetime, tz: tzinfo) -> None:

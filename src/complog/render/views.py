@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from complog.render import output, shapes
 from complog.render.columns import Column, fit
 from complog.render.columns import table as columns_table
+from complog.render.listing import Listing
+from complog.render.listing import show as show_listing
 from complog.render.text import (
     HEAT_STYLES,
     clip,
@@ -346,44 +348,42 @@ def _due_table(
 _COMPLAINT_COLUMNS = shapes.COMPLAINT_COLUMNS
 
 
-def complaints(rows: Sequence[ComplaintRow], fmt: str, now: datetime, tz: tzinfo) -> None:
-    if fmt == "json":
-        output.emit_json([shapes.complaint_json(c, tz) for c in rows])
-    elif fmt == "csv":
-        output.emit_csv([shapes.complaint_json(c, tz) for c in rows], _COMPLAINT_COLUMNS)
-    elif fmt == "plain":
-        output.lines(
-            "\t".join([
-                str(c.id), c.status, safe(c.customer, one_line=True), safe(c.summary, one_line=True),
-                f"heat {c.heat}", safe(c.owner, one_line=True), local(c.opened_at, tz),
-                f"{c.open_promises} open promise{'s' if c.open_promises != 1 else ''}",
-            ])
-            for c in rows
-        )  # fmt: skip
-    else:
-        from rich.text import Text
+def _complaint_listing(mixed: bool, now: datetime, tz: tzinfo) -> Listing[ComplaintRow]:
+    """`list`; `mixed`: open and resolved complaints together, so each says which."""
+    from rich.text import Text
 
-        if not rows:
-            output.show(Text("No complaints match.", style="dim"))
-            return
-        mixed = len({c.status for c in rows}) > 1
-        table = _table()
-        table.add_column("#", justify="right", style="dim", no_wrap=True)
-        table.add_column("Opened", no_wrap=True)
-        table.add_column("Heat", no_wrap=True)
-        table.add_column("Customer · summary", ratio=1, min_width=16, overflow="fold")
-        table.add_column("Owner", max_width=12, overflow="ellipsis", no_wrap=True)
-        table.add_column("Open P", justify="right", no_wrap=True)
-        for c in rows:
-            what = Text(safe(c.customer, one_line=True), style="bold")
-            if mixed:
-                what.append(f"  {c.status}", style="green" if c.status == "resolved" else "yellow")
-            what.append("\n" + safe(c.summary, one_line=True), style="")
-            table.add_row(
-                str(c.id), friendly(c.opened_at, now, tz), _heat(c.heat), what,
-                Text(safe(c.owner, one_line=True)), str(c.open_promises) if c.open_promises else "",
-            )  # fmt: skip
-        output.show(table)
+    def what(c: ComplaintRow) -> Text:
+        cell = Text(safe(c.customer, one_line=True), style="bold")
+        if mixed:
+            cell.append(f"  {c.status}", style="green" if c.status == "resolved" else "yellow")
+        cell.append("\n" + safe(c.summary, one_line=True), style="")
+        return cell
+
+    return Listing(
+        json=lambda c: shapes.complaint_json(c, tz),
+        csv=_COMPLAINT_COLUMNS,
+        plain=[
+            lambda c: str(c.id), lambda c: c.status, lambda c: c.customer, lambda c: c.summary,
+            lambda c: f"heat {c.heat}", lambda c: c.owner, lambda c: local(c.opened_at, tz),
+            lambda c: f"{c.open_promises} open promise{'s' if c.open_promises != 1 else ''}",
+        ],
+        columns=[
+            Column("#", lambda c: str(c.id), options={"justify": "right", "style": "dim", "no_wrap": True}),
+            Column("Opened", lambda c: friendly(c.opened_at, now, tz), priority=2, options={"no_wrap": True}),
+            Column("Heat", lambda c: _heat(c.heat), priority=4, options={"no_wrap": True}),
+            Column("Customer · summary", what, flexible=True,
+                   options={"ratio": 1, "min_width": 16, "overflow": "fold"}),
+            Column("Owner", lambda c: Text(safe(c.owner, one_line=True)), priority=3,
+                   options={"max_width": 12, "overflow": "ellipsis", "no_wrap": True}),
+            Column("Open P", lambda c: str(c.open_promises) if c.open_promises else "", priority=1,
+                   options={"justify": "right", "no_wrap": True}),
+        ],
+        empty="No complaints match.",
+    )  # fmt: skip
+
+
+def complaints(rows: Sequence[ComplaintRow], fmt: str, now: datetime, tz: tzinfo) -> None:
+    show_listing(_complaint_listing(len({c.status for c in rows}) > 1, now, tz), rows, fmt)
 
 
 def _complaint_facts(c: ComplaintRow, d: ComplaintDetail, tz: tzinfo) -> list[tuple[str, str]]:
@@ -546,31 +546,35 @@ def show(
 # -- audit -------------------------------------------------------------------------
 
 
-def history(events: Sequence[EventRow], fmt: str, tz: tzinfo) -> None:
-    rows = [shapes.event_json(e, tz) for e in events]
-    if fmt == "json":
-        output.emit_json(rows)
-    elif fmt == "csv":
-        output.emit_csv(rows, ["id", "at", "user", "action", "entity", "entity_id", "complaint_id",
-                               "before", "after", "role"])  # fmt: skip
-    elif fmt == "plain":
-        output.lines(
-            "\t".join([str(e.id), local(e.at, tz), safe(shapes.who(e), one_line=True), e.action,
-                       f"{e.entity} {e.entity_id or ''}".strip(),
-                       f"#{e.complaint_id}" if e.complaint_id else ""])
-            for e in events
-        )  # fmt: skip
-    else:
-        from rich.text import Text
+def _history_listing(tz: tzinfo) -> Listing[EventRow]:
+    from rich.text import Text
 
-        table = _table()
-        for name in ("#", "When", "User", "Action", "Entity", "Complaint"):
-            table.add_column(name, no_wrap=name != "Entity")
-        for e in events:
-            table.add_row(str(e.id), local(e.at, tz), Text(safe(shapes.who(e), one_line=True)), e.action,
-                          f"{e.entity} {e.entity_id or ''}".strip(),
-                          f"#{e.complaint_id}" if e.complaint_id else "")  # fmt: skip
-        output.show(table)
+    def entity(e: EventRow) -> str:
+        return f"{e.entity} {e.entity_id or ''}".strip()
+
+    def complaint(e: EventRow) -> str:
+        return f"#{e.complaint_id}" if e.complaint_id else ""
+
+    return Listing(
+        json=lambda e: shapes.event_json(e, tz),
+        csv=["id", "at", "user", "action", "entity", "entity_id", "complaint_id", "before", "after",
+             "role"],
+        plain=[lambda e: str(e.id), lambda e: local(e.at, tz), shapes.who, lambda e: e.action,
+               entity, complaint],
+        columns=[
+            Column("#", lambda e: str(e.id), options={"no_wrap": True}),
+            Column("When", lambda e: local(e.at, tz), options={"no_wrap": True}),
+            Column("User", lambda e: Text(safe(shapes.who(e), one_line=True)), priority=1,
+                   options={"no_wrap": True}),
+            Column("Action", lambda e: e.action, options={"no_wrap": True}),
+            Column("Entity", entity, flexible=True, options={"no_wrap": False}),
+            Column("Complaint", complaint, priority=2, options={"no_wrap": True}),
+        ],
+    )  # fmt: skip
+
+
+def history(events: Sequence[EventRow], fmt: str, tz: tzinfo) -> None:
+    show_listing(_history_listing(tz), events, fmt)
 
 
 def settings(values: dict[str, str], stored: set[str], helps: dict[str, str], fmt: str) -> None:
