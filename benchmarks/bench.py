@@ -90,11 +90,26 @@ def complog_cases(size: int, db: Path, work: Path, meta: dict) -> list[Case]:
         c("show", f"`show {meta['show_id']}`", "show", str(meta["show_id"])),
         c("customer", "`customer NAME`", "customer", meta["customer"]),
         c("search_rare", f"`search {meta['rare_term']}` (rare)", "search", meta["rare_term"]),
-        c("search_common", f"`search {meta['common_term']}` (common)", "search", meta["common_term"]),
+        c(
+            "search_common",
+            f"`search {meta['common_term']}` (common)",
+            "search",
+            meta["common_term"],
+        ),
         c("report", "`report --format json`", "report", "--format", "json"),
         c("escalate", "`escalate --auto --dry-run`", "escalate", "--auto", "--dry-run"),
-        c("add", "`add ... --promise --due`", "add", meta["customer"], "Card reader offline again",
-          "--promise", "Call back with fix", "--due", "tomorrow 10am", path=work),  # fmt: skip
+        c(
+            "add",
+            "`add ... --promise --due`",
+            "add",
+            meta["customer"],
+            "Card reader offline again",
+            "--promise",
+            "Call back with fix",
+            "--due",
+            "tomorrow 10am",
+            path=work,
+        ),  # fmt: skip
     ]
 
 
@@ -113,6 +128,7 @@ EXPERIMENT = HERE / "experiments" / "run.py"
 
 def experiment_cases(size: int, db: Path, work: Path, meta: dict) -> list[Case]:
     """complog with proposed changes emulated in-process (see experiments/run.py)."""
+
     def x(key: str, label: str, patches: str, *args: str, path: Path = db) -> Case:
         return Case(key, label, [PY, str(EXPERIMENT), "--db", str(path), *args], size, "experiment",
                     {"COMPLOG_EXPERIMENT": patches})  # fmt: skip
@@ -155,7 +171,9 @@ def taskwarrior_cases(sizes: list[int], work_dir: Path) -> list[Case]:
         work = work_dir / f"task-{size}"
         shutil.copytree(folder / "data", work / "data")
         rc = work / "taskrc"
-        rc.write_text((folder / "taskrc").read_text().replace(str(folder / "data"), str(work / "data")))
+        rc.write_text(
+            (folder / "taskrc").read_text().replace(str(folder / "data"), str(work / "data"))
+        )
         env = {"TASKRC": str(rc), "TASKDATA": str(work / "data")}
         pending = taskwarrior.build(size, all_pending=True)
         pending_env = {"TASKRC": str(pending / "taskrc"), "TASKDATA": str(pending / "data")}
@@ -183,7 +201,9 @@ def run_case(case: Case, runs: int, warmup: int, out: Path, use_hyperfine: bool)
     env = base_env() | case.env
     check = subprocess.run(case.argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     if check.returncode != 0:
-        return Result(case, [float("nan")], error=check.stderr.decode(errors="replace").strip()[-300:])
+        return Result(
+            case, [float("nan")], error=check.stderr.decode(errors="replace").strip()[-300:]
+        )
     if use_hyperfine:
         export = out / f"{case.key}-{case.size or 0}.json"
         subprocess.run(
@@ -201,7 +221,9 @@ def run_case(case: Case, runs: int, warmup: int, out: Path, use_hyperfine: bool)
                 times.append(time.perf_counter() - t0)
     rss = []
     for _ in range(3):
-        proc = subprocess.Popen(case.argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            case.argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         _pid, _status, usage = os.wait4(proc.pid, 0)
         rss.append(usage.ru_maxrss / 1024)
     return Result(case, times, statistics.median(rss))
@@ -281,8 +303,14 @@ def report(results: list[Result], sizes: list[int], tw_sizes: list[int], metas: 
         label = row[0].case.label
         if row[0].case.size is None:
             r = row[0]
-            cells = "".join(f" {ms(r.median)} ({ms(r.min)}) |" if i == 0 else " ″ |" for i in range(len(sizes)))
-            lines.append(f"| {label} |{cells} — | {r.rss_mb:.0f} |" if r.rss_mb else f"| {label} |{cells} — | — |")
+            cells = "".join(
+                f" {ms(r.median)} ({ms(r.min)}) |" if i == 0 else " ″ |" for i in range(len(sizes))
+            )
+            lines.append(
+                f"| {label} |{cells} — | {r.rss_mb:.0f} |"
+                if r.rss_mb
+                else f"| {label} |{cells} — | — |"
+            )
             continue
         cells = ""
         for n in sizes:
@@ -295,13 +323,23 @@ def report(results: list[Result], sizes: list[int], tw_sizes: list[int], metas: 
     lines += ["", "### Floors and reference apps (measured in the same run)", "",
               "| reference |" + "".join(f" {n:,}: median (min) |" for n in sizes) + " RSS MB |",
               "|---|" + "---:|" * (len(sizes) + 1)]  # fmt: skip
-    for key in ["py_pass", "imp_typer_rich", "imp_sqlmodel", "ref_help", "ref_due", "ref_argparse", "ref_add"]:
+    for key in [
+        "py_pass",
+        "imp_typer_rich",
+        "imp_sqlmodel",
+        "ref_help",
+        "ref_due",
+        "ref_argparse",
+        "ref_add",
+    ]:
         row = [r for r in results if r.case.key == key]
         if not row:
             continue
         if row[0].case.size is None:
             r = row[0]
-            cells = "".join(f" {ms(r.median)} ({ms(r.min)}) |" if i == 0 else " ″ |" for i in range(len(sizes)))
+            cells = "".join(
+                f" {ms(r.median)} ({ms(r.min)}) |" if i == 0 else " ″ |" for i in range(len(sizes))
+            )
             lines.append(f"| {r.case.label} |{cells} {r.rss_mb:.0f} |")
             continue
         cells = "".join(
@@ -309,7 +347,11 @@ def report(results: list[Result], sizes: list[int], tw_sizes: list[int], metas: 
             for n in sizes
         )
         rss = by.get((key, big))
-        lines.append(f"| {row[0].case.label} |{cells} {rss.rss_mb:.0f} |" if rss and rss.rss_mb else f"| {row[0].case.label} |{cells} — |")
+        lines.append(
+            f"| {row[0].case.label} |{cells} {rss.rss_mb:.0f} |"
+            if rss and rss.rss_mb
+            else f"| {row[0].case.label} |{cells} — |"
+        )
     if tw_sizes:
         lines += ["", "### Taskwarrior (one task per complaint, same open/resolved mix)", "",
                   "| command |" + "".join(f" {n:,}: median (min) |" for n in tw_sizes) + " RSS MB (largest) |",
@@ -319,16 +361,29 @@ def report(results: list[Result], sizes: list[int], tw_sizes: list[int], metas: 
             if not row:
                 continue
             cells = "".join(
-                f" {ms(by[(key, n)].median)} ({ms(by[(key, n)].min)}) |" if (key, n) in by else " — |"
+                f" {ms(by[(key, n)].median)} ({ms(by[(key, n)].min)}) |"
+                if (key, n) in by
+                else " — |"
                 for n in tw_sizes
             )
             last = by.get((key, max(tw_sizes)))
-            lines.append(f"| {row[0].case.label} |{cells} {last.rss_mb:.0f} |" if last and last.rss_mb else f"| {row[0].case.label} |{cells} — |")
-    lines += ["", "### Targets (issue 9), at " + f"{big:,} complaints", "",
-              "| target | measured | limit | met? |", "|---|---:|---:|:---:|"]
+            lines.append(
+                f"| {row[0].case.label} |{cells} {last.rss_mb:.0f} |"
+                if last and last.rss_mb
+                else f"| {row[0].case.label} |{cells} — |"
+            )
+    lines += [
+        "",
+        "### Targets (issue 9), at " + f"{big:,} complaints",
+        "",
+        "| target | measured | limit | met? |",
+        "|---|---:|---:|:---:|",
+    ]
     for name, value, limit, unit in targets(by, small, big):
         if value is None:
-            lines.append(f"| {name} | — | {limit:.2f}{unit if unit == 'x' else ''}{'' if unit == 'x' else unit} | not measured |")
+            lines.append(
+                f"| {name} | — | {limit:.2f}{unit if unit == 'x' else ''}{'' if unit == 'x' else unit} | not measured |"
+            )
             continue
         ok = value <= limit
         shown = f"{value:.2f}{unit}" if unit == "x" else f"{ms(value)}{unit}"
@@ -350,7 +405,9 @@ def report(results: list[Result], sizes: list[int], tw_sizes: list[int], metas: 
         )
     errors = [r for r in results if r.error]
     if errors:
-        lines += ["", "Failures:", ""] + [f"- {r.case.label} @ {r.case.size}: {r.error}" for r in errors]
+        lines += ["", "Failures:", ""] + [
+            f"- {r.case.label} @ {r.case.size}: {r.error}" for r in errors
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -371,13 +428,25 @@ def targets(by: dict, small: int, big: int) -> list[tuple[str, float | None, flo
         ("`add` / minimal SQLModel `add`", ratio(med("add", big), med("ref_add", big)), 1.15, "x"),
     ]
     for key in ("add", "due", "show", "list", "customer"):
-        out.append((f"`{key}` {big // 1000}k/{small // 1000}k", ratio(med(key, big), med(key, small)), 1.15, "x"))
+        out.append(
+            (
+                f"`{key}` {big // 1000}k/{small // 1000}k",
+                ratio(med(key, big), med(key, small)),
+                1.15,
+                "x",
+            )
+        )
     out += [
         ("`search` rare term / minimal app", ratio(med("search_rare", big), ref), 1.5, "x"),
         ("`search` term in ~1/3 of notes", med("search_common", big), 1000.0, " ms"),
         ("`report` over the year", med("report", big), 2000.0, " ms"),
         ("`due` peak RSS", by[("due", big)].rss_mb if ("due", big) in by else None, 80.0, " MB"),
-        ("`due` / Taskwarrior `task overdue` (5x faster)", ratio(med("due", big), med("task_overdue", big)), 0.2, "x"),
+        (
+            "`due` / Taskwarrior `task overdue` (5x faster)",
+            ratio(med("due", big), med("task_overdue", big)),
+            0.2,
+            "x",
+        ),
     ]
     return out
 
@@ -440,7 +509,9 @@ PAIRS = [
 ]
 
 
-def paired(cases: list[Case], rounds: int, small: int, big: int, pairs: list | None = None) -> tuple[str, list[dict]]:
+def paired(
+    cases: list[Case], rounds: int, small: int, big: int, pairs: list | None = None
+) -> tuple[str, list[dict]]:
     """Round-robin timing of both sides of every ratio target, in a shuffled order each
     round, so load from other people hits both sides alike; the median of per-round ratios."""
     import random
@@ -464,7 +535,9 @@ def paired(cases: list[Case], rounds: int, small: int, big: int, pairs: list | N
         rng.shuffle(order)
         for c in order:
             t0 = time.perf_counter()
-            subprocess.run(c.argv, env=env[id(c)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                c.argv, env=env[id(c)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
             times[(c.key, c.size)].append(time.perf_counter() - t0)
         print(f"    paired round {r + 1}/{rounds}", file=sys.stderr, flush=True)
     lines = [f"### Paired ratios ({rounds} interleaved rounds, shuffled order; median of per-round ratios)", "",
@@ -567,30 +640,57 @@ def insight(rounds: int, against: Path | None) -> str:
         ms_limit, mb_limit = INSIGHT_TARGETS[key]
         target = (f"<= {ms_limit:.0f} ms, " if ms_limit else "") + f"<= {mb_limit:.0f} MB"
         label = " ".join(commands[key][1])
-        lines.append(f"| {tree} | `{label}` | {wall * 1000:.0f} | {cpu * 1000:.0f} | {rss:.0f} | {target} |")
+        lines.append(
+            f"| {tree} | `{label}` | {wall * 1000:.0f} | {cpu * 1000:.0f} | {rss:.0f} | {target} |"
+        )
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,100000", help="complog logbook sizes (default 1000,100000)")
+    parser.add_argument(
+        "--sizes", default="1000,100000", help="complog logbook sizes (default 1000,100000)"
+    )
     parser.add_argument("--tw-sizes", default="1000,10000,100000", help="Taskwarrior sizes")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--only", help="comma-separated case keys (e.g. due,add,ref_due)")
     parser.add_argument("--no-taskwarrior", action="store_true")
-    parser.add_argument("--experiments", action="store_true",
-                        help="paired timings of complog with proposed changes emulated (experiments/run.py)")
+    parser.add_argument(
+        "--experiments",
+        action="store_true",
+        help="paired timings of complog with proposed changes emulated (experiments/run.py)",
+    )
     parser.add_argument("--paired-only", action="store_true", help="skip the hyperfine table")
-    parser.add_argument("--paired", type=int, default=15, metavar="ROUNDS",
-                        help="also time both sides of each ratio target interleaved (0: skip)")
+    parser.add_argument(
+        "--paired",
+        type=int,
+        default=15,
+        metavar="ROUNDS",
+        help="also time both sides of each ratio target interleaved (0: skip)",
+    )
     parser.add_argument("--no-hyperfine", action="store_true", help="use the built-in timing loop")
-    parser.add_argument("--out", type=Path, help="results folder (default benchmarks/.cache/results/<time>)")
-    parser.add_argument("--chart-from", type=Path, metavar="DIR", help="only redraw DIR/chart.svg from DIR/results.json")
-    parser.add_argument("--insight", type=int, metavar="ROUNDS",
-                        help="only time report at 100k and show of 100,000 notes, interleaved (issue 22)")
-    parser.add_argument("--against", type=Path, metavar="OLD_SRC",
-                        help="with --insight: time the same commands from this source tree too")
+    parser.add_argument(
+        "--out", type=Path, help="results folder (default benchmarks/.cache/results/<time>)"
+    )
+    parser.add_argument(
+        "--chart-from",
+        type=Path,
+        metavar="DIR",
+        help="only redraw DIR/chart.svg from DIR/results.json",
+    )
+    parser.add_argument(
+        "--insight",
+        type=int,
+        metavar="ROUNDS",
+        help="only time report at 100k and show of 100,000 notes, interleaved (issue 22)",
+    )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="OLD_SRC",
+        help="with --insight: time the same commands from this source tree too",
+    )
     args = parser.parse_args()
     if args.insight:
         print(insight(args.insight, args.against))
@@ -605,7 +705,11 @@ def main() -> None:
     if args.runs < 10:
         print("note: fewer than 10 runs; the issue asks for medians of >= 10", file=sys.stderr)
     sizes = [int(s) for s in args.sizes.split(",")]
-    tw_sizes = [] if args.no_taskwarrior or not shutil.which("task") else [int(s) for s in args.tw_sizes.split(",")]
+    tw_sizes = (
+        []
+        if args.no_taskwarrior or not shutil.which("task")
+        else [int(s) for s in args.tw_sizes.split(",")]
+    )
     use_hyperfine = bool(shutil.which("hyperfine")) and not args.no_hyperfine
     out = args.out or CACHE / "results" / datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     out.mkdir(parents=True, exist_ok=True)

@@ -118,14 +118,24 @@ def main() -> int:
                         compared += 1
                         if old == new:
                             continue
-                        if args.allow_added_keys and old[0] == new[0] and old[2] == new[2] and extends(old[1], new[1]):
-                            print(f"EXTENDS  {size:,} complaints, {width} columns: complog -f {fmt} {' '.join(argv)}")
+                        if (
+                            args.allow_added_keys
+                            and old[0] == new[0]
+                            and old[2] == new[2]
+                            and extends(old[1], new[1])
+                        ):
+                            print(
+                                f"EXTENDS  {size:,} complaints, {width} columns: complog -f {fmt} {' '.join(argv)}"
+                            )
                             continue
                         differences += 1
                         label = f"{size:,} complaints, {width} columns: complog -f {fmt} {' '.join(argv)}"
                         print(f"DIFFERS  {label}  (exit {old[0]} -> {new[0]})")
                         if args.show_diff:
-                            for name, before, after in (("stdout", old[1], new[1]), ("stderr", old[2], new[2])):
+                            for name, before, after in (
+                                ("stdout", old[1], new[1]),
+                                ("stderr", old[2], new[2]),
+                            ):
                                 sys.stdout.writelines(
                                     difflib.unified_diff(
                                         before.decode(errors="replace").splitlines(True),

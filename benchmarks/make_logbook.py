@@ -300,7 +300,9 @@ class Generator:
             customer_rows.append(row)
         conn.executemany("INSERT INTO customer VALUES (?,?,?,?,?,?,?,?)", customer_rows)
         for row in customer_rows:
-            snap = dict(zip(("id", "name", "name_key", "phone", "email", "notes"), row[:6], strict=True))
+            snap = dict(
+                zip(("id", "name", "name_key", "phone", "email", "notes"), row[:6], strict=True)
+            )
             snap |= {"created_at": iso(first_seen[order[row[0] - 1]]), "erased_at": None}
             self.event(events, first_seen[order[row[0] - 1]], "jo", "create", "customer", row[0],
                        None, None, snap)  # fmt: skip
@@ -319,13 +321,17 @@ class Generator:
         for table, rows in buf.items():
             if rows:
                 marks = ",".join("?" * widths[table])
-                insert = EVENT_INSERT if table == "event" else f"INSERT INTO {table} VALUES ({marks})"
+                insert = (
+                    EVENT_INSERT if table == "event" else f"INSERT INTO {table} VALUES ({marks})"
+                )
                 conn.executemany(insert, rows)
                 if table != "complaint":
                     self.counts[table] += len(rows)
                 rows.clear()
 
-    def complaint(self, cid: int, customer: int, opened: float, buf: dict[str, list[tuple]]) -> None:
+    def complaint(
+        self, cid: int, customer: int, opened: float, buf: dict[str, list[tuple]]
+    ) -> None:
         rng = self.rng
         age = (NOW_TS - opened) / DAY
         p_open = 0.7 if age < 2 else 0.3 if age < 7 else 0.05 if age < 30 else 0.004
@@ -414,11 +420,16 @@ class Generator:
             if resolved is not None:
                 roll = rng.random()
                 if roll < 0.07:
-                    status, cancelled_at = "cancelled", min(rng.uniform(created, due + DAY), resolved)
+                    status, cancelled_at = (
+                        "cancelled",
+                        min(rng.uniform(created, due + DAY), resolved),
+                    )
                     closed_note = rng.choice(CLOSED_NOTES)
                 else:
                     status = "kept"
-                    kept_at = rng.uniform(created, due) if roll < 0.8 else due + rng.uniform(60, 2 * DAY)
+                    kept_at = (
+                        rng.uniform(created, due) if roll < 0.8 else due + rng.uniform(60, 2 * DAY)
+                    )
                     kept_at = min(max(kept_at, created + 60), resolved)
                     closed_note = rng.choice(CLOSED_NOTES) if rng.random() < 0.3 else None
             elif due < NOW_TS and rng.random() < 0.6:
@@ -506,8 +517,14 @@ def fingerprint(path: Path) -> dict[str, object]:
         ).fetchall()
         pragmas = {
             p: conn.execute(f"PRAGMA {p}").fetchone()[0]
-            for p in ("journal_mode", "auto_vacuum", "page_size", "user_version",
-                      "application_id", "encoding")  # fmt: skip
+            for p in (
+                "journal_mode",
+                "auto_vacuum",
+                "page_size",
+                "user_version",
+                "application_id",
+                "encoding",
+            )  # fmt: skip
         }
         revision = conn.execute("SELECT version_num FROM alembic_version").fetchall()
     finally:
@@ -582,14 +599,18 @@ def build(n: int, out: Path, seed: int = 7, check: bool = False, quiet: bool = F
         say("  checking integrity and the FTS indexes ...")
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         for table in FTS_TABLES:
-            conn.execute(f"INSERT INTO {table}_fts({table}_fts, rank) VALUES ('integrity-check', 1)")
+            conn.execute(
+                f"INSERT INTO {table}_fts({table}_fts, rank) VALUES ('integrity-check', 1)"
+            )
         meta["checked"] = True
     conn.execute("PRAGMA journal_mode=WAL")
     conn.close()
     os.chmod(tmp, 0o600)
     got = fingerprint(tmp)
     if got != reference:
-        raise SystemExit(f"schema of {tmp} differs from a fresh `complog init`:\n{got}\n{reference}")
+        raise SystemExit(
+            f"schema of {tmp} differs from a fresh `complog init`:\n{got}\n{reference}"
+        )
     for suffix in ("-wal", "-shm"):
         Path(f"{tmp}{suffix}").unlink(missing_ok=True)
     os.replace(tmp, out)
@@ -621,7 +642,9 @@ def pick_arguments(conn: sqlite3.Connection, n: int) -> dict:
     ).fetchone()
     notes = conn.execute("SELECT count(*) FROM note").fetchone()[0]
     conn.execute("CREATE VIRTUAL TABLE temp.note_vocab USING fts5vocab(main, 'note_fts', 'row')")
-    conn.execute("CREATE VIRTUAL TABLE temp.complaint_vocab USING fts5vocab(main, 'complaint_fts', 'row')")
+    conn.execute(
+        "CREATE VIRTUAL TABLE temp.complaint_vocab USING fts5vocab(main, 'complaint_fts', 'row')"
+    )
     words = conn.execute(
         "SELECT term, doc FROM temp.note_vocab WHERE length(term) >= 5 AND term GLOB '[a-z]*'"
         " AND term NOT GLOB '*[^a-z]*'"
@@ -630,7 +653,9 @@ def pick_arguments(conn: sqlite3.Connection, n: int) -> dict:
     in_complaints = dict(conn.execute(
         "SELECT term, doc FROM temp.complaint_vocab WHERE length(term) >= 6"
     ).fetchall())  # fmt: skip
-    rare_pool = sorted(w for w, d in words if 2 <= d <= 4 and w not in in_complaints and len(w) >= 8)
+    rare_pool = sorted(
+        w for w, d in words if 2 <= d <= 4 and w not in in_complaints and len(w) >= 8
+    )
     rare = rare_pool[len(rare_pool) // 2] if rare_pool else words[0][0]
     rare_docs = dict(words).get(rare, 0)
     conn.execute("DROP TABLE temp.note_vocab")
@@ -639,7 +664,9 @@ def pick_arguments(conn: sqlite3.Connection, n: int) -> dict:
         "SELECT count(*), sum(due_at < ?) FROM promise WHERE status = 'open'",
         (stamp(NOW_TS),),
     ).fetchone()
-    open_complaints = conn.execute("SELECT count(*) FROM complaint WHERE status = 'open'").fetchone()[0]
+    open_complaints = conn.execute(
+        "SELECT count(*) FROM complaint WHERE status = 'open'"
+    ).fetchone()[0]
     unacked = conn.execute(
         "SELECT count(*) FROM escalation e JOIN complaint c ON c.id = e.complaint_id"
         " WHERE e.acknowledged_at IS NULL AND c.status = 'open'"
@@ -660,7 +687,9 @@ def pick_arguments(conn: sqlite3.Connection, n: int) -> dict:
     }
 
 
-def logbook(n: int, seed: int = 7, force: bool = False, check: bool = False, quiet: bool = False) -> tuple[Path, dict]:
+def logbook(
+    n: int, seed: int = 7, force: bool = False, check: bool = False, quiet: bool = False
+) -> tuple[Path, dict]:
     """The cached logbook of N complaints (built when missing or stale)."""
     path = CACHE / f"logbook-{n}.db"
     meta_path = path.with_suffix(".json")
@@ -676,10 +705,14 @@ def logbook(n: int, seed: int = 7, force: bool = False, check: bool = False, qui
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("sizes", nargs="+", type=int, help="numbers of complaints, e.g. 1000 100000")
+    parser.add_argument(
+        "sizes", nargs="+", type=int, help="numbers of complaints, e.g. 1000 100000"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--force", action="store_true", help="rebuild even when cached")
-    parser.add_argument("--check", action="store_true", help="run integrity and FTS integrity checks")
+    parser.add_argument(
+        "--check", action="store_true", help="run integrity and FTS integrity checks"
+    )
     parser.add_argument("--out", type=Path, help="write here instead of the cache (one size only)")
     args = parser.parse_args()
     for n in args.sizes:

@@ -34,7 +34,9 @@ from make_logbook import CACHE, NOW_ISO, logbook  # noqa: E402
 _IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)")
 
 
-def importtime(argv: list[str], runs: int, out: Path, name: str) -> tuple[dict[str, float], dict[str, float], int]:
+def importtime(
+    argv: list[str], runs: int, out: Path, name: str
+) -> tuple[dict[str, float], dict[str, float], int]:
     """Median self and cumulative µs per module over `runs` runs, and the module count."""
     selfs: dict[str, list[int]] = defaultdict(list)
     cumul: dict[str, list[int]] = defaultdict(list)
@@ -61,8 +63,18 @@ def imports_section(db: Path, meta: dict, out: Path, runs: int) -> str:
     shutil.copyfile(db, work)
     commands = {
         "due": [COMPLOG, "--db", str(db), "due"],
-        "add": [COMPLOG, "--db", str(work), "add", meta["customer"], "Card reader offline again",
-                "--promise", "Call back with fix", "--due", "tomorrow 10am"],  # fmt: skip
+        "add": [
+            COMPLOG,
+            "--db",
+            str(work),
+            "add",
+            meta["customer"],
+            "Card reader offline again",
+            "--promise",
+            "Call back with fix",
+            "--due",
+            "tomorrow 10am",
+        ],  # fmt: skip
     }
     lines = ["## Imports (`python -X importtime`, median of "
              f"{runs} runs, 100k logbook; cumulative ms include sub-imports)", ""]  # fmt: skip
@@ -77,7 +89,11 @@ def imports_section(db: Path, meta: dict, out: Path, runs: int) -> str:
             root = mod.split(".")[0]
             groups[root] += us
         total = sum(groups.values())
-        lines += ["", f"Self time by top-level package (total {total / 1000:.0f} ms of imports):", ""]
+        lines += [
+            "",
+            f"Self time by top-level package (total {total / 1000:.0f} ms of imports):",
+            "",
+        ]
         lines += ["| package | ms | modules |", "|---|---:|---:|"]
         n_by = defaultdict(int)
         for mod in self_us:
@@ -165,7 +181,9 @@ def queries_section(sizes: list[int]) -> str:
         calls = _calls(reader, meta, now, ComplaintFilter)
         for name, call in calls.items():
             best, result = float("inf"), None
-            repeat = 2 if name in ("report_figures(None, now)", "rule_facts()") and n >= 100000 else 5
+            repeat = (
+                2 if name in ("report_figures(None, now)", "rule_facts()") and n >= 100000 else 5
+            )
             for _ in range(repeat):
                 t0 = time.perf_counter()
                 result = call()
@@ -198,7 +216,9 @@ def queries_section(sizes: list[int]) -> str:
                 plans[name] = [r[3] for r in plan]
         reader.close()
     for name, cells in table.items():
-        lines.append(f"| `{name}` |" + "".join(f" {c} |" for c in cells) + f" {rows_out.get(name, '')} |")
+        lines.append(
+            f"| `{name}` |" + "".join(f" {c} |" for c in cells) + f" {rows_out.get(name, '')} |"
+        )
     lines += ["", "Query plans at the largest size (EXPLAIN QUERY PLAN):", ""]
     for name, plan in plans.items():
         lines.append(f"- {name}: " + "; ".join(f"`{p}`" for p in plan))
@@ -216,7 +236,9 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     db, meta = logbook(args.size)
     os.environ.update({"COMPLOG_NOW": NOW_ISO, "TZ": "UTC"})
-    text = f"Profiles {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, logbook of {args.size:,} complaints.\n\n"
+    text = (
+        f"Profiles {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, logbook of {args.size:,} complaints.\n\n"
+    )
     if "imports" in args.parts:
         text += imports_section(db, meta, out, args.runs)
     if "cprofile" in args.parts:

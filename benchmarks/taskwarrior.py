@@ -58,7 +58,9 @@ def tasks(db: Path, all_pending: bool = False) -> list[dict[str, str]]:
             task["project"] = category.replace(" ", "_")
         if all_pending:  # the reference setup: every task pending, due at its first promise
             task["status"] = "pending"
-            first = conn2.execute("SELECT min(due_at) FROM promise WHERE complaint_id = ?", (cid,)).fetchone()[0]
+            first = conn2.execute(
+                "SELECT min(due_at) FROM promise WHERE complaint_id = ?", (cid,)
+            ).fetchone()[0]
             if first:
                 task["due"] = tw_time(first)
         elif status != "open":

@@ -61,7 +61,9 @@ class _Simple(_coercion.RuntimeParam):
             try:
                 number = int(value)
             except (TypeError, ValueError):
-                raise BadParameter(f"{value!r} is not a valid integer.", ctx=ctx, param=param) from None
+                raise BadParameter(
+                    f"{value!r} is not a valid integer.", ctx=ctx, param=param
+                ) from None
             low, high = getattr(info, "min", None), getattr(info, "max", None)
             if (low is not None and number < low) or (high is not None and number > high):
                 raise BadParameter(f"{number} is not in the range.", ctx=ctx, param=param)
@@ -77,7 +79,11 @@ class _Simple(_coercion.RuntimeParam):
 def build_runtime_param(descriptor: Any) -> Any:
     base = _plain(descriptor.annotation)
     simple = base in (str, int, bool) or (isinstance(base, type) and issubclass(base, Enum))
-    if simple and descriptor.file_annotation is None and getattr(descriptor.parameter_info, "parser", None) is None:
+    if (
+        simple
+        and descriptor.file_annotation is None
+        and getattr(descriptor.parameter_info, "parser", None) is None
+    ):
         return _Simple(parameter_info=descriptor.parameter_info, annotation=descriptor.annotation)
     return _original(descriptor)
 
@@ -92,8 +98,13 @@ def _due_page() -> None:
     def due(self, now, *, days=7, owner=None):  # type: ignore[no-untyped-def]
         listing = original(self, now, days=days, owner=owner)
         order = {"overdue": 0, "today": 1, "upcoming": 2}
-        items = sorted(listing.items, key=lambda i: (order[i.section], -i.overdue_minutes, i.due_at, i.promise_id))
-        return dataclasses.replace(listing, items=tuple(items[:50]), escalations=listing.escalations[:20])
+        items = sorted(
+            listing.items,
+            key=lambda i: (order[i.section], -i.overdue_minutes, i.due_at, i.promise_id),
+        )
+        return dataclasses.replace(
+            listing, items=tuple(items[:50]), escalations=listing.escalations[:20]
+        )
 
     queries.Reader.due = due  # type: ignore[method-assign]
 

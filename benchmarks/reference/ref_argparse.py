@@ -1,6 +1,6 @@
 """The same overdue command as ref_typer.py `due`, under argparse (no Typer, no pydantic).
 
-    python ref_argparse.py LOGBOOK
+python ref_argparse.py LOGBOOK
 """
 
 from __future__ import annotations

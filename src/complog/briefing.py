@@ -33,18 +33,33 @@ class Briefing:
     last_contact: tuple[NoteRow, ComplaintRow] | None = None
     #: existing customers this new name may be a misspelling of
     near_names: tuple[str, ...] = ()
+    #: the names to look for near matches among, read but not yet compared (`compare`)
+    candidates: tuple[str, ...] = ()
+
+    def compare(self, customer: str) -> Briefing:
+        """The near matches among the candidates: comparing every name costs seconds on
+        a big logbook, so `add` does it after its commit, never holding the write lock."""
+        from dataclasses import replace
+
+        from complog.names import near_names
+
+        if not self.candidates:
+            return self
+        close = near_names(customer, self.candidates, cutoff=NEAR_MATCH_CUTOFF)
+        return replace(self, near_names=tuple(close), candidates=())
 
 
 def brief(
     reader: Reader, customer: str, now: datetime, *, exclude: int = 0, new_customer: bool = False
 ) -> Briefing:
     """What the logbook knows of `customer` (`exclude`: the complaint just logged).
-    `new_customer`: the name was created just now, so look for near spellings."""
+    `new_customer`: the name was created just now, so near spellings are looked for
+    too; their candidates are read here and compared by `Briefing.compare`."""
     from complog.rules import is_repeat, opened_within_window
 
     customer_id = reader.customer_id(customer)
     if customer_id is None:
-        return Briefing(None, near_names=tuple(_near(reader, customer)))
+        return Briefing(None, candidates=tuple(reader.customer_names()))
     settings = reader.settings()
     recent = opened_within_window(reader.opened_times(customer_id), now, settings)
     return Briefing(
@@ -54,9 +69,5 @@ def brief(
         repeat=is_repeat(recent, settings),
         repeat_window=str(settings.repeat_window),
         last_contact=reader.last_contact(customer_id),
-        near_names=tuple(_near(reader, customer)) if new_customer else (),
+        candidates=tuple(reader.customer_names()) if new_customer else (),
     )
-
-
-def _near(reader: Reader, customer: str) -> list[str]:
-    return reader.near_customers(customer, cutoff=NEAR_MATCH_CUTOFF)

@@ -137,6 +137,11 @@ class AppContext:
                 self.close()  # it answered for a logbook that now exists
         return self._store
 
+    @property
+    def has_saved(self) -> bool:
+        """This command committed a change (so an error or Ctrl-C after it must say so)."""
+        return self.saved or (self._store is not None and self._store.commits > 0)
+
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = self.reader().settings()

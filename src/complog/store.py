@@ -112,6 +112,10 @@ def _alembic_config(conn: Connection) -> Any:
 SCRUB_PENDING = "scrub_pending"
 
 
+#: how long erase's VACUUM FULL waits for a table on PostgreSQL before giving up
+SCRUB_LOCK_TIMEOUT = "10s"
+
+
 class Store:
     """An open logbook for writing.
 
@@ -123,6 +127,8 @@ class Store:
     def __init__(self, location: Location, *, upgrade: bool = False) -> None:
         self.location = location
         self.upgrade = upgrade
+        #: transactions committed through this store (an interrupted command says so)
+        self.commits = 0
         #: (old revision, new revision) when this open upgraded the schema
         self.upgraded: tuple[str, str] | None = None
         #: the copy made before a SQLite upgrade
@@ -159,6 +165,7 @@ class Store:
                     if dry_run:
                         session.rollback()
                 if not dry_run:
+                    self.commits += 1
                     self.committed.extend(session.info.get("complog_events", []))
         except IntegrityError:
             raise
@@ -192,9 +199,19 @@ class Store:
                             " may not rewrite the tables, so old row versions still hold the erased text",
                             "the database's owner finishes the job: psql -c 'VACUUM FULL' (docs/team.md, Roles)",
                         )
+                    # VACUUM FULL waits for an exclusive lock, and every other session
+                    # queues behind it: an idle open transaction anywhere would freeze
+                    # the whole team. Wait a bounded time, then leave it to the owner.
+                    conn.exec_driver_sql(f"SET lock_timeout = '{SCRUB_LOCK_TIMEOUT}'")
                     for name in [t.name for t in SQLModel.metadata.sorted_tables]:
                         conn.exec_driver_sql(f'VACUUM FULL "{name}"')
             except DBAPIError as exc:
+                if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
+                    raise StorageError(
+                        "the data was anonymised, but another session kept the tables busy,"
+                        " so old row versions still hold the erased text",
+                        "when the team is idle: psql -c 'VACUUM FULL' (docs/team.md, Roles)",
+                    ) from None
                 raise translate_error(exc.orig or exc, self.location) from None
             return
         raw = connect_sqlite(self.location.path)

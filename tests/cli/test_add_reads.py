@@ -26,3 +26,33 @@ def test_add_never_opens_the_read_path(run, logbook, monkeypatch):
     shown = run("add", "Acme Newsagnecy", "Misspelt", "--format", "json")
     assert shown.json["customer"] == "Acme Newsagnecy"
     assert "is a new customer; did you mean 'Acme Newsagency'?" in shown.stderr
+
+
+@pytest.mark.sqlite_only(reason="SQLite's write lock is the subject")
+def test_add_compares_near_names_without_holding_the_write_lock(run, logbook, monkeypatch):
+    """Comparing a new name with every customer's costs seconds on a big logbook;
+    holding the write lock meanwhile made every other writer wait, then fail."""
+    import sqlite3
+
+    import complog.names
+
+    run("add", "Acme Newsagency", "Till crashes")
+    compare = complog.names.near_names
+    writable: list[bool] = []
+
+    def near_names_while_someone_writes(*args: object, **kwargs: object) -> list[str]:
+        other = sqlite3.connect(logbook, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            writable.append(True)
+        except sqlite3.OperationalError:
+            writable.append(False)
+        finally:
+            other.close()
+        return compare(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(complog.names, "near_names", near_names_while_someone_writes)
+    added = run("add", "Acme Newsagnecy", "Misspelt")
+    assert writable == [True]
+    assert "did you mean 'Acme Newsagency'?" in added.stderr

@@ -78,3 +78,12 @@ def test_escalations_keep_whether_each_was_acknowledged_on_a_narrow_terminal(run
     run("escalate", "--auto", env={"COMPLOG_NOW": "2026-11-27T09:00:00+00:00"})
     out = run("--format", "table", "escalations", env={"COLUMNS": "50"}).stdout
     assert "Ack" in out and out.count("open") >= 3, out
+
+
+@pytest.mark.sqlite_only(reason="layout; the logbook is not its subject")
+@pytest.mark.parametrize(
+    "args", [["--format", "table", "due"], ["--format", "table", "list"], ["--help"]]
+)
+def test_columns_0_is_no_width_given_not_a_blank_screen(run, three_promises, args):
+    out = run(*args, env={"COLUMNS": "0"}).stdout
+    assert out.strip(), "nothing was shown"

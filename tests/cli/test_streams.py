@@ -129,3 +129,47 @@ def test_a_full_stderr_never_stops_a_change_half_way(logbook, proc, full_device)
 
     assert done.returncode == 0
     assert done.stdout.decode().startswith("Logged complaint 2")
+
+
+def _full_pipe() -> tuple[int, int]:
+    """A pipe nobody reads, already full: whoever writes to it next waits."""
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    try:
+        while True:
+            os.write(write_end, b"x" * 65536)
+    except BlockingIOError:
+        pass
+    os.set_blocking(write_end, True)
+    return read_end, write_end
+
+
+@pytest.mark.sqlite_only(reason="the interrupt is the subject; the logbook is not")
+@pytest.mark.parametrize("args", [["add", "Erin", "Refund not received"], ["escalate", "--auto"]])
+def test_ctrl_c_after_the_commit_says_the_change_was_saved(logbook, run, args):
+    """Interrupted while printing (a paused terminal, a full pipe), after the commit:
+    saying "nothing was saved" would make the person repeat it (a duplicate complaint)."""
+    import signal
+    import time
+
+    from tests.cli.helpers import query
+
+    run("add", "Acme", "Till", "--promise", "Call back", "--due", "2026-11-20 10:00")
+    before = query(logbook, "SELECT count(*) FROM event")[0][0]
+    read_end, write_end = _full_pipe()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "complog", *args], stdout=write_end, stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    os.close(write_end)
+    deadline = time.monotonic() + 60
+    while query(logbook, "SELECT count(*) FROM event")[0][0] == before:
+        assert time.monotonic() < deadline and proc.poll() is None, "it never committed"
+        time.sleep(0.05)
+    time.sleep(0.5)  # now writing its result into the full pipe
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    os.close(read_end)
+    assert proc.returncode == 130
+    assert "nothing was saved" not in stderr
+    assert "after the change was saved" in stderr

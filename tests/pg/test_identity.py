@@ -266,3 +266,21 @@ def test_hooks_are_told_the_signed_in_role(team, run, tmp_path):
 
     [payload] = [json.loads(line) for line in (tmp_path / "on-add.jsonl").read_text().splitlines()]
     assert (payload["event"]["user"], payload["event"]["role"]) == (bob, bob)
+
+
+def test_erase_does_not_freeze_the_team_behind_an_idle_transaction(team, run, postgres_logbook):
+    """VACUUM FULL queues for an exclusive lock and every other session queues behind
+    it: one idle open transaction made erase hang forever and freeze everyone."""
+    import time
+
+    import psycopg
+
+    with psycopg.connect(postgres_logbook.replace("+psycopg", "")) as idle:
+        idle.execute("SELECT count(*) FROM complaint").fetchone()  # and stays in its transaction
+        started = time.monotonic()
+        ran = run("erase", "Acme Newsagency", "--yes", exit=5)
+        assert time.monotonic() - started < 60
+        idle.rollback()
+    assert_clean_error(ran, 5, "the data was anonymised, but another session kept the tables busy")
+    assert "psql -c 'VACUUM FULL'" in ran.stderr
+    assert run("customers", "--format", "json").json[0]["customer"] == "erased customer 1"

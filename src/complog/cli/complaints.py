@@ -111,7 +111,7 @@ def add(
                           new_customer=logged.new_customer)  # fmt: skip
         row = reader.complaint(logged.complaint_id) if output_format in ("json", "csv") else None
     if known is not None:
-        flow.briefing(known, logged.customer, app.now, tz, merge_hint=True)
+        flow.briefing(known.compare(logged.customer), logged.customer, app.now, tz, merge_hint=True)
     if logged.promise_due is not None and logged.promise_due < app.now:
         output.warn(f"promise {logged.promise_id} is already overdue")
     if row is not None:
@@ -149,7 +149,7 @@ def _ask(app: AppContext, heat: int) -> tuple[str, str, int, str | None, str | N
 
     customer = required("Customer")
     reader = app.reader()
-    known = brief(reader, customer, app.now)
+    known = brief(reader, customer, app.now).compare(customer)
     flow.briefing(known, customer, app.now, reader.settings().tz, merge_hint=False)
     summary = required("What is the complaint")
     chosen = None

@@ -68,18 +68,62 @@ def import_(
             help="Import the good rows and list the bad ones (default: a bad row stops everything).",
         ),
     ] = False,
+    map_file: Annotated[
+        str | None,
+        typer.Option(
+            "--map",
+            metavar="MAP.toml",
+            help="Import any CSV or .xlsx sheet through this column map (see --inspect).",
+        ),
+    ] = None,
+    inspect: Annotated[
+        bool,
+        typer.Option(
+            "--inspect",
+            help="Show the sheet's columns, a sample of each and a suggested map; import nothing."
+            " With --map, read the sheet where that map's source section says (sheet, header row).",
+        ),
+    ] = False,
+    write_map: Annotated[
+        str | None,
+        typer.Option(
+            "--write-map",
+            metavar="MAP.toml",
+            help="With --inspect: write the suggested map to this new file.",
+        ),
+    ] = None,
 ) -> None:
     """Import complaints. Re-importing the same file adds nothing.
 
     A bad row is reported with its line number and nothing is imported
-    (exit 2), unless --skip-bad.
+    (exit 2), unless --skip-bad. Any other spreadsheet (CSV or .xlsx) comes in
+    through a column map: start with --inspect --write-map, check the map, then
+    import with --map (docs/import.md).
 
     Example: complog import complaints.csv --format cfpb --dry-run
-    """
-    from complog.importing import run_import
 
+    Example: complog import tickets.xlsx --inspect --write-map tickets.toml
+
+    Example: complog import tickets.xlsx --map tickets.toml --dry-run
+    """
+    from complog.importing import run_import, run_inspect, run_mapped_import
+
+    if write_map is not None:
+        inspect = True
+    if inspect and (format is not None or dry_run or skip_bad):
+        raise InvalidInput(
+            "--inspect only reads the file; it takes no --format, --dry-run or --skip-bad",
+            "inspect first, then import with --map",
+        )
+    if map_file is not None and format is not None:
+        raise InvalidInput("--map and --format do not go together", "give one of them")
     app = app_context(ctx)
-    run_import(app, file, format, dry_run=dry_run, skip_bad=skip_bad)
+    if inspect:
+        run_inspect(app, file, write_map, map_file)
+    elif map_file is not None:
+        run_mapped_import(app, file, map_file, dry_run=dry_run, skip_bad=skip_bad)
+    else:
+        run_import(app, file, format, dry_run=dry_run, skip_bad=skip_bad)
 
 
 def backup(

@@ -128,6 +128,9 @@ class ComplogGroup(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        if os.environ.get("COLUMNS", "x").strip("0") == "":
+            # COLUMNS=0 made every table and --help blank: no width is no width given.
+            del os.environ["COLUMNS"]
         if streams.reopen_closed_descriptors():
             code = _fail("cannot write output: standard output is closed", None, 5)
         else:
@@ -151,7 +154,7 @@ class ComplogGroup(TyperGroup):
             return 0
         except streams.OutputError as exc:
             streams.silence()
-            if ComplogGroup._app is not None and ComplogGroup._app.saved:
+            if ComplogGroup._app is not None and ComplogGroup._app.has_saved:
                 exc.after_saving()
             return _fail(exc.message, exc.hint, exc.exit_code)
 
@@ -195,7 +198,13 @@ class ComplogGroup(TyperGroup):
         except SystemExit as exc:  # Typer exits itself on a broken pipe
             return exc.code if isinstance(exc.code, int) else 1
         except (KeyboardInterrupt, Interrupted):
-            streams.error_line("\nInterrupted; nothing was saved.\n")
+            if ComplogGroup._app is not None and ComplogGroup._app.has_saved:
+                streams.error_line(
+                    "\nInterrupted after the change was saved (complog history shows it);"
+                    " do not repeat it.\n"
+                )
+            else:
+                streams.error_line("\nInterrupted; nothing was saved.\n")
             return 130
         except Exception as exc:  # noqa: BLE001 - the single top-level handler
             if debug:

@@ -97,7 +97,7 @@ class PromiseIn(Model):
     kept_at: Aware | None = None
     cancelled_at: Aware | None = None
     note: Text | None = None
-    reschedules: list[RescheduleIn] = []
+    reschedules: list[RescheduleIn] = Field(default_factory=list)
 
     @field_validator("status")
     @classmethod
@@ -174,11 +174,11 @@ class ComplaintIn(Model):
     created_by: Text | None = None
     resolved_at: Aware | None = None
     resolution: ResolutionIn | None = None
-    past_resolutions: list[PastResolutionIn] = []
-    waits: list[WaitIn] = []
-    notes: list[NoteIn] = []
-    promises: list[PromiseIn] = []
-    escalations: list[EscalationIn] = []
+    past_resolutions: list[PastResolutionIn] = Field(default_factory=list)
+    waits: list[WaitIn] = Field(default_factory=list)
+    notes: list[NoteIn] = Field(default_factory=list)
+    promises: list[PromiseIn] = Field(default_factory=list)
+    escalations: list[EscalationIn] = Field(default_factory=list)
 
     @field_validator("channel")
     @classmethod

@@ -47,10 +47,10 @@ class Input:
     path: Path | None
 
     @contextmanager
-    def text(self) -> Iterator[IO[str]]:
-        """A text reader from the start (UTF-8, a BOM skipped), for one pass."""
+    def text(self, encoding: str = "utf-8-sig") -> Iterator[IO[str]]:
+        """A text reader from the start (UTF-8, a BOM skipped, unless told), for one pass."""
         self.raw.seek(0)
-        reader = io.TextIOWrapper(self.raw, encoding="utf-8-sig", newline="")
+        reader = io.TextIOWrapper(self.raw, encoding=encoding, newline="")
         try:
             yield reader
         finally:
@@ -81,6 +81,24 @@ def open_input(given: str) -> Input:
         return Input(name, fh, path)
     with fh:  # a FIFO, a pipe (<(...), /dev/stdin), a device
         return Input(given, _spooled(fh, given), path)
+
+
+def private_copy(source: Input) -> Input:
+    """The input as a private copy nobody else can change between an import's passes
+    (a file still being written or edited): every pass reads the same bytes."""
+    from complog.files import private_spool
+
+    spool = private_spool()
+    try:
+        source.raw.seek(0)
+        while chunk := source.raw.read(CHUNK):
+            spool.write(chunk)
+    except BaseException:
+        spool.close()
+        raise
+    source.close()
+    spool.seek(0)
+    return Input(source.name, spool, source.path)
 
 
 def _spooled(stream: IO[bytes], name: str) -> IO[bytes]:
@@ -181,6 +199,28 @@ def csv_rows(fh: IO[str], name: str) -> Iterator[tuple[str, dict[str, str]]]:
             {(k or "").strip(): (v or "") for k, v in row.items() if k is not None},
         )
         start = reader.line_num + 1
+
+
+def csv_records(fh: IO[str], name: str, header_row: int = 1) -> Iterator[tuple[int, list[str]]]:
+    """(line it starts on, fields) of every record of a CSV file, header included; the
+    dialect is read from row `header_row` (rows above it may be a title)."""
+    start = fh.tell()
+    for _ in range(header_row):
+        header = fh.readline(CHUNK)
+    fh.seek(start)
+    csv.field_size_limit(MAX_LINE)
+    reader = csv.reader(lines(fh, name), dialect=_dialect(header))
+    while True:
+        first = reader.line_num + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise too_long(f"a field in the record from line {first} of {name}") from None
+            raise InvalidInput(f"line {first} of {name}: {exc}") from None
+        yield first, fields
 
 
 class _Semicolon(csv.excel):

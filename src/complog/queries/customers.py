@@ -37,8 +37,11 @@ class CustomerReads(ComplaintReads):
 
     def near_customers(self, name: str, *, cutoff: float = 0.6) -> list[str]:
         """Other customers whose names look like a misspelling of `name`."""
-        names = [r["name"] for r in self._rows("SELECT name FROM customer WHERE erased_at IS NULL")]
-        return near_names(name, names, cutoff=cutoff)
+        return near_names(name, self.customer_names(), cutoff=cutoff)
+
+    def customer_names(self) -> list[str]:
+        """Every customer's name but the erased ones (the candidates for near matches)."""
+        return [r["name"] for r in self._rows("SELECT name FROM customer WHERE erased_at IS NULL")]
 
     def customer_history(self, name: str) -> CustomerHistory:
         customer = self.find_customer(name)
