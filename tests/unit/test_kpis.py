@@ -62,10 +62,11 @@ def promise(
 def report(
     complaints=(), promises=(), reschedules=0, *, calendar=CALENDAR, since=None, until=NOW, now=NOW
 ):
+    """The typed report as the dict of its JSON keys (datetimes kept)."""
     return build_report(
         list(complaints), list(promises), reschedules, calendar=calendar,
         resolve_within=FIVE_BD, since=since, until=until, now=now,
-    )  # fmt: skip
+    ).as_dict()  # fmt: skip
 
 
 # -- the statistics ------------------------------------------------------------

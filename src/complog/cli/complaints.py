@@ -245,8 +245,18 @@ def note(
     )
 
 
-def show(ctx: typer.Context, complaint_id: ComplaintId, format: FormatOption = None) -> None:
-    """Show a complaint with its customer and full timeline, in time order.
+def show(
+    ctx: typer.Context,
+    complaint_id: ComplaintId,
+    format: FormatOption = None,
+    every: Annotated[
+        bool,
+        typer.Option("--all", help="The whole timeline (table and plain show the latest 50)."),
+    ] = False,
+) -> None:
+    """Show a complaint with its customer and timeline, in time order: the latest 50
+    entries on a terminal and in plain text (--all for every one); JSON and CSV
+    always hold everything.
 
     Example: complog show 12 --format json
     """
@@ -254,7 +264,15 @@ def show(ctx: typer.Context, complaint_id: ComplaintId, format: FormatOption = N
 
     app = app_context(ctx)
     reader = app.reader()
-    views.show(reader.detail(complaint_id), fmt(format), app.now, reader.settings().tz)
+    chosen, tz = fmt(format), reader.settings().tz
+    if chosen in ("json", "csv"):
+        # everything but the notes now; the notes streamed as they are written
+        detail = reader.detail(complaint_id, latest_notes=0)
+        views.show_streamed(detail, lambda: reader.iter_notes(complaint_id), chosen, app.now, tz)
+        return
+    latest = None if every else views.SHOW_LATEST
+    detail = reader.detail(complaint_id, latest_notes=latest)
+    views.show(detail, chosen, app.now, tz, latest=latest)
 
 
 def list_complaints(
