@@ -3,6 +3,7 @@
     python benchmarks/bench.py                          # 1k and 100k, 10 runs each
     python benchmarks/bench.py --sizes 1000,10000,100000 --runs 15
     python benchmarks/bench.py --only due,add --no-taskwarrior
+    python benchmarks/bench.py --insight 5 --against /tmp/old/src   # report and long show
 
 Every figure is a whole process started cold (a new interpreter each run; the
 OS page cache is warm, as on a machine that uses its logbook every day), with
@@ -564,6 +565,87 @@ def paired(
     return "\n".join(lines) + "\n", rows
 
 
+# -- issue 22: report and a long show, interleaved, wall time, CPU time and peak RSS --------
+
+INSIGHT_TARGETS = {"report_json": (2000.0, 150.0), "report_plain": (2000.0, 150.0),
+                   "show_notes_table": (1000.0, 100.0), "show_notes_plain": (1000.0, 100.0),
+                   "show_notes_json": (None, 100.0)}  # fmt: skip
+
+
+def notes_logbook(notes: int = 100_000) -> tuple[Path, int]:
+    """The 1k logbook with `notes` more notes on its `show` complaint (cached): the
+    customer who has rung every day for years."""
+    import sqlite3
+    from datetime import timedelta
+
+    base, meta = logbook(1000)
+    path = CACHE / f"logbook-1000-notes-{notes}.db"
+    complaint = int(meta["show_id"])
+    if path.exists() and path.stat().st_mtime >= base.stat().st_mtime:
+        return path, complaint
+    shutil.copyfile(base, path)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    rows = []
+    for i in range(notes):
+        at = (start + timedelta(minutes=5 * i)).strftime("%Y-%m-%d %H:%M:%S.%f")
+        rows.append((complaint, at, at, "sam", "phone", ("in", "out", "internal")[i % 3],
+                     f"Call {i}: the customer chased the refund again and is still waiting"))  # fmt: skip
+    with sqlite3.connect(path) as conn:  # the FTS triggers index them as complog would
+        conn.executemany("INSERT INTO note (complaint_id, at, recorded_at, author, channel, direction, text)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?)", rows)  # fmt: skip
+    return path, complaint
+
+
+def _timed(argv: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MB) of one process."""
+    t0 = time.perf_counter()
+    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _pid, _status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - t0
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def insight(rounds: int, against: Path | None) -> str:
+    """`report` at 100k and `show` of a complaint with 100,000 notes, every case (and,
+    with --against OLD_SRC, the same commands from that tree) once per round in a
+    shuffled order, so load from other people hits all alike."""
+    import random
+
+    big, meta = logbook(100_000)
+    notes_db, complaint = notes_logbook()
+    commands = {
+        "report_json": (big, ["report", "--format", "json"]),
+        "report_plain": (big, ["report", "--format", "plain"]),
+        "show_notes_table": (notes_db, ["show", str(complaint), "--format", "table"]),
+        "show_notes_plain": (notes_db, ["show", str(complaint), "--format", "plain"]),
+        "show_notes_json": (notes_db, ["show", str(complaint), "--format", "json"]),
+    }
+    trees = {"this tree": None} | ({f"old ({against})": str(against)} if against else {})
+    env0 = base_env() | {"COMPLOG_NOW": meta["now"]}
+    cases = [(tree, key) for tree in trees for key in commands]
+    runs: dict[tuple[str, str], list[tuple[float, float, float]]] = {c: [] for c in cases}
+    rng = random.Random(22)
+    for r in range(rounds):
+        order = cases[:]
+        rng.shuffle(order)
+        for tree, key in order:
+            db, args = commands[key]
+            env = env0 | ({"PYTHONPATH": trees[tree]} if trees[tree] else {})
+            runs[(tree, key)].append(_timed([PY, "-m", "complog", "--db", str(db), *args], env))
+        print(f"    insight round {r + 1}/{rounds}", file=sys.stderr, flush=True)
+    lines = [f"### report and show ({rounds} interleaved rounds; medians)", "",
+             "| tree | command | wall ms | CPU ms | peak RSS MB | target |", "|---|---|---:|---:|---:|---|"]  # fmt: skip
+    for tree, key in cases:
+        wall, cpu, rss = (statistics.median(x[i] for x in runs[(tree, key)]) for i in range(3))
+        ms_limit, mb_limit = INSIGHT_TARGETS[key]
+        target = (f"<= {ms_limit:.0f} ms, " if ms_limit else "") + f"<= {mb_limit:.0f} MB"
+        label = " ".join(commands[key][1])
+        lines.append(
+            f"| {tree} | `{label}` | {wall * 1000:.0f} | {cpu * 1000:.0f} | {rss:.0f} | {target} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -597,7 +679,22 @@ def main() -> None:
         metavar="DIR",
         help="only redraw DIR/chart.svg from DIR/results.json",
     )
+    parser.add_argument(
+        "--insight",
+        type=int,
+        metavar="ROUNDS",
+        help="only time report at 100k and show of 100,000 notes, interleaved (issue 22)",
+    )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="OLD_SRC",
+        help="with --insight: time the same commands from this source tree too",
+    )
     args = parser.parse_args()
+    if args.insight:
+        print(insight(args.insight, args.against))
+        return
     if args.chart_from:
         rows = json.loads((args.chart_from / "results.json").read_text())
         loaded = [Result(Case(r["key"], r["label"], r["argv"], r["size"], r["group"]), r["times_s"], r["rss_mb"], r["error"])

@@ -3,6 +3,7 @@
     python benchmarks/compare_outputs.py OLD_SRC              # OLD_SRC against this checkout
     python benchmarks/compare_outputs.py OLD_SRC NEW_SRC --sizes 1000,100000
     python benchmarks/compare_outputs.py OLD_SRC --widths 100,40 --show-diff
+    python benchmarks/compare_outputs.py OLD_SRC --allow-added-keys   # JSON may gain keys
 
 A refactor of the read path or the output layer must leave what users see
 unchanged except where it fixes a defect on purpose. This runs `due`, `list`,
@@ -71,6 +72,26 @@ def run(src: Path, db: Path, argv: list[str], fmt: str, width: int) -> tuple[int
     return done.returncode, done.stdout, done.stderr
 
 
+def _kept(old: object, new: object) -> bool:
+    """Every key of `old`, in its order and with its value, is in `new` (at any depth)."""
+    if isinstance(old, dict):
+        return (isinstance(new, dict) and list(new)[: len(old)] == list(old)
+                and all(_kept(v, new[k]) for k, v in old.items()))  # fmt: skip
+    if isinstance(old, list):
+        return isinstance(new, list) and len(old) == len(new) and all(map(_kept, old, new))
+    return old == new
+
+
+def extends(old: bytes, new: bytes) -> bool:
+    """Both outputs are JSON and the new one only adds keys (the contract: add, never rename)."""
+    import json
+
+    try:
+        return _kept(json.loads(old), json.loads(new))
+    except ValueError:
+        return False
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("old", type=Path, help="the src/ folder of the version to compare with")
@@ -78,6 +99,8 @@ def main() -> int:
     parser.add_argument("--sizes", default="1000", help="logbook sizes, comma-separated")
     parser.add_argument("--widths", default="100", help="terminal widths, comma-separated")
     parser.add_argument("--show-diff", action="store_true", help="print a diff of each difference")
+    parser.add_argument("--allow-added-keys", action="store_true",
+                        help="JSON that only adds keys (old keys, order and values kept) is not a difference")  # fmt: skip
     args = parser.parse_args()
     differences = compared = 0
     with tempfile.TemporaryDirectory(prefix="complog-compare-") as scratch:
@@ -95,11 +118,24 @@ def main() -> int:
                         compared += 1
                         if old == new:
                             continue
+                        if (
+                            args.allow_added_keys
+                            and old[0] == new[0]
+                            and old[2] == new[2]
+                            and extends(old[1], new[1])
+                        ):
+                            print(
+                                f"EXTENDS  {size:,} complaints, {width} columns: complog -f {fmt} {' '.join(argv)}"
+                            )
+                            continue
                         differences += 1
                         label = f"{size:,} complaints, {width} columns: complog -f {fmt} {' '.join(argv)}"
                         print(f"DIFFERS  {label}  (exit {old[0]} -> {new[0]})")
                         if args.show_diff:
-                            for name, before, after in (("stdout", old[1], new[1]), ("stderr", old[2], new[2])):
+                            for name, before, after in (
+                                ("stdout", old[1], new[1]),
+                                ("stderr", old[2], new[2]),
+                            ):
                                 sys.stdout.writelines(
                                     difflib.unified_diff(
                                         before.decode(errors="replace").splitlines(True),

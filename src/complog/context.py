@@ -10,7 +10,7 @@ import getpass
 import os
 import sys
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -74,6 +74,21 @@ class AppContext:
     saved: bool = False
     _user: str | None = None
     _identity: Identity | None = None
+    #: which text `-` read from standard input (there is only one standard input)
+    stdin_taken_by: str | None = None
+    #: the format this command chose for its output (cli/options.fmt): the pager's cue
+    output_format: str | None = None
+    #: where the logbook, user, format and pager came from (`complog config --where`)
+    sources: dict[str, str] = field(default_factory=dict)
+    #: --no-pager, and the config file's `pager` with its place: see pager_choice()
+    pager_given: tuple[bool, str | bool | None, str] = (False, None, "")
+
+    def pager_choice(self) -> tuple[str | None, str]:
+        """The pager for long output on a terminal (None: none), and its source. Worked
+        out only when a command may page, or for `config --where`."""
+        from complog.render.pager import choose
+
+        return choose(*self.pager_given)
 
     def set_user(self, value: str) -> None:
         """The user named by --user / COMPLOG_USER (checked: exit 2 when empty)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import glob
 import os
+import shutil
 import stat
 import sys
 import tempfile
@@ -274,3 +275,29 @@ def _fsync_folder(folder: Path) -> None:
 
 def _cannot_write(shown: str, exc: OSError) -> StorageError:
     return StorageError(f"cannot write {shown}: {exc.strerror or exc}")
+
+
+@contextmanager
+def scratch_file(name: str, content: str) -> Iterator[Path]:
+    """A private file for an editor to change (`$EDITOR` on a note), removed afterwards.
+
+    In a new 0700 folder (mkdtemp), made with O_EXCL|O_NOFOLLOW and 0600, so no other
+    account can read the customer's words or plant a symlink where the editor saves."""
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="complog-"))
+    except OSError as exc:
+        raise StorageError(
+            f"cannot make a temporary file: {exc.strerror or exc}",
+            "free some space in the temporary folder (TMPDIR)",
+        ) from None
+    path = folder / name
+    try:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(content)
+        except OSError as exc:
+            raise _cannot_write(str(path), exc) from None
+        yield path
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

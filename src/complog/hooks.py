@@ -394,7 +394,14 @@ def run_hook(
         ran = run_program([str(path)], cwd=path.parent, env=env, stdin=lines, timeout=timeout)
     except OSError as exc:
         return HookRun(name, path, f"cannot be run ({exc.strerror})", "")
-    output = ran.output.decode("utf-8", errors="replace").strip()
+    from complog.render.text import safe
+
+    # Inert before it is cut: an escape shown as "\x00" is four characters, and what
+    # reaches the terminal stays within the 64 KiB kept.
+    output = safe(ran.output.decode("utf-8", errors="replace")).strip()
+    if len(output.encode()) > OUTPUT_KEPT:
+        output = output.encode()[:OUTPUT_KEPT].decode("utf-8", errors="ignore")
+        output += "\n[output cut at 64 KiB once control characters were made visible]"
     if ran.dropped:
         output += f"\n[{ran.dropped:,} more bytes of output dropped: complog keeps {OUTPUT_KEPT // 1024} KiB]"
     if ran.timed_out:

@@ -1,6 +1,6 @@
 """The report's figures: medians, 90th percentiles and rates over plain rows.
 
-Pure: rows in, a dict of SPEC's report keys out. Durations are business hours
+Pure: rows in, a `reporting.Report` (SPEC's report keys, typed) out. Durations are business hours
 (the calendar counts only working time). Rates are fractions 0-1, None when
 there is nothing to divide. Percentiles interpolate linearly between the two
 nearest ranks (the "inclusive" method: p90 of [1, 2, 3] is 2.8), so every
@@ -11,13 +11,24 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import NamedTuple
 
 from complog.businesstime import BusinessCalendar, Pause, less_pauses
-from complog.money import Money, major_totals, single_total, totals
+from complog.money import Money, major, major_totals, single_total
+from complog.money import totals as money_totals
+from complog.reporting import (
+    BreakdownRow,
+    CompensationByCause,
+    CompensationEntry,
+    FaqCandidate,
+    OwnerRow,
+    RepeatCustomer,
+    Report,
+)
 from complog.settings import Duration
+from complog.trends import open_age, open_at, owner_load, weekly_series
 
 # NamedTuples rather than frozen dataclasses: a year of a large logbook is 100,000
 # complaints and 300,000 promises, and a NamedTuple is made three times faster.
@@ -36,10 +47,12 @@ class ComplaintFigures(NamedTuple):
     confirmed: bool | None
     satisfaction: int | None
     compensation: str | None
-    #: the compensation's value, when its text names an amount
-    compensation_value: Money | None
+    #: what the customer says they lost (migration 0005: minor units and currency)
     loss: Money | None
     escalated: bool
+    #: the compensation's amount in minor units of its currency (None: not valued)
+    compensation_minor: int | None = None
+    compensation_currency: str | None = None
 
 
 class PromiseFigures(NamedTuple):
@@ -94,10 +107,6 @@ def _in(moment: datetime | None, since: datetime | None, until: datetime) -> boo
     return moment is not None and moment < until and (since is None or moment >= since)
 
 
-def _hours(calendar: BusinessCalendar, start: datetime, end: datetime) -> float:
-    return calendar.business_seconds_between(start, end) / 3600
-
-
 def build_report(
     complaints: Sequence[ComplaintFigures],
     promises: Sequence[PromiseFigures],
@@ -110,9 +119,11 @@ def build_report(
     now: datetime,
     waits: Mapping[int, Sequence[Pause]] | None = None,
     acknowledge_within: Duration | None = None,
-) -> dict[str, Any]:
-    """`waits`: per complaint, the time spent waiting on the customer, which the
-    resolution clock does not count."""
+) -> Report:
+    """`complaints`: those opened or resolved in the period, and those still open
+    at its start (for the backlog and the open complaints' age). `waits`: per
+    complaint, the time spent waiting on the customer, which the resolution clock
+    does not count."""
     waits = waits or {}
     opened = [c for c in complaints if _in(c.opened_at, since, until)]
     resolved = [c for c in complaints if _in(c.resolved_at, since, until)]
@@ -124,11 +135,14 @@ def build_report(
         if c.resolved_at is not None
     }
     resolution_hours = {key: seconds / 3600 for key, seconds in resolution_seconds.items()}
-    response_hours = [
-        _hours(calendar, c.opened_at, c.first_response_at)
+    # working seconds to the first reply, once per answered complaint: the response
+    # times and the acknowledged-in-time check both read them
+    response_seconds = {
+        c.id: calendar.business_seconds_between(c.opened_at, c.first_response_at)
         for c in opened
         if c.first_response_at is not None and c.first_response_at <= now
-    ]
+    }
+    response_hours = [seconds / 3600 for seconds in response_seconds.values()]
     if resolve_within.business:
         # Duration.exceeded for working time, on the seconds just counted
         limit = resolve_within.business_seconds(calendar)
@@ -155,7 +169,7 @@ def build_report(
     kept_on_time = [p for p in due if p.status == "kept" and not p.broken(now)]
     satisfaction = [c.satisfaction for c in resolved if c.satisfaction is not None]
 
-    def breakdown(key: Callable[[ComplaintFigures], str | None], name: str) -> list[dict[str, Any]]:
+    def breakdown(key: Callable[[ComplaintFigures], str | None], name: str) -> list[BreakdownRow]:
         rows = []
         groups: dict[str, list[ComplaintFigures]] = defaultdict(list)
         for c in opened:
@@ -167,152 +181,158 @@ def build_report(
             set(groups) | set(resolved_groups), key=lambda g: (-len(groups.get(g, [])), g)
         ):
             done = resolved_groups.get(label, [])
-            rows.append({
-                name: label,
-                "opened": len(groups.get(label, [])),
-                "resolved": len(done),
-                "open": sum(1 for c in groups.get(label, []) if c.resolved_at is None),
-                "resolution_median_hours": median([resolution_hours[c.id] for c in done]),
-            })  # fmt: skip
+            rows.append(
+                BreakdownRow(
+                    key=name,
+                    label=label,
+                    opened=len(groups.get(label, [])),
+                    resolved=len(done),
+                    open=sum(1 for c in groups.get(label, []) if c.resolved_at is None),
+                    resolution_median_hours=median([resolution_hours[c.id] for c in done]),
+                )
+            )
         return rows
 
-    by_owner = breakdown(lambda c: c.owner, "owner")
     promise_owner_due = Counter(p.owner for p in due)
     promise_owner_kept = Counter(p.owner for p in kept_on_time)
-    known = {row["owner"] for row in by_owner}
-    for owner in sorted(set(promise_owner_due) - known):
-        by_owner.append(
-            {"owner": owner, "opened": 0, "resolved": 0, "open": 0, "resolution_median_hours": None}
+    owner_rows = breakdown(lambda c: c.owner, "owner")
+    known = {row.label for row in owner_rows}
+    owner_rows += [
+        BreakdownRow("owner", owner, 0, 0, 0, None)
+        for owner in sorted(set(promise_owner_due) - known)
+    ]
+    by_owner = tuple(
+        OwnerRow(
+            **{f: getattr(row, f) for f in ("key", "label", "opened", "resolved", "open")},
+            resolution_median_hours=row.resolution_median_hours,
+            promises_due=promise_owner_due.get(row.label, 0),
+            promises_kept_on_time=promise_owner_kept.get(row.label, 0),
+            promise_keeping_rate=rate(
+                promise_owner_kept.get(row.label, 0), promise_owner_due.get(row.label, 0)
+            ),
         )
-    for row in by_owner:
-        row["promises_due"] = promise_owner_due.get(row["owner"], 0)
-        row["promises_kept_on_time"] = promise_owner_kept.get(row["owner"], 0)
-        row["promise_keeping_rate"] = rate(row["promises_kept_on_time"], row["promises_due"])
+        for row in owner_rows
+    )
 
+    # acknowledged within `acknowledge_within` (None: not answered yet), once per complaint
+    answered_in_time: dict[int, bool | None] = {}
+    if acknowledge_within is not None:
+        ack_limit = (
+            acknowledge_within.business_seconds(calendar) if acknowledge_within.business else 0.0
+        )
+        for c in opened:
+            if c.id not in response_seconds or c.first_response_at is None:
+                answered_in_time[c.id] = None
+            elif acknowledge_within.business:  # Duration.exceeded, on the seconds just counted
+                answered_in_time[c.id] = not response_seconds[c.id] > ack_limit
+            else:
+                answered_in_time[c.id] = not acknowledge_within.exceeded(
+                    c.opened_at, c.first_response_at, calendar
+                )
     acknowledged_in_time = None
     if acknowledge_within is not None:
-        acknowledged_in_time = rate(
-            sum(
-                1
-                for c in opened
-                if c.first_response_at is not None
-                and c.first_response_at <= now
-                and not acknowledge_within.exceeded(c.opened_at, c.first_response_at, calendar)
-            ),
-            len(opened),
-        )
+        acknowledged_in_time = rate(sum(1 for v in answered_in_time.values() if v), len(opened))
     customer_counts = Counter(c.customer for c in opened)
     faq = Counter((c.category or "(none)", c.cause or "(unknown)") for c in opened)
     compensation = [c for c in resolved if c.compensation]
-    # Money is totalled per currency, never across currencies (complog.money).
-    given = totals(c.compensation_value for c in compensation)
-    at_stake = totals(c.loss for c in opened if c.resolved_at is None)
-    return {
-        "since": since,
-        "until": until,
-        #: the working day the "bd" figures are counted in (day_end - day_start)
-        "business_day_hours": calendar.day_length_seconds() / 3600,
-        "opened": len(opened),
-        "resolved": len(resolved),
-        "open": sum(1 for c in opened if c.resolved_at is None or c.resolved_at > now),
-        "first_response_median_hours": median(response_hours),
-        "first_response_p90_hours": percentile(response_hours, 0.9),
-        "resolution_median_hours": median(list(resolution_hours.values())),
-        "resolution_p90_hours": percentile(list(resolution_hours.values()), 0.9),
-        "resolved_quickly_rate": rate(len(quickly), len(resolved)),
-        "resolve_within": str(resolve_within),
-        "promises_due": len(due),
-        "promises_kept_on_time": len(kept_on_time),
-        "promise_keeping_rate": rate(len(kept_on_time), len(due)),
-        "reschedules": reschedules,
-        "escalation_rate": rate(sum(1 for c in opened if c.escalated), len(opened)),
-        "confirmed_rate": rate(sum(1 for c in resolved if c.confirmed), len(resolved)),
-        "satisfaction_mean": statistics.fmean(satisfaction) if satisfaction else None,
-        "compensation_given": len(compensation),
-        "compensation": [
-            {
-                "complaint_id": c.id,
-                "cause": c.cause,
-                "compensation": c.compensation,
-                **_money_keys(c.compensation_value),
-            }
-            for c in compensation
-        ],  # fmt: skip
-        "compensation_value": single_total(given),
-        "compensation_value_by_currency": major_totals(given),
-        "compensation_by_cause": _compensation_by_cause(compensation),
-        "acknowledge_within": None if acknowledge_within is None else str(acknowledge_within),
-        "acknowledged_within_rate": acknowledged_in_time,
-        "loss_open": single_total(at_stake),
-        "loss_open_by_currency": major_totals(at_stake),
-        "by_owner": by_owner,
-        "by_category": breakdown(lambda c: c.category, "category"),
-        "by_cause": breakdown(lambda c: c.cause, "cause"),
-        "by_channel": breakdown(lambda c: c.channel, "channel"),
-        "repeat_customers": [
-            {"customer": name, "complaints": n}
+    totals: Counter[str] = Counter()
+    for c in compensation:
+        if c.compensation_minor is not None and c.compensation_currency is not None:
+            totals[c.compensation_currency] += c.compensation_minor
+    still_open = open_at(complaints, horizon)
+    ages, age_seconds = open_age(still_open, horizon, resolve_within, calendar)
+    limit_seconds = resolve_within.seconds(calendar)
+    # Money per currency, never added across currencies (complog.money)
+    given = dict(sorted(totals.items()))
+    at_stake = money_totals(c.loss for c in opened if c.resolved_at is None)
+    return Report(
+        since=since,
+        until=until,
+        business_day_hours=calendar.day_length_seconds() / 3600,
+        opened=len(opened),
+        resolved=len(resolved),
+        open=sum(1 for c in opened if c.resolved_at is None or c.resolved_at > now),
+        first_response_median_hours=median(response_hours),
+        first_response_p90_hours=percentile(response_hours, 0.9),
+        resolution_median_hours=median(list(resolution_hours.values())),
+        resolution_p90_hours=percentile(list(resolution_hours.values()), 0.9),
+        resolved_quickly_rate=rate(len(quickly), len(resolved)),
+        resolve_within=str(resolve_within),
+        promises_due=len(due),
+        promises_kept_on_time=len(kept_on_time),
+        promise_keeping_rate=rate(len(kept_on_time), len(due)),
+        reschedules=reschedules,
+        escalation_rate=rate(sum(1 for c in opened if c.escalated), len(opened)),
+        confirmed_rate=rate(sum(1 for c in resolved if c.confirmed), len(resolved)),
+        satisfaction_mean=statistics.fmean(satisfaction) if satisfaction else None,
+        compensation_given=len(compensation),
+        compensation=tuple(
+            CompensationEntry(c.id, c.cause, c.compensation or "", *_value(c)) for c in compensation
+        ),
+        compensation_value=single_total(given),
+        compensation_by_cause=_compensation_by_cause(compensation),
+        acknowledge_within=None if acknowledge_within is None else str(acknowledge_within),
+        acknowledged_within_rate=acknowledged_in_time,
+        loss_open=single_total(at_stake),
+        by_owner=by_owner,
+        by_category=tuple(breakdown(lambda c: c.category, "category")),
+        by_cause=tuple(breakdown(lambda c: c.cause, "cause")),
+        by_channel=tuple(breakdown(lambda c: c.channel, "channel")),
+        repeat_customers=tuple(
+            RepeatCustomer(name, n)
             for name, n in sorted(customer_counts.items(), key=lambda kv: (-kv[1], kv[0]))
             if n >= 2
-        ],
-        "faq_candidates": [
-            {"category": cat, "cause": cause, "complaints": n}
+        ),
+        faq_candidates=tuple(
+            FaqCandidate(cat, cause, n)
             for (cat, cause), n in sorted(faq.items(), key=lambda kv: (-kv[1], kv[0]))
             if n >= 2
-        ],
-        "weekly": weekly_series(opened, resolved, calendar, since, horizon),
-        "resolution_hours": sorted(resolution_hours.values()),
-    }
+        ),
+        weekly=weekly_series(
+            opened,
+            resolved,
+            calendar,
+            since,
+            horizon,
+            everything=complaints,
+            quickly={c.id for c in quickly},
+            acknowledged_in_time=answered_in_time if acknowledge_within is not None else None,
+            promises_due=due,
+            kept_on_time={p.id for p in kept_on_time},
+        ),  # fmt: skip
+        resolution_hours=tuple(sorted(resolution_hours.values())),
+        compensation_totals=given,
+        compensation_value_by_currency=major_totals(given),
+        loss_open_by_currency=major_totals(at_stake),
+        loss_open_minor=at_stake,
+        as_of=horizon,
+        open_age=ages,
+        open_over_limit=sum(1 for s in age_seconds.values() if s > limit_seconds),
+        oldest_open_at=min((c.opened_at for c in still_open), default=None),
+        owner_load=owner_load(still_open, age_seconds, limit_seconds),
+    )
 
 
-def _compensation_by_cause(given: Sequence[ComplaintFigures]) -> list[dict[str, Any]]:
+def _given(rows: Sequence[ComplaintFigures]) -> dict[str, int]:
+    return money_totals(
+        Money(c.compensation_minor, c.compensation_currency)
+        for c in rows
+        if c.compensation_minor is not None and c.compensation_currency is not None
+    )
+
+
+def _value(c: ComplaintFigures) -> tuple[float | None, str | None]:
+    """A compensation's value (major units) and currency, when its text names one."""
+    if c.compensation_minor is None or c.compensation_currency is None:
+        return None, None
+    return major(Money(c.compensation_minor, c.compensation_currency)), c.compensation_currency
+
+
+def _compensation_by_cause(given: Sequence[ComplaintFigures]) -> tuple[CompensationByCause, ...]:
     groups: dict[str, list[ComplaintFigures]] = defaultdict(list)
     for c in given:
         groups[c.cause or "(unknown)"].append(c)
-    out = []
-    for cause, rows in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        by_currency = totals(c.compensation_value for c in rows)
-        out.append({"cause": cause, "given": len(rows), "value": single_total(by_currency),
-                    "value_by_currency": major_totals(by_currency)})  # fmt: skip
-    return out
-
-
-def _money_keys(value: Money | None) -> dict[str, Any]:
-    """`value` (major units) and `currency` of one amount, null when it names none."""
-    return {"value": None if value is None else major_totals({value.currency: value.minor})[value.currency],
-            "currency": None if value is None else value.currency}  # fmt: skip
-
-
-def weekly_series(
-    opened: Iterable[ComplaintFigures],
-    resolved: Iterable[ComplaintFigures],
-    calendar: BusinessCalendar,
-    since: datetime | None,
-    until: datetime,
-    weeks: int = 26,
-) -> list[dict[str, Any]]:
-    """Opened vs resolved per week (Monday start, local dates), the last `weeks` weeks."""
-
-    def monday(moment: datetime) -> date:
-        day = calendar.local_date(moment)
-        return day - timedelta(days=day.weekday())
-
-    last = monday(until)
-    first = last - timedelta(weeks=weeks - 1)
-    opened_per = Counter(monday(c.opened_at) for c in opened)
-    if since is not None:
-        first = max(first, monday(since))
-    elif opened_per:  # all time: begin at the first week with a complaint
-        first = max(first, min(opened_per))
-    resolved_per = Counter(monday(c.resolved_at) for c in resolved if c.resolved_at is not None)
-    series = []
-    week = first
-    while week <= last:
-        series.append(
-            {
-                "week": week.isoformat(),
-                "opened": opened_per.get(week, 0),
-                "resolved": resolved_per.get(week, 0),
-            }
-        )
-        week += timedelta(weeks=1)
-    return series
+    return tuple(
+        CompensationByCause(cause, len(rows), single_total(_given(rows)), major_totals(_given(rows)))
+        for cause, rows in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    )  # fmt: skip

@@ -266,6 +266,9 @@ class ComplaintDetail:
     past_resolutions: tuple[PastResolutionRow, ...]
     waits: tuple[WaitRow, ...]
     timeline: tuple[TimelineEntry, ...]
+    #: notes not read (`show` reads only the latest ones unless --all): the timeline
+    #: holds every other entry but only the notes in `notes`
+    notes_left_out: int = 0
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,12 @@ NEW ESCALATIONS since 2026-11-23 09:00 (1)
 OPEN LONGER THAN 5bd (1)
   #5 Fern: Old issue (open since 2026-11-13 10:00, alex)
 
+WEEK OVER WEEK (the last 7 days; the 7 before in brackets)
+  opened 4 (1), resolved 1 (0)
+  resolved within 5bd: 100% (–)
+  promises kept on time: 14%, 1 of 7 (–, 0 of 0)
+  oldest open complaint: #5 Fern: Old issue (open since 2026-11-13 10:00, alex)
+
 YESTERDAY (Mon 23 Nov): opened 2, resolved 1, promises kept 2, broken 4
 Open complaints now: 4
 """
@@ -100,6 +106,11 @@ def test_digest_on_an_empty_logbook_says_none_everywhere(run):
         "DUE TODAY (0)\n  none\n\n"
         "NEW ESCALATIONS since 2026-11-20 09:00 (0)\n  none\n\n"
         "OPEN LONGER THAN 5bd (0)\n  none\n\n"
+        "WEEK OVER WEEK (the last 7 days; the 7 before in brackets)\n"
+        "  opened 0 (0), resolved 0 (0)\n"
+        "  resolved within 5bd: – (–)\n"
+        "  promises kept on time: –, 0 of 0 (–, 0 of 0)\n"
+        "  oldest open complaint: none\n\n"
         "YESTERDAY (Sun 22 Nov): opened 0, resolved 0, promises kept 0, broken 0\n"
         "Open complaints now: 0\n"
     )

@@ -20,12 +20,12 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "complog"
 LAYERS: list[tuple[str, set[str]]] = [
     ("entry", {"__main__", "cli"}),
     ("application", {"context", "importing"}),
-    ("services and reads", {"services", "queries", "render", "hooks", "hookrun", "trust",
+    ("services and reads", {"services", "queries", "render", "hooks", "hookrun", "trust", "userconfig",
                             "digest", "doctor", "importers", "briefing"}),
     ("storage", {"store", "connect", "files", "identity", "migrations", "models", "dbtypes"}),
     ("pure", {"complog", "errors", "clock", "storedtime", "rows", "rules", "kpis", "names",
               "vocabulary", "money", "settings", "businesstime", "timeparse", "checklist",
-              "search", "snippets", "timeline"}),
+              "search", "snippets", "timeline", "reporting", "trends", "charts"}),
 ]  # fmt: skip
 
 #: pairs within one layer that must stay apart: the read path never writes, the

@@ -42,12 +42,21 @@ def config(
     ] = None,
     value: Annotated[str | None, typer.Argument(help="New value.", show_default=False)] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Return KEY to its default.")] = False,
+    where: Annotated[
+        bool,
+        typer.Option(
+            "--where",
+            help="Show your own settings (logbook, user, format, pager), each with where it"
+            " came from: a flag, the environment, your config.toml, or the default.",
+        ),
+    ] = False,
     format: FormatOption = None,
 ) -> None:
     """Show or change settings kept in the logbook (shared by everyone using it).
 
     With no KEY, lists every setting. Business hours: day_start, day_end,
     workdays (mon-fri), holidays (dates and/or a country code such as GB), tz.
+    Your own settings live in config.toml in your config folder: --where shows them.
 
     Example: complog config day_end 17:30
     """
@@ -55,6 +64,13 @@ def config(
     from complog.settings import SPECS, check_key
 
     app = app_context(ctx)
+    if where:
+        if key is not None or reset:
+            from complog.errors import InvalidInput
+
+            raise InvalidInput("--where takes no KEY, VALUE or --reset")
+        _where(app, fmt(format))
+        return
     if key is None and (reset or value is not None):
         from complog.errors import InvalidInput
 
@@ -82,6 +98,30 @@ def config(
     output.say(
         f"{key} = {stored_value}" if stored_value is not None else f"{key} reset to its default"
     )
+
+
+def _where(app: AppContext, output_format: str) -> None:
+    """Each personal setting with its value and source (flags > environment > file > default)."""
+    from complog.context import default_user
+    from complog.render import views
+    from complog.userconfig import config_path
+
+    sources = app.sources
+    pager, pager_source = app.pager_choice()
+    rows = [
+        {"setting": "logbook", "value": str(app.location),
+         "source": _named(sources.get("logbook", "default"), "your user-data folder")},
+        {"setting": "user", "value": app.given_user or default_user(),
+         "source": _named(sources.get("user", "default"), "your login name")},
+        {"setting": "format", "value": app.format or "table on a terminal, plain otherwise",
+         "source": sources.get("format", "default")},
+        {"setting": "pager", "value": pager or "none", "source": pager_source},
+    ]  # fmt: skip
+    views.where(rows, str(config_path()), output_format)
+
+
+def _named(source: str, default: str) -> str:
+    return f"default: {default}" if source == "default" else source
 
 
 def history(

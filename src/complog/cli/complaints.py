@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from complog.cli import completion
 from complog.cli.options import (
     AtOption,
     Cause,
@@ -30,7 +31,9 @@ def add(
     customer: Annotated[
         str | None,
         typer.Argument(
-            help="Customer name (created if new; matched ignoring case).", show_default=False
+            help="Customer name (created if new; matched ignoring case).",
+            show_default=False,
+            autocompletion=completion.customers,
         ),
     ] = None,
     summary: Annotated[
@@ -90,15 +93,30 @@ def add(
     )
     if interactive:
         customer, summary, heat, promise, due = _ask(app, heat)
-    if customer is None or summary is None:
+    if customer is None:
         raise InvalidInput(
             "CUSTOMER and SUMMARY are required",
             'e.g. complog add "Acme Newsagency" "Till crashes at close"',
         )
+    opened_at, due_at = app.when_given(at), app.when_given(due)
+    if not interactive:
+        from complog.cli.freetext import given_text, required_text
+
+        if summary is None and not (sys.stdin is not None and sys.stdin.isatty()):
+            raise InvalidInput(
+                "CUSTOMER and SUMMARY are required",
+                'e.g. complog add "Acme Newsagency" "Till crashes at close"',
+            )
+        summary = required_text(
+            ctx, summary, param="summary", what="summary", about=f"of {customer}'s complaint"
+        )
+        wants = given_text(ctx, wants, what="wants")
+        promise = given_text(ctx, promise, what="promise")
+    assert summary is not None
     new = NewComplaint(
         customer=customer, summary=summary, channel=channel.value, category=category, heat=heat,
         wants=wants, loss=loss, written=written, owner=owner,
-        at=app.when_given(at), promise=promise, due=app.when_given(due),
+        at=opened_at, promise=promise, due=due_at,
         phone=phone, email=email,
     )  # fmt: skip
     output_format = fmt(format)
@@ -181,7 +199,14 @@ def _ask(app: AppContext, heat: int) -> tuple[str, str, int, str | None, str | N
 def note(
     ctx: typer.Context,
     complaint_id: ComplaintId,
-    text: Annotated[str, typer.Argument(help="What was said or done.", show_default=False)],
+    text: Annotated[
+        str | None,
+        typer.Argument(
+            help="What was said or done; '-' reads it from standard input; left out on a"
+            " terminal, your editor ($VISUAL, $EDITOR) opens.",
+            show_default=False,
+        ),
+    ] = None,
     channel: Annotated[
         Channel | None, typer.Option(help="Channel of the interaction. Default: the complaint's.")
     ] = None,
@@ -199,6 +224,7 @@ def note(
 
     Example: complog note 12 "Rang back, engineer booked for Friday" --out
     """
+    from complog.cli.freetext import required_text
     from complog.render import shapes, written
     from complog.services.complaints import add_note
 
@@ -207,6 +233,7 @@ def note(
     direction = "in" if inbound else "out" if outbound else "internal"
     app = app_context(ctx)
     when = app.when_given(at)
+    text = required_text(ctx, text, param="text", what="note", about=f"on complaint {complaint_id}")
     with app.store().transaction() as session:
         note_id = add_note(session, app.actor(), complaint_id, text, direction=direction,
                            channel=channel.value if channel else None, at=when)  # fmt: skip
@@ -222,8 +249,18 @@ def note(
     )
 
 
-def show(ctx: typer.Context, complaint_id: ComplaintId, format: FormatOption = None) -> None:
-    """Show a complaint with its customer and full timeline, in time order.
+def show(
+    ctx: typer.Context,
+    complaint_id: ComplaintId,
+    format: FormatOption = None,
+    every: Annotated[
+        bool,
+        typer.Option("--all", help="The whole timeline (table and plain show the latest 50)."),
+    ] = False,
+) -> None:
+    """Show a complaint with its customer and timeline, in time order: the latest 50
+    entries on a terminal and in plain text (--all for every one); JSON and CSV
+    always hold everything.
 
     Example: complog show 12 --format json
     """
@@ -231,13 +268,24 @@ def show(ctx: typer.Context, complaint_id: ComplaintId, format: FormatOption = N
 
     app = app_context(ctx)
     reader = app.reader()
-    views.show(reader.detail(complaint_id), fmt(format), app.now, reader.settings().tz)
+    chosen, tz = fmt(format), reader.settings().tz
+    if chosen in ("json", "csv"):
+        # everything but the notes now; the notes streamed as they are written
+        detail = reader.detail(complaint_id, latest_notes=0)
+        views.show_streamed(detail, lambda: reader.iter_notes(complaint_id), chosen, app.now, tz)
+        return
+    latest = None if every else views.SHOW_LATEST
+    detail = reader.detail(complaint_id, latest_notes=latest)
+    views.show(detail, chosen, app.now, tz, latest=latest)
 
 
 def list_complaints(
     ctx: typer.Context,
     status: Annotated[Status, typer.Option(help="Which complaints.")] = Status.open,
-    customer: Annotated[str | None, typer.Option(help="Only this customer's.")] = None,
+    customer: Annotated[
+        str | None,
+        typer.Option(help="Only this customer's.", autocompletion=completion.customers),
+    ] = None,
     owner: Annotated[str | None, typer.Option(help="Only complaints this person owns.")] = None,
     category: Annotated[str | None, typer.Option(help="Only this category.")] = None,
     since: Annotated[
@@ -284,8 +332,13 @@ def resolve(
     ctx: typer.Context,
     complaint_id: ComplaintId,
     outcome: Annotated[
-        str, typer.Option(help="What was done; what the customer got.", show_default=False)
-    ],
+        str | None,
+        typer.Option(
+            help="What was done; what the customer got. Required ('-': standard input;"
+            " left out on a terminal, your editor opens).",
+            show_default=False,
+        ),
+    ] = None,
     confirmed: Annotated[
         bool | None,
         typer.Option(
@@ -326,13 +379,20 @@ def resolve(
 
     Example: complog resolve 12 --outcome "Till replaced" --confirmed --satisfaction 4 --cause ours
     """
+    from complog.cli.freetext import given_text, required_text
     from complog.services.complaints import Resolution, resolve_complaint
 
     app = app_context(ctx)
+    resolved_at = app.when_given(at)
+    outcome = required_text(
+        ctx, outcome, param="outcome", what="outcome", about=f"of complaint {complaint_id}"
+    )
+    compensation = given_text(ctx, compensation, what="compensation")
+    prevention = given_text(ctx, prevention, what="prevention")
     resolution = Resolution(
         outcome=outcome, confirmed=confirmed, satisfaction=satisfaction, compensation=compensation,
         cause=cause.value if cause else None, prevention=prevention,
-        at=app.when_given(at), cancel_open_promises=cancel_open_promises,
+        at=resolved_at, cancel_open_promises=cancel_open_promises,
         strict=strict,
     )  # fmt: skip
     with app.store().transaction() as session:
@@ -352,7 +412,14 @@ def resolve(
 def reopen(
     ctx: typer.Context,
     complaint_id: ComplaintId,
-    reason: Annotated[str, typer.Option(help="Why it is being reopened.", show_default=False)],
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            help="Why it is being reopened. Required ('-': standard input; left out on a"
+            " terminal, your editor opens).",
+            show_default=False,
+        ),
+    ] = None,
     at: AtOption = None,
     format: WriteFormatOption = None,
 ) -> None:
@@ -360,10 +427,14 @@ def reopen(
 
     Example: complog reopen 12 --reason "Till crashed again"
     """
+    from complog.cli.freetext import required_text
     from complog.services.complaints import reopen_complaint
 
     app = app_context(ctx)
     when = app.when_given(at)
+    reason = required_text(
+        ctx, reason, param="reason", what="reason", about=f"for reopening complaint {complaint_id}"
+    )
     with app.store().transaction() as session:
         reopen_complaint(session, app.actor(), complaint_id, reason, when)
     _complaint_changed(app, complaint_id, format, f"Reopened complaint {complaint_id}")
@@ -373,11 +444,13 @@ def wait(
     ctx: typer.Context,
     complaint_id: ComplaintId,
     reason: Annotated[
-        str,
+        str | None,
         typer.Option(
-            help="What the customer is to do (send photos, confirm a date).", show_default=False
+            help="What the customer is to do (send photos, confirm a date). Required ('-':"
+            " standard input; left out on a terminal, your editor opens).",
+            show_default=False,
         ),
-    ],
+    ] = None,
     at: AtOption = None,
     format: WriteFormatOption = None,
 ) -> None:
@@ -386,10 +459,14 @@ def wait(
 
     Example: complog wait 12 --reason "Sending photos of the damage"
     """
+    from complog.cli.freetext import required_text
     from complog.services.waiting import start_waiting
 
     app = app_context(ctx)
     when = app.when_given(at)
+    reason = required_text(
+        ctx, reason, param="reason", what="reason", about=f"complaint {complaint_id} waits for"
+    )
     with app.store().transaction() as session:
         start_waiting(session, app.actor(), complaint_id, reason, when)
     _complaint_changed(
@@ -484,9 +561,12 @@ def edit(
 
     Example: complog edit 12 --category billing --heat 4
     """
+    from complog.cli.freetext import given_text
     from complog.services.complaints import Changes, edit_complaint
 
     app = app_context(ctx)
+    summary = given_text(ctx, summary, what="summary")
+    wants = given_text(ctx, wants, what="wants")
     changes = Changes(summary=summary, category=category, heat=heat, wants=wants, loss=loss,
                       channel=channel, written=written, owner=owner)  # fmt: skip
     with app.store().transaction() as session:

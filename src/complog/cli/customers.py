@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from complog.cli import completion
 from complog.cli.options import FormatOption, app_context, fmt
 from complog.errors import InvalidInput
 
@@ -13,7 +14,12 @@ from complog.errors import InvalidInput
 def customer(
     ctx: typer.Context,
     name: Annotated[
-        str, typer.Argument(help="Customer name (case and spacing ignored).", show_default=False)
+        str,
+        typer.Argument(
+            help="Customer name (case and spacing ignored).",
+            show_default=False,
+            autocompletion=completion.customers,
+        ),
     ],
     source: Annotated[
         str | None,
@@ -70,10 +76,22 @@ def customer(
 def merge_customers(
     ctx: typer.Context,
     source: Annotated[
-        str, typer.Argument(metavar="FROM", help="The spelling to remove.", show_default=False)
+        str,
+        typer.Argument(
+            metavar="FROM",
+            help="The spelling to remove.",
+            show_default=False,
+            autocompletion=completion.customers,
+        ),
     ],
     target: Annotated[
-        str, typer.Argument(metavar="INTO", help="The customer to keep.", show_default=False)
+        str,
+        typer.Argument(
+            metavar="INTO",
+            help="The customer to keep.",
+            show_default=False,
+            autocompletion=completion.customers,
+        ),
     ],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Say what would move; change nothing.")

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from complog.cli import completion
 from complog.cli.options import app_context
 from complog.errors import InvalidInput
 
@@ -156,7 +157,10 @@ def erase(
     customer: Annotated[
         str,
         typer.Argument(
-            help="Customer whose personal data to remove.", show_default=False, metavar="CUSTOMER"
+            help="Customer whose personal data to remove.",
+            show_default=False,
+            metavar="CUSTOMER",
+            autocompletion=completion.customers,
         ),
     ],
     yes: Annotated[bool, typer.Option("--yes", help="Confirm: this cannot be undone.")] = False,

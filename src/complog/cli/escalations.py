@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -32,7 +33,12 @@ def escalate(
     ] = None,
     to: Annotated[str | None, typer.Option("--to", help="Person or role to escalate to.")] = None,
     reason: Annotated[
-        str | None, typer.Option("--reason", help="Why it needs someone more senior.")
+        str | None,
+        typer.Option(
+            "--reason",
+            help="Why it needs someone more senior ('-': standard input; left out on a"
+            " terminal, your editor opens).",
+        ),
     ] = None,
     auto: Annotated[
         bool, typer.Option("--auto", help="Apply the escalation rules (for cron).")
@@ -73,14 +79,19 @@ def escalate(
         return
     if dry_run or exit_code:
         raise InvalidInput("--dry-run and --exit-code go with --auto")
-    if complaint_id is None or to is None or reason is None:
+    on_terminal = sys.stdin is not None and sys.stdin.isatty()
+    if complaint_id is None or to is None or (reason is None and not on_terminal):
         raise InvalidInput(
             "give a complaint ID, --to and --reason (or --auto)",
             'e.g. complog escalate 12 --to manager --reason "Threatening to leave"',
         )
+    from complog.cli.freetext import required_text
     from complog.services.escalations import escalate as escalate_complaint
 
     when = app.when_given(at)
+    reason = required_text(
+        ctx, reason, param="reason", what="reason", about=f"for escalating complaint {complaint_id}"
+    )
     with app.store().transaction() as session:
         row = escalate_complaint(session, app.actor(), complaint_id, to, reason, when)
     reader = app.reader()

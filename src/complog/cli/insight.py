@@ -6,8 +6,10 @@ from typing import Annotated
 
 import typer
 
-from complog.cli.options import app_context, monitored_reader
+from complog.cli.options import app_context, fmt, monitored_reader
 from complog.errors import InvalidInput
+
+REPORT_FORMATS = ("table", "json", "plain")
 
 
 def digest(
@@ -63,6 +65,7 @@ def report(
 
     Example: complog report --since -90d --by category --html report.html
     """
+    from dataclasses import replace
     from datetime import timedelta
 
     from complog.kpis import build_report
@@ -73,7 +76,7 @@ def report(
         raise InvalidInput(
             f"cannot break down by {by!r}", "use --by owner, category, cause or channel"
         )
-    if format not in (None, "table", "json", "plain"):
+    if format is not None and format not in REPORT_FORMATS:
         raise InvalidInput(f"unknown format {format!r}", "use --format table, plain or json")
     app = app_context(ctx)
     page = app.output_target(html) if html else None  # before the work, not after
@@ -93,7 +96,7 @@ def report(
         waits=reader.waits_by_complaint(start, query_end),
         acknowledge_within=settings.acknowledge_within,
     )  # fmt: skip
-    figures["until"] = end
+    figures = replace(figures, until=end)
     if page is not None:
         from complog.files import write
         from complog.render.html import report_page
@@ -102,4 +105,8 @@ def report(
         write(page, report_page(figures, settings.tz, app.now).encode("utf-8"))
         if not page.stream:
             note(f"Wrote {html}")
-    render_report(figures, default_format(format), settings.tz, by)
+    # the global --format (or the user's config) where report has it, else by terminal
+    chosen = fmt(None) if format is None else format
+    render_report(
+        figures, chosen if chosen in REPORT_FORMATS else default_format(None), settings.tz, by
+    )

@@ -21,6 +21,7 @@ from complog.cli import (
     admin,
     coerce,
     complaints,
+    completion,
     customers,
     data,
     escalations,
@@ -32,6 +33,7 @@ from complog.cli import (
 from complog.cli.typer_internals import (
     ClickException,
     NoSuchOption,
+    ParameterSource,
     TyperGroup,
     UsageError,
     on_help_option,
@@ -128,6 +130,7 @@ class ComplogGroup(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        completion.enable()  # only when a shell asks (_COMPLOG_COMPLETE): no cost otherwise
         if os.environ.get("COLUMNS", "x").strip("0") == "":
             # COLUMNS=0 made every table and --help blank: no width is no width given.
             del os.environ["COLUMNS"]
@@ -217,7 +220,7 @@ class ComplogGroup(TyperGroup):
 
 
 #: the root's own options (and what they take): after a command, they are in the wrong place
-GLOBAL_OPTIONS = {"--db": " FILE", "--user": " NAME", "--version": ""}
+GLOBAL_OPTIONS = {"--db": " FILE", "--user": " NAME", "--no-pager": "", "--version": ""}
 
 
 def _unknown_option(exc: NoSuchOption, hint: str | None) -> tuple[str, str | None]:
@@ -306,6 +309,14 @@ def root(
             help="Default output format for listings: table, plain, json or csv.",
         ),
     ] = None,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            help="Never page long output (default: a pager when the output is longer than"
+            " the terminal: COMPLOG_PAGER, pager in the config file, PAGER, less -FRX).",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -320,14 +331,61 @@ def root(
     """
     if format is not None and format not in ("table", "plain", "json", "csv"):
         raise InvalidInput(f"unknown format {format!r}", "use --format table, plain, json or csv")
-    context = AppContext(db=db, format=format)
-    ComplogGroup._app = context
+    from complog import userconfig
+
+    file = userconfig.load()  # a bad file is an error naming its line, before any work
+    sources = {
+        "logbook": _source(ctx, "db", "--db", "COMPLOG_DB"),
+        "user": _source(ctx, "user", "--user", "COMPLOG_USER"),
+        "format": _source(ctx, "format", "--format", None),
+    }
+    if db is None and "COMPLOG_DB" not in os.environ and file.logbook() is not None:
+        db, sources["logbook"] = file.logbook(), file.source("logbook")
     if user is None and "COMPLOG_USER" in os.environ:
         user = os.environ["COMPLOG_USER"]  # Click reads an empty variable as unset
+        sources["user"] = "COMPLOG_USER"
+    if user is None and file.text("user") is not None:
+        user, sources["user"] = file.text("user"), file.source("user")
+    if format is None and file.text("format") is not None:
+        format, sources["format"] = file.text("format"), file.source("format")
+    context = AppContext(db=db, format=format, sources=sources)
+    ComplogGroup._app = context
     if user is not None:
         context.set_user(user)
     ctx.obj = context
     ctx.call_on_close(context.finish)
+    configured = file.values.get("pager")
+    context.pager_given = (
+        no_pager,
+        configured,
+        file.source("pager") if configured is not None else "",
+    )
+    if ctx.invoked_subcommand in PAGED_COMMANDS and sys.stdout.isatty():
+        from complog.render import pager
+
+        def for_people() -> bool:  # known once the command chose its format
+            return context.output_format in (None, *pager.PAGED_FORMATS)
+
+        paged = pager.start(context.pager_choice()[0], for_people)
+        if paged is not None:
+            ctx.call_on_close(paged.finish)  # runs first: output, then the hooks' messages
+
+
+#: commands whose output a person reads: paged on a terminal when longer than it
+PAGED_COMMANDS = frozenset({
+    "due", "list", "show", "history", "escalations", "customers", "customer", "search",
+    "report", "digest", "config", "check", "doctor", "hooks",
+})  # fmt: skip
+
+
+def _source(ctx: typer.Context, name: str, flag: str, variable: str | None) -> str:
+    """Where a root option's value came from: the flag, its variable, or nowhere yet."""
+    given = ctx.get_parameter_source(name)
+    if given == ParameterSource.COMMANDLINE:
+        return flag
+    if given == ParameterSource.ENVIRONMENT and variable is not None:
+        return variable
+    return "default"
 
 
 COMMANDS: list[tuple[Callable[..., None], str]] = [
@@ -369,6 +427,7 @@ COMMANDS: list[tuple[Callable[..., None], str]] = [
     (admin.undo, "undo"),
     (admin.demo, "demo"),
     (admin.db, "db"),
+    (completion.completion, "completion"),
 ]
 for _function, _name in COMMANDS:
     app.command(_name)(_function)

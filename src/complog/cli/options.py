@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from complog import vocabulary
+from complog.cli import completion
 from complog.cli.typer_internals import get_current_context
 from complog.context import AppContext
 from complog.errors import InvalidInput, NotFound, StorageError
@@ -109,14 +110,14 @@ ComplaintId = Annotated[
     int,
     typer.Argument(
         metavar="ID", help="Complaint id, as printed by add or list (12 or #12).",
-        show_default=False, parser=COMPLAINT_IDS,
+        show_default=False, parser=COMPLAINT_IDS, autocompletion=completion.open_complaints,
     ),
 ]  # fmt: skip
 PromiseId = Annotated[
     int,
     typer.Argument(
         metavar="PID", help="Promise id, as printed by add, promise or due (3 or P3).",
-        show_default=False, parser=PROMISE_IDS,
+        show_default=False, parser=PROMISE_IDS, autocompletion=completion.open_promises,
     ),
 ]  # fmt: skip
 EscalationId = Annotated[
@@ -159,11 +160,16 @@ def monitored_reader(app: AppContext) -> Reader:
 
 
 def fmt(value: Format | str | None) -> str:
-    """The output format: the command's --format, else the global one, else by terminal."""
+    """The output format: the command's --format, else the global one (flag or user
+    config file), else by terminal. Noted on the context: the pager pages tables only."""
     from complog.render.output import default_format
 
-    if value is None:
-        root = get_current_context(silent=True)
-        obj = root.find_root().obj if root is not None else None
-        value = obj.format if isinstance(obj, AppContext) else None
-    return default_format(value.value if isinstance(value, Format) else value)
+    current = get_current_context(silent=True)
+    obj = current.find_root().obj if current is not None else None
+    app = obj if isinstance(obj, AppContext) else None
+    if value is None and app is not None:
+        value = app.format
+    chosen = default_format(value.value if isinstance(value, Format) else value)
+    if app is not None:
+        app.output_format = chosen
+    return chosen

@@ -29,17 +29,28 @@ DueOption = Annotated[
     ),
 ]
 ReasonOption = Annotated[
-    str, typer.Option("--reason", help="Why (recorded in the history).", show_default=False)
+    str | None,
+    typer.Option(
+        "--reason",
+        help="Why (recorded in the history). Required ('-': standard input; left out on a"
+        " terminal, your editor opens).",
+        show_default=False,
+    ),
 ]
 
 
 def promise(
     ctx: typer.Context,
     complaint_id: ComplaintId,
-    text: Annotated[
-        str, typer.Argument(help="What was promised to the customer.", show_default=False)
-    ],
     due: DueOption,
+    text: Annotated[
+        str | None,
+        typer.Argument(
+            help="What was promised to the customer; '-' reads it from standard input; left"
+            " out on a terminal, your editor opens.",
+            show_default=False,
+        ),
+    ] = None,
     owner: Annotated[str | None, typer.Option(help="Who must keep it. Default: you.")] = None,
     at: AtOption = None,
     format: WriteFormatOption = None,
@@ -48,6 +59,7 @@ def promise(
 
     Example: complog promise 12 "Engineer visit" --due "fri 10am" --owner sam
     """
+    from complog.cli.freetext import required_text
     from complog.render import output
     from complog.render.text import friendly, safe
     from complog.services.promises import make_promise
@@ -55,6 +67,9 @@ def promise(
     app = app_context(ctx)
     when = app.when(due)
     made_at = app.when_given(at)
+    text = required_text(
+        ctx, text, param="text", what="promise", about=f"on complaint {complaint_id}"
+    )
     with app.store().transaction() as session:
         made = make_promise(session, app.actor(), complaint_id, text, when, owner, made_at)
     _promise_changed(
@@ -95,10 +110,12 @@ def kept(
 
     Example: complog kept 7 --note "Called back, fix confirmed"
     """
+    from complog.cli.freetext import given_text
     from complog.render.text import late_by
     from complog.services.promises import keep_promise
 
     app = app_context(ctx)
+    note = given_text(ctx, note, what="note")
     when = app.when_given(at)
     with app.store().transaction() as session:
         result = keep_promise(session, app.actor(), promise_id, note=note, at=when)
@@ -112,7 +129,7 @@ def kept(
 def cancel(
     ctx: typer.Context,
     promise_id: PromiseId,
-    reason: ReasonOption,
+    reason: ReasonOption = None,
     at: AtOption = None,
     format: WriteFormatOption = None,
 ) -> None:
@@ -120,10 +137,14 @@ def cancel(
 
     Example: complog cancel 7 --reason "Customer no longer wants a visit"
     """
+    from complog.cli.freetext import required_text
     from complog.services.promises import cancel_promise
 
     app = app_context(ctx)
     when = app.when_given(at)
+    reason = required_text(
+        ctx, reason, param="reason", what="reason", about=f"for cancelling promise {promise_id}"
+    )
     with app.store().transaction() as session:
         cancel_promise(session, app.actor(), promise_id, reason, when)
     _promise_changed(app, promise_id, format, f"Cancelled promise {promise_id}")
@@ -133,7 +154,7 @@ def reschedule(
     ctx: typer.Context,
     promise_id: PromiseId,
     due: DueOption,
-    reason: ReasonOption,
+    reason: ReasonOption = None,
     at: AtOption = None,
     format: WriteFormatOption = None,
 ) -> None:
@@ -143,12 +164,16 @@ def reschedule(
 
     Example: complog reschedule 7 --due "mon 10am" --reason "Part delayed by supplier"
     """
+    from complog.cli.freetext import required_text
     from complog.render.text import friendly
     from complog.services.promises import reschedule_promise
 
     app = app_context(ctx)
     when = app.when(due)
     agreed = app.when_given(at)
+    reason = required_text(
+        ctx, reason, param="reason", what="reason", about=f"for moving promise {promise_id}"
+    )
     with app.store().transaction() as session:
         moved = reschedule_promise(session, app.actor(), promise_id, when, reason, agreed)
     tz = app.settings().tz

@@ -7,7 +7,10 @@ complog reaches past Typer's public API for three things:
 - Click's exceptions and current context, which Typer 0.29 ships as its own copy
   of Click (`typer._click`);
 - the `--help` option Click makes on first use, which both the metavar tidying
-  (cli/main.py) and the fast conversion adjust (`on_help_option`).
+  (cli/main.py) and the fast conversion adjust (`on_help_option`);
+- shell completion (cli/completion.py): Typer's completion scripts and the shell
+  classes it registers only when `add_completion` is on (`completion_script`,
+  `register_completion_classes`, both loaded only when used).
 
 Any Typer release may move these, so the installed version is checked here, at
 import, and a version complog was not tested with stops every command (and the
@@ -38,7 +41,13 @@ def check_version(version: str) -> None:
 
 check_version(typer.__version__)
 
-from typer._click.exceptions import ClickException, NoSuchOption, UsageError  # noqa: E402
+from typer._click.core import ParameterSource  # noqa: E402
+from typer._click.exceptions import (  # noqa: E402
+    ClickException,
+    MissingParameter,
+    NoSuchOption,
+    UsageError,
+)
 from typer._click.globals import get_current_context  # noqa: E402
 from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param  # noqa: E402
 from typer._param_types import coerce_cli_choice  # noqa: E402
@@ -48,7 +57,9 @@ __all__ = [
     "PIN",
     "SUPPORTED",
     "ClickException",
+    "MissingParameter",
     "NoSuchOption",
+    "ParameterSource",
     "RuntimeParam",
     "TypeDescriptor",
     "TyperGroup",
@@ -56,8 +67,10 @@ __all__ = [
     "build_runtime_param",
     "check_version",
     "coerce_cli_choice",
+    "completion_script",
     "get_current_context",
     "on_help_option",
+    "register_completion_classes",
     "set_runtime_param",
 ]
 
@@ -102,3 +115,18 @@ def build_each_command_once(monkeypatch: Any) -> None:
     import typer.testing
 
     monkeypatch.setattr(typer.testing, "_get_command", functools.cache(typer.main.get_command))
+
+
+def completion_script(prog_name: str, complete_var: str, shell: str) -> str:
+    """The script Typer writes for `shell` (bash, zsh, fish) to source."""
+    from typer._completion_shared import get_completion_script
+
+    return get_completion_script(prog_name=prog_name, complete_var=complete_var, shell=shell)
+
+
+def register_completion_classes() -> None:
+    """Typer's shell classes (its `complete_bash` instruction order), which Typer itself
+    registers only for apps built with add_completion=True."""
+    from typer._completion_classes import completion_init
+
+    completion_init()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,6 +76,16 @@ class ReaderBase:
         except self._driver_errors as exc:
             raise translate_error(exc, self.location) from None
 
+    def rows_streamed(self, sql: str, params: dict[str, Any]) -> Iterator[Any]:
+        """`_rows` a thousand at a time: for reads too big to hold (a complaint's
+        100,000 notes)."""
+        try:
+            cursor = self.conn.execute(sql, params)
+            while batch := cursor.fetchmany(1000):
+                yield from batch
+        except self._driver_errors as exc:
+            raise translate_error(exc, self.location) from None
+
     def tuples(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         """Rows as plain tuples, in column order, on either driver: cheaper than rows by
         name for big reads, and read by position (so unnamed columns are all there)."""
@@ -85,6 +95,19 @@ class ReaderBase:
             cursor = self.conn.cursor()
             cursor.row_factory = None
             return list(cursor.execute(sql, params or {}).fetchall())
+        except self._driver_errors as exc:
+            raise translate_error(exc, self.location) from None
+
+    def stream(self, sql: str, params: dict[str, Any] | None = None) -> Iterator[tuple[Any, ...]]:
+        """`tuples` one row at a time on SQLite, for reads that turn each row into
+        something smaller (the report): the raw rows are never all in memory at once."""
+        if self.dialect != "sqlite":  # connect.PgConnection or a borrowed one
+            yield from self.tuples(sql, params)
+            return
+        try:
+            cursor = self.conn.cursor()
+            cursor.row_factory = None
+            yield from cursor.execute(sql, params or {})
         except self._driver_errors as exc:
             raise translate_error(exc, self.location) from None
 

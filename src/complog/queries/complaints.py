@@ -183,11 +183,37 @@ class ComplaintReads(ReaderBase):
         sql = "SELECT * FROM wait WHERE complaint_id = :cid ORDER BY started_at, id"
         return [WaitRow.from_row(r) for r in self._rows(sql, {"cid": complaint_id})]
 
-    def detail(self, complaint_id: int) -> ComplaintDetail:
+    def latest_notes(self, complaint_id: int, count: int) -> tuple[list[NoteRow], int]:
+        """The latest `count` notes, oldest first, and how many notes there are."""
+        total = self._rows(
+            "SELECT count(*) AS n FROM note WHERE complaint_id = :id", {"id": complaint_id}
+        )[0]["n"]
+        rows = self._rows(
+            "SELECT * FROM (SELECT * FROM note WHERE complaint_id = :id"
+            " ORDER BY at DESC, id DESC LIMIT :n) AS latest ORDER BY at, id",
+            {"id": complaint_id, "n": count},
+        )
+        return [NoteRow.from_row(r) for r in rows], int(total)
+
+    def iter_notes(self, complaint_id: int) -> Iterator[NoteRow]:
+        """Every note in time order, one at a time (`show --format json` streams them)."""
+        for r in self.rows_streamed(
+            "SELECT * FROM note WHERE complaint_id = :id ORDER BY at, id", {"id": complaint_id}
+        ):
+            yield NoteRow.from_row(r)
+
+    def detail(self, complaint_id: int, latest_notes: int | None = None) -> ComplaintDetail:
+        """Everything about a complaint; with `latest_notes`, only that many of the
+        latest notes are read (and the timeline holds only those)."""
         from complog.timeline import build_timeline
 
         complaint = self.complaint(complaint_id)
-        notes = tuple(self.notes(complaint_id))
+        left_out = 0
+        if latest_notes is None:
+            notes = tuple(self.notes(complaint_id))
+        else:
+            some, total = self.latest_notes(complaint_id, latest_notes)
+            notes, left_out = tuple(some), total - len(some)
         promises = tuple(self.promises(complaint_id))
         escalations = tuple(self.escalations(complaint_id=complaint_id))
         past = tuple(self.past_resolutions(complaint_id))
@@ -201,6 +227,7 @@ class ComplaintReads(ReaderBase):
             past_resolutions=past,
             waits=waits,
             timeline=build_timeline(complaint, notes, promises, escalations, past, waits),
+            notes_left_out=left_out,
         )
 
     def iter_details(self) -> Iterator[ComplaintDetail]:

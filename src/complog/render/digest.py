@@ -50,6 +50,7 @@ def digest_text(d: Digest, tz: tzinfo, resolve_within: str) -> list[str]:
         f" (open since {local(c.opened_at, tz)}, {safe(c.owner, one_line=True)})"
         for c in d.open_too_long
     ] or ["  none"]
+    lines += week_over_week(d, tz, resolve_within)
     y = d.yesterday
     lines += [
         "",
@@ -57,6 +58,37 @@ def digest_text(d: Digest, tz: tzinfo, resolve_within: str) -> list[str]:
         f" resolved {y['resolved']}, promises kept {y['kept']}, broken {y['broken']}",
         f"Open complaints now: {d.open_count}",
     ]
+    return lines
+
+
+def _rate(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+def week_over_week(d: Digest, tz: tzinfo, resolve_within: str) -> list[str]:
+    """The last seven days against the seven before: is the team getting better?"""
+    this, last = d.this_week, d.last_week
+    if this is None or last is None:
+        return []
+    lines = [
+        "",
+        "WEEK OVER WEEK (the last 7 days; the 7 before in brackets)",
+        f"  opened {this.opened} ({last.opened}), resolved {this.resolved} ({last.resolved})",
+        f"  resolved within {resolve_within}: {_rate(this.resolved_quickly_rate)}"
+        f" ({_rate(last.resolved_quickly_rate)})",
+        f"  promises kept on time: {_rate(this.promise_keeping_rate)}, {this.promises_kept_on_time}"
+        f" of {this.promises_due} ({_rate(last.promise_keeping_rate)}, {last.promises_kept_on_time}"
+        f" of {last.promises_due})",
+    ]
+    c = d.oldest_open
+    if c is None:
+        lines.append("  oldest open complaint: none")
+    else:
+        lines.append(
+            f"  oldest open complaint: #{c.id} {safe(c.customer, one_line=True)}:"
+            f" {safe(c.summary, one_line=True)} (open since {local(c.opened_at, tz)},"
+            f" {safe(c.owner, one_line=True)})"
+        )
     return lines
 
 

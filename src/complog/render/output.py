@@ -77,7 +77,62 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json_inert(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
 
 
-def emit_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> None:
+_FLAT = (str, int, float, bool, type(None))
+# json's own string encoder for ensure_ascii=False (the C one when available)
+encode_basestring = json.encoder.encode_basestring
+
+
+def emit_json_streamed(data: Mapping[str, Any], streamed: Mapping[str, Iterable[Any]]) -> None:
+    """`emit_json(data)` byte for byte (inert text included), but each key of `streamed` is written from its
+    iterable one item at a time instead of from a list in memory (`show --format json`
+    of a complaint with 100,000 notes)."""
+
+    nested = json.JSONEncoder(ensure_ascii=False, indent=2).encode
+    keys: dict[str, str] = {}
+
+    def scalar(value: Any) -> str:
+        """One JSON scalar as json.dumps writes it, without its per-call set-up."""
+        kind = type(value)
+        if kind is str:
+            return str(encode_basestring(value))
+        if value is None:
+            return "null"
+        if kind is bool:
+            return "true" if value else "false"
+        if kind is int:
+            return int.__repr__(value)
+        return json.dumps(value)  # floats (nan, infinity) the standard way
+
+    def dumps(value: Any, indent: str) -> str:
+        if type(value) is dict and value and all(type(v) in _FLAT for v in value.values()):
+            # a flat object (every note and timeline entry), as indent=2 writes it
+            inner = ",\n".join(
+                f"{indent}  {keys.get(k) or keys.setdefault(k, encode_basestring(k))}: {scalar(v)}"
+                for k, v in value.items()
+            )
+            return "{\n" + inner + "\n" + indent + "}"
+        return nested(value).replace("\n", "\n" + indent)
+
+    from complog.render.text import json_inert
+
+    def write(text: str) -> None:
+        sys.stdout.write(json_inert(text))  # as emit_json: inert on a terminal
+
+    write("{")
+    for number, (key, value) in enumerate(data.items()):
+        write(("," if number else "") + "\n  " + json.dumps(key, ensure_ascii=False) + ": ")
+        if key not in streamed:
+            write(dumps(value, "  "))
+            continue
+        empty = True
+        for item in streamed[key]:
+            write(("[\n    " if empty else ",\n    ") + dumps(item, "    "))
+            empty = False
+        write("[]" if empty else "\n  ]")
+    write("\n}\n" if data else "}\n")
+
+
+def emit_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> None:
     """CSV with a header row; nested values are written as JSON text."""
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(columns)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, tzinfo
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
@@ -31,6 +31,7 @@ from complog.rows import (
     EscalationRow,
     EventRow,
     MoneyAtRisk,
+    NoteRow,
     WaitingItem,
 )
 
@@ -442,8 +443,47 @@ def _timeline_text(kind: str, text: str, data: dict[str, Any], now: datetime, tz
     return text
 
 
-def show(d: ComplaintDetail, fmt: str, now: datetime, tz: tzinfo) -> None:
+#: timeline entries `show` prints on a terminal or in plain text unless --all
+SHOW_LATEST = 50
+
+
+def show_streamed(
+    d: ComplaintDetail,
+    notes: Callable[[], Iterator[NoteRow]],
+    fmt: str,
+    now: datetime,
+    tz: tzinfo,
+) -> None:
+    """`show --format json|csv` from a detail read without its notes: `notes()` reads
+    them, once for the JSON's `notes` and once merged into its `timeline`, each
+    written as it is read."""
+    from complog.timeline import with_notes
+
+    if fmt == "csv":
+        rows = (shapes.timeline_json(t, tz) for t in with_notes(d.timeline, notes()))
+        output.emit_csv(rows, ["at", "kind", "text"])
+        return
+    output.emit_json_streamed(
+        shapes.show_json(d, now, tz),
+        {
+            "notes": (shapes.note_json(n, tz) for n in notes()),
+            "timeline": (shapes.timeline_json(t, tz) for t in with_notes(d.timeline, notes())),
+        },
+    )
+
+
+def show(
+    d: ComplaintDetail, fmt: str, now: datetime, tz: tzinfo, latest: int | None = None
+) -> None:
+    """`latest`: print only the latest entries of the timeline, and how many came
+    before (the notes left unread count among them)."""
     c = d.complaint
+    timeline = d.timeline
+    earlier = d.notes_left_out
+    if latest is not None and len(timeline) > latest:
+        earlier += len(timeline) - latest
+        timeline = timeline[-latest:]
+    more = f"… {earlier:,} earlier: use --all" if earlier else ""
     if fmt == "json":
         output.emit_json(shapes.show_json(d, now, tz))
         return
@@ -461,8 +501,9 @@ def show(d: ComplaintDetail, fmt: str, now: datetime, tz: tzinfo) -> None:
             out += [f"  P{p.id} due {friendly(p.due_at, now, tz)} ({safe(p.owner, one_line=True)}): {safe(p.text, one_line=True)}"
                     + ("  BROKEN" if p.broken(now) else "") for p in open_promises]  # fmt: skip
         out.append("Timeline")
+        out += [f"  {more}"] if more else []
         out += [f"  {local(t.at, tz)}  {t.kind:<12} {one_line(_timeline_text(t.kind, t.text, t.data, now, tz))}"
-                for t in d.timeline]  # fmt: skip
+                for t in timeline]  # fmt: skip
         output.lines(out)
         return
     from rich.panel import Panel
@@ -490,16 +531,18 @@ def show(d: ComplaintDetail, fmt: str, now: datetime, tz: tzinfo) -> None:
                 due.append(" BROKEN", style="bold red")
             table.add_row(str(p.id), due, Text(safe(p.owner)), Text(safe(p.text)))
         renderables.append(table)
-    timeline = _table("Timeline", "bold")
-    timeline.add_column("When", no_wrap=True, style="dim")
-    timeline.add_column("What", no_wrap=True)
-    timeline.add_column("", overflow="fold")
+    table = _table("Timeline", "bold")
+    if more:
+        table.title = f"Timeline ({more})"
+    table.add_column("When", no_wrap=True, style="dim")
+    table.add_column("What", no_wrap=True)
+    table.add_column("", overflow="fold")
     kind_styles = {"opened": "bold", "escalation": "magenta", "resolved": "green", "kept": "green",
                    "reschedule": "yellow", "cancelled": "dim", "reopened": "bold yellow"}  # fmt: skip
-    for t in d.timeline:
-        timeline.add_row(local(t.at, tz), Text(t.kind, style=kind_styles.get(t.kind, "")),
+    for t in timeline:
+        table.add_row(local(t.at, tz), Text(t.kind, style=kind_styles.get(t.kind, "")),
                          Text(_timeline_text(t.kind, t.text, t.data, now, tz)))  # fmt: skip
-    renderables.append(timeline)
+    renderables.append(table)
     output.show(*renderables)
 
 
@@ -556,6 +599,28 @@ def settings(values: dict[str, str], stored: set[str], helps: dict[str, str], fm
             origin = "" if key in stored else " (default)"
             table.add_row(key, Text(safe(value) + origin), helps.get(key, ""))
         output.show(table)
+
+
+def where(rows: Sequence[Mapping[str, str]], config_file: str, fmt: str) -> None:
+    """`complog config --where`: each personal setting, its value and where it came from."""
+    if fmt == "json":
+        output.emit_json({"config_file": config_file, "settings": list(rows)})
+    elif fmt == "csv":
+        output.emit_csv(rows, ["setting", "value", "source"])
+    elif fmt == "plain":
+        output.lines(
+            f"{r['setting']} = {safe(r['value'], one_line=True)}\t({safe(r['source'], one_line=True)})"
+            for r in rows
+        )
+    else:
+        table = _table()
+        table.add_column("Setting", no_wrap=True, style="bold")
+        table.add_column("Value", overflow="fold")
+        table.add_column("From", style="dim", overflow="fold")
+        for r in rows:
+            table.add_row(r["setting"], safe(r["value"]), safe(r["source"]))
+        output.show(table)
+        output.say(f"config file: {safe(config_file, one_line=True)}")
 
 
 def clipped(text: str, width: int = 60) -> str:
