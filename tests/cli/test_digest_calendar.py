@@ -306,7 +306,10 @@ def readonly_copy(logbook: Path, tmp_path: Path):
             return path
 
         def run(self, path: Path, *args: str, now: str = TUESDAY) -> subprocess.CompletedProcess:
-            env = {**os.environ, **at(now), "COMPLOG_DB": str(path)}
+            # The test's own config folder is root's (0700): another user cannot even
+            # tell whether config.toml exists there, which complog rightly refuses.
+            env = {**os.environ, **at(now), "COMPLOG_DB": str(path),
+                   "XDG_CONFIG_HOME": "/nonexistent/complog-test-config"}  # fmt: skip
             return subprocess.run([*self.prefix, sys.executable, "-m", "complog", *args],
                                   capture_output=True, text=True, env=env,
                                   stdin=subprocess.DEVNULL, timeout=120)  # fmt: skip

@@ -59,7 +59,8 @@ def as_reader_command(args: list[str]) -> list[str]:
 def run_unprivileged(args: list[str], db: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         as_reader_command(args), capture_output=True, text=True, timeout=60, cwd="/",
-        env={**os.environ, "COMPLOG_DB": str(db), "PYTHONDONTWRITEBYTECODE": "1"},
+        env={**os.environ, "COMPLOG_DB": str(db), "PYTHONDONTWRITEBYTECODE": "1",
+             "XDG_CONFIG_HOME": "/nonexistent/complog-test-config"},  # root's 0700 one is out of reach
         stdin=subprocess.DEVNULL,
     )  # fmt: skip
 
