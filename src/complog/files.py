@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TextIO
 
 from complog.errors import InvalidInput, StorageError
 
@@ -201,6 +201,13 @@ def private_file(path: Path, shown: str | None = None, *, new: bool = False) -> 
             leftover.unlink(missing_ok=True)
 
 
+def write_new_text(path: Path, text: str, shown: str | None = None) -> None:
+    """A new private (0600) file holding `text`, published whole; refused when `path`
+    exists (a map written by `import --inspect --write-map` never replaces one)."""
+    with private_file(path, shown, new=True) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
 def private_spool() -> IO[bytes]:
     """An anonymous private file (0600, already unlinked) to hold an input read once."""
     try:
@@ -301,3 +308,13 @@ def scratch_file(name: str, content: str) -> Iterator[Path]:
         yield path
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def controlling_terminal() -> TextIO | None:
+    """The terminal itself (/dev/tty) for writing, for a program that needs the screen
+    while standard output goes elsewhere (the editor of `note 1 -f json > out`); None
+    when there is no terminal. Not a file complog writes: nothing is created."""
+    try:
+        return open("/dev/tty", "w")  # noqa: SIM115 - the caller closes it
+    except OSError:
+        return None

@@ -308,7 +308,7 @@ def run_inspect(
     from; with --map, read as that map's [source] says (sheet, header_row, encoding)."""
     from pathlib import Path
 
-    from complog.files import private_file
+    from complog.files import write_new_text
     from complog.importers.inspect import describe_columns, profile, suggested_map
     from complog.render.text import safe
 
@@ -345,8 +345,7 @@ def run_inspect(
         output.lines(text.splitlines())
         return
     path = Path(write_map).expanduser()
-    with private_file(path, write_map, new=True) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+    write_new_text(path, text, write_map)
     output.say(f"Wrote a suggested map to {safe(write_map, one_line=True)}: check it, then"
                f" complog import {safe(file, one_line=True)} --map {safe(write_map, one_line=True)} --dry-run")  # fmt: skip
 

@@ -143,11 +143,9 @@ def _run_editor(editor: str, path: str) -> int:
     stdout: Any = None
     tty = None
     if not sys.stdout.isatty():  # `complog note 1 -f json > out`: the editor still needs the screen
-        try:
-            tty = open("/dev/tty", "w")  # noqa: SIM115 - closed below, after the editor
-            stdout = tty
-        except OSError:
-            stdout = None
+        from complog.files import controlling_terminal
+
+        tty = stdout = controlling_terminal()  # closed below, after the editor
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         process = subprocess.run(  # noqa: S603 - the user's own editor, as git runs it
