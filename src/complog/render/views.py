@@ -559,46 +559,47 @@ def history(events: Sequence[EventRow], fmt: str, tz: tzinfo) -> None:
     show_listing(_history_listing(tz), events, fmt)
 
 
-def settings(values: dict[str, str], stored: set[str], helps: dict[str, str], fmt: str) -> None:
-    if fmt == "json":
-        output.emit_json(values)
-    elif fmt == "csv":
-        output.emit_csv([{"key": k, "value": v, "default": k not in stored} for k, v in values.items()],
-                        ["key", "value", "default"])  # fmt: skip
-    elif fmt == "plain":
-        output.lines(f"{k} = {safe(v, one_line=True)}" for k, v in values.items())
-    else:
+def _settings_listing(stored: set[str], helps: dict[str, str]) -> Listing[tuple[str, str]]:
+    def value(kv: tuple[str, str]) -> Text:
         from rich.text import Text
 
-        table = _table()
-        table.add_column("Setting", no_wrap=True, style="bold")
-        table.add_column("Value", no_wrap=True)
-        table.add_column("", style="dim", overflow="fold")
-        for key, value in values.items():
-            origin = "" if key in stored else " (default)"
-            table.add_row(key, Text(safe(value) + origin), helps.get(key, ""))
-        output.show(table)
+        return Text(safe(kv[1]) + ("" if kv[0] in stored else " (default)"))
+
+    return Listing(
+        json=lambda kv: {"key": kv[0], "value": kv[1], "default": kv[0] not in stored},
+        csv=["key", "value", "default"],
+        plain=[lambda kv: f"{kv[0]} = {kv[1]}"],
+        columns=[
+            Column("Setting", lambda kv: kv[0], options={"no_wrap": True, "style": "bold"}),
+            Column("Value", value, options={"no_wrap": True}),
+            Column("", lambda kv: helps.get(kv[0], ""), options={"style": "dim", "overflow": "fold"}),
+        ],
+        document=dict,
+    )  # fmt: skip
+
+
+def settings(values: dict[str, str], stored: set[str], helps: dict[str, str], fmt: str) -> None:
+    show_listing(_settings_listing(stored, helps), list(values.items()), fmt)
+
+
+def _where_listing(config_file: str) -> Listing[Mapping[str, str]]:
+    return Listing(
+        json=dict,
+        csv=["setting", "value", "source"],
+        plain=[lambda r: f"{r['setting']} = {r['value']}", lambda r: f"({r['source']})"],
+        columns=[
+            Column("Setting", lambda r: r["setting"], options={"no_wrap": True, "style": "bold"}),
+            Column("Value", lambda r: safe(r["value"]), options={"overflow": "fold"}),
+            Column("From", lambda r: safe(r["source"]), options={"style": "dim", "overflow": "fold"}),
+        ],
+        document=lambda rows: {"config_file": config_file, "settings": list(rows)},
+    )  # fmt: skip
 
 
 def where(rows: Sequence[Mapping[str, str]], config_file: str, fmt: str) -> None:
     """`complog config --where`: each personal setting, its value and where it came from."""
-    if fmt == "json":
-        output.emit_json({"config_file": config_file, "settings": list(rows)})
-    elif fmt == "csv":
-        output.emit_csv(rows, ["setting", "value", "source"])
-    elif fmt == "plain":
-        output.lines(
-            f"{r['setting']} = {safe(r['value'], one_line=True)}\t({safe(r['source'], one_line=True)})"
-            for r in rows
-        )
-    else:
-        table = _table()
-        table.add_column("Setting", no_wrap=True, style="bold")
-        table.add_column("Value", overflow="fold")
-        table.add_column("From", style="dim", overflow="fold")
-        for r in rows:
-            table.add_row(r["setting"], safe(r["value"]), safe(r["source"]))
-        output.show(table)
+    show_listing(_where_listing(config_file), rows, fmt)
+    if fmt not in ("json", "csv", "plain"):
         output.say(f"config file: {safe(config_file, one_line=True)}")
 
 
