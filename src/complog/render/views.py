@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from complog.money import Money
 from complog.render import output, shapes
 from complog.render.columns import Column, fit
+from complog.render.columns import table as columns_table
 from complog.render.listing import Listing, table_or_stacked
 from complog.render.listing import show as show_listing
 from complog.render.text import (
@@ -31,6 +32,8 @@ from complog.rows import (
     EventRow,
     MoneyAtRisk,
     NoteRow,
+    PromiseRow,
+    TimelineEntry,
     WaitingItem,
 )
 
@@ -498,31 +501,47 @@ def show(
     border = "green" if c.status == "resolved" else HEAT_STYLES.get(c.heat, "white").split()[-1]
     renderables: list[Any] = [Panel(grid, title=title, title_align="left", border_style=border)]
     if open_promises:
-        table = _table("Open promises", "bold")
-        table.add_column("P#", justify="right", style="dim", no_wrap=True)
-        table.add_column("Due", no_wrap=True)
-        table.add_column("Owner", max_width=10, overflow="ellipsis", no_wrap=True)
-        table.add_column("Promise", overflow="fold")
-        for p in open_promises:
-            broken = p.broken(now)
-            due = Text(friendly(p.due_at, now, tz), style="red" if broken else "")
-            if broken:
-                due.append(" BROKEN", style="bold red")
-            table.add_row(str(p.id), due, Text(safe(p.owner)), Text(safe(p.text)))
-        renderables.append(table)
-    table = _table("Timeline", "bold")
-    if more:
-        table.title = f"Timeline ({more})"
-    table.add_column("When", no_wrap=True, style="dim")
-    table.add_column("What", no_wrap=True)
-    table.add_column("", overflow="fold")
-    kind_styles = {"opened": "bold", "escalation": "magenta", "resolved": "green", "kept": "green",
-                   "reschedule": "yellow", "cancelled": "dim", "reopened": "bold yellow"}  # fmt: skip
-    for t in timeline:
-        table.add_row(local(t.at, tz), Text(t.kind, style=kind_styles.get(t.kind, "")),
-                         Text(_timeline_text(t.kind, t.text, t.data, now, tz)))  # fmt: skip
-    renderables.append(table)
+        renderables.append(
+            columns_table("Open promises", "bold", _open_promise_columns(now, tz), open_promises)
+        )
+    heading = "Timeline" + (f" ({more})" if more else "")
+    renderables.append(columns_table(heading, "bold", _timeline_columns(now, tz), timeline))
     output.show(*renderables)
+
+
+def _open_promise_columns(now: datetime, tz: tzinfo) -> list[Column[PromiseRow]]:
+    from rich.text import Text
+
+    def due(p: PromiseRow) -> Text:
+        broken = p.broken(now)
+        text = Text(friendly(p.due_at, now, tz), style="red" if broken else "")
+        if broken:
+            text.append(" BROKEN", style="bold red")
+        return text
+
+    return [
+        Column("P#", lambda p: str(p.id), options={"justify": "right", "style": "dim", "no_wrap": True}),
+        Column("Due", due, options={"no_wrap": True}),
+        Column("Owner", lambda p: Text(safe(p.owner)),
+               options={"max_width": 10, "overflow": "ellipsis", "no_wrap": True}),
+        Column("Promise", lambda p: Text(safe(p.text)), options={"overflow": "fold"}),
+    ]  # fmt: skip
+
+
+_TIMELINE_STYLES = {"opened": "bold", "escalation": "magenta", "resolved": "green", "kept": "green",
+                    "reschedule": "yellow", "cancelled": "dim", "reopened": "bold yellow"}  # fmt: skip
+
+
+def _timeline_columns(now: datetime, tz: tzinfo) -> list[Column[TimelineEntry]]:
+    from rich.text import Text
+
+    return [
+        Column("When", lambda t: local(t.at, tz), options={"no_wrap": True, "style": "dim"}),
+        Column("What", lambda t: Text(t.kind, style=_TIMELINE_STYLES.get(t.kind, "")),
+               options={"no_wrap": True}),
+        Column("", lambda t: Text(_timeline_text(t.kind, t.text, t.data, now, tz)),
+               options={"overflow": "fold"}),
+    ]  # fmt: skip
 
 
 # -- audit -------------------------------------------------------------------------
