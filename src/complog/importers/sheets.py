@@ -26,6 +26,14 @@ from complog.importers.sources import MAX_LINE, Input, csv_records, too_long
 #: a cell: text, or a date/time Excel stored as one (it needs no format)
 Cell = str | datetime | date | time
 
+
+class NumberText(str):
+    """A number cell's text ("120.5"): a number already, whatever decimal mark the
+    map gives for amounts written as text (mapped.py reads it as it is)."""
+
+    __slots__ = ()
+
+
 #: the first bytes of a zip archive, which an .xlsx workbook is
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -280,7 +288,9 @@ def _cell(value: Any) -> Cell:
     if isinstance(value, datetime | date | time):
         return value
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
+        return NumberText(int(value))
+    if isinstance(value, int | float):
+        return NumberText(value)
     text = str(value)
     if len(text) > MAX_LINE:
         raise too_long("a cell")
