@@ -684,3 +684,28 @@ def test_a_currency_must_be_an_iso_code(run, tmp_path):
     )
     ran = run("import", str(sheet), "--map", str(bad_default), exit=2)
     assert "[defaults] currency = '€': not an ISO 4217 code" in ran.stderr
+
+
+def test_an_xlsx_whose_dimension_claims_every_cell_is_read_at_its_real_size(tmp_path):
+    """A sheet's <dimension> is a claim, not the data: "A1:XFD1048576" (one edited tag,
+    or a careless exporter) with an empty cell in the last row made every row 16,384
+    cells wide, a million rows of them, and the import ran for hours."""
+    import re
+    import zipfile
+
+    book = workbook(
+        tmp_path, "claims.xlsx", [["name", "subject", "opened"], ["A", "x", "2024-01-05"]]
+    )
+    edited = tmp_path / "edited.xlsx"
+    with zipfile.ZipFile(book) as old, zipfile.ZipFile(edited, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', data)
+                # and a formatted but empty last cell, as a sheet "used" to the end has
+                data = data.replace(
+                    b"</sheetData>", b'<row r="1048576"><c r="A1048576"/></row></sheetData>'
+                )
+            new.writestr(item, data)
+    ran = complog_process("import", str(edited), "--map", str(plain_map(tmp_path)), timeout=60)
+    assert ran.stdout.startswith("Imported 1 complaint from edited.xlsx")

@@ -228,6 +228,9 @@ class XlsxTable:
             )
         self.sheet_names = names
         self.sheet = self.book[self.sheet_name]
+        # The sheet's <dimension> is only a claim: "A1:XFD1048576" would make openpyxl
+        # pad every row to 16,384 cells and yield a million rows. Read what is there.
+        self.sheet.reset_dimensions()
         self.name = f"{source.name} (sheet {self.sheet_name!r})" if len(names) > 1 else source.name
         self.header = self._read_header()
 
@@ -247,12 +250,12 @@ class XlsxTable:
         values_iter = self._values()
         next(values_iter, None)
         for number, values in values_iter:
-            cells = [_cell(v) for v in values]
+            cells = [_cell(v) for v in values[:width]]
+            for index in range(width, len(values)):
+                if _cell(values[index]) != "":
+                    raise _unnamed(self.name, number, index, self.header_row)
             if not any(c != "" for c in cells):
                 continue
-            for index in range(width, len(cells)):
-                if cells[index] != "":
-                    raise _unnamed(self.name, number, index, self.header_row)
             yield Row(
                 number,
                 None,
