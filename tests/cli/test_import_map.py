@@ -709,3 +709,35 @@ def test_an_xlsx_whose_dimension_claims_every_cell_is_read_at_its_real_size(tmp_
             new.writestr(item, data)
     ran = complog_process("import", str(edited), "--map", str(plain_map(tmp_path)), timeout=60)
     assert ran.stdout.startswith("Imported 1 complaint from edited.xlsx")
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_openpyxl_reads_it(run, tmp_path):
+    """Shared strings that inflate 300-fold: openpyxl reads that part whole, so 200 kB
+    of workbook took 430 MB and minutes (5 million strings). Refused as Apache POI does."""
+    import zipfile
+
+    book = workbook(
+        tmp_path, "plain.xlsx", [["name", "subject", "opened"], ["A", "x", "2024-01-05"]]
+    )
+    bomb = tmp_path / "bomb.xlsx"
+    strings = b"<si><t>x</t></si>" * 200_000
+    with zipfile.ZipFile(book) as old, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename == "[Content_Types].xml":  # declared and linked, as Excel does
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" '
+                                    b'ContentType="application/vnd.openxmlformats-officedocument.'
+                                    b'spreadsheetml.sharedStrings+xml"/></Types>')  # fmt: skip
+            if item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdS" Type="http://'
+                                    b"schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                                    b'sharedStrings" Target="sharedStrings.xml"/></Relationships>')  # fmt: skip
+            new.writestr(item, data)
+        new.writestr("xl/sharedStrings.xml", b'<sst xmlns="http://schemas.openxmlformats.org'
+                     b'/spreadsheetml/2006/main">' + strings + b"</sst>")  # fmt: skip
+    ran = run("import", str(bomb), "--map", str(plain_map(tmp_path)), exit=2)
+    assert ran.stderr.startswith(
+        "complog: error: bomb.xlsx is not a workbook complog will open: its part"
+        " 'xl/sharedStrings.xml' inflates from "
+    )
+    assert run("list", "--status", "all", "-f", "json").json == []
