@@ -457,7 +457,18 @@ def test_a_column_named_twice_is_refused(run, tmp_path):
          "complog: error: MAP [values.status] 'Zu' = 'closed': not a status complog knows\n"
          "  use one of: open, resolved\n"),
         ('[columns\n', "complog: error: cannot read the map MAP: "),
+        # a directive twice made strptime's own regex fail: "probably a bug" before
+        ('[columns]\ncustomer="Name"\nsummary="Subject"\nopened_at="Date"\n[dates]\nDate="%y%y"\n',
+         "complog: error: MAP [dates] 'Date': '%y%y' is not a strptime format complog can use:"
+         " it gives %y twice\n"),
+        ('[columns]\ncustomer="Name"\nsummary="Subject"\nopened_at="Date"\n[dates]\nDate="%d/%m/%Y %z%z"\n',
+         "complog: error: MAP [dates] 'Date': '%d/%m/%Y %z%z' is not a strptime format complog can use:"
+         " it gives %z twice\n"),
+        ('[columns]\ncustomer="Name"\nsummary="Subject"\nopened_at="Date"\n[dates]\nDate="%d/%Q"\n',
+         "complog: error: MAP [dates] 'Date': '%d/%Q' is not a strptime format complog can use:"
+         " %Q is not a directive\n"),
     ],
+    ids=["field", "required", "column", "value", "toml", "twice", "zone-twice", "directive"],
 )  # fmt: skip
 def test_a_bad_map_is_refused_before_any_row_is_read(run, tmp_path, map_text, message):
     sheet = saved(tmp_path, "s.csv", "Name,Subject,Date\nA,x,2024-01-01\n")

@@ -233,6 +233,8 @@ def parse_map(
                 " strptime format",
                 'e.g. "day-first", "month-first" or "%d/%m/%Y %H:%M"',
             )
+        if form not in ORDERS:
+            _check_strptime(form, f"{shown} [dates] {column!r}")
         dates[column.strip()] = form
 
     values: dict[str, dict[str, str]] = {}
@@ -270,6 +272,31 @@ def parse_map(
         defaults[key] = text
     return ColumnMap(name, columns, tuple(notes), dates, values, defaults, sheet,
                      header_row, encoding, decimal, "name" in source)  # fmt: skip
+
+
+def _check_strptime(form: str, where: str) -> None:
+    """A format strptime can compile, checked with the map: a directive given twice
+    (`%y%y`) is a re.error from strptime's own pattern, raised at the first row."""
+    from datetime import datetime
+
+    problem = None
+    try:
+        datetime.strptime("", form)  # noqa: DTZ007 - compiles the format; no date is made
+    except re.error:
+        given = re.findall(r"%(.)", form.replace("%%", ""))
+        twice = next((d for d in given if given.count(d) > 1), None)
+        problem = f"it gives %{twice} twice" if twice else "it gives one part of the date twice"
+    except ValueError as exc:
+        bad = re.search(r"'(.)' is a bad directive", str(exc))
+        if bad:
+            problem = f"%{bad.group(1)} is not a directive"
+        elif "stray %" in str(exc):
+            problem = "it has a % that starts no directive (write %% for a percent sign)"
+    if problem:
+        raise InvalidInput(
+            f"{where}: {form!r} is not a strptime format complog can use: {problem}",
+            'e.g. "%d/%m/%Y %H:%M"; each directive once',
+        )
 
 
 def _table(data: dict[str, Any], key: str, shown: str) -> dict[str, Any]:
