@@ -67,3 +67,20 @@ def test_without_a_currency_column_a_jpy_loss_with_decimals_is_refused_not_round
     )
     assert "  j.csv row 2: column 'loss', value '1000.5': JPY has no minor unit" in ran.stderr
     assert run("list", "--status", "all", "-f", "json").json == []
+
+
+def test_a_json_import_never_rounds_a_loss_into_its_currency(run, tmp_path):
+    """`{"loss": 12.345, "loss_currency": "GBP"}` became £12.34 and a loss of 1000.5
+    without a currency became ¥1000 in a JPY logbook, silently."""
+    run("config", "currency", "JPY")
+    record = '{"customer": "%s", "summary": "s", "owner": "sam", "opened_at": "2026-11-02T10:00:00+00:00", %s}\n'
+    for name, loss in (("A", '"loss": 12.345, "loss_currency": "GBP"'), ("B", '"loss": 1000.5')):
+        path = saved(tmp_path, f"{name}.jsonl", record % (name, loss))
+        ran = run("import", str(path), exit=2)
+        assert "has more decimal places than" in ran.stderr
+        assert "nothing was imported" in ran.stderr
+    assert run("list", "--status", "all", "-f", "json").json == []
+    whole = saved(tmp_path, "C.jsonl", record % ("C", '"loss": 12.34, "loss_currency": "GBP"'))
+    run("import", str(whole))
+    (only,) = by_customer(run).values()
+    assert (only["loss"], only["loss_currency"]) == (12.34, "GBP")
