@@ -752,3 +752,10 @@ def test_an_xlsx_zip_bomb_is_refused_before_openpyxl_reads_it(run, tmp_path):
         " 'xl/sharedStrings.xml' inflates from "
     )
     assert run("list", "--status", "all", "-f", "json").json == []
+
+
+def test_a_huge_map_is_refused_without_reading_it_all(run, tmp_path):
+    sheet = saved(tmp_path, "s.csv", "name,subject,opened\nA,x,2024-01-05\n")
+    column_map = saved(tmp_path, "m.toml", plain_map(tmp_path).read_text() + "#" * (3 << 20) + "\n")
+    ran = run("import", str(sheet), "--map", str(column_map), exit=2)
+    assert ran.stderr.startswith(f"complog: error: the map {column_map} is larger than 1 MiB")

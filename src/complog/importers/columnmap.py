@@ -75,6 +75,8 @@ NOTE_KEYS = ("column", "direction", "channel", "author")
 #: [dates] words for a column's day/month order (any separator, with or without a time)
 ORDERS = {"day-first": "day-first", "month-first": "month-first"}
 SECTIONS = ("source", "columns", "notes", "dates", "values", "defaults")
+#: a map of every field with long [values] tables is a few kB; more is not a map
+MAX_MAP_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,14 @@ def load_map(given: str, fallback_name: str, *, source_only: bool = False) -> Co
     map does not (its file name's stem)."""
     path = Path(given).expanduser()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as file:  # a FIFO (`--map <(...)`) reads as well as a file
+            raw = file.read(MAX_MAP_BYTES + 1)
+        if len(raw) > MAX_MAP_BYTES:
+            raise InvalidInput(
+                f"the map {given} is larger than 1 MiB: a map names columns, it holds no data",
+                "`complog import FILE --inspect --write-map MAP.toml` writes one",
+            )
+        data = tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise InvalidInput(f"no such map file: {given}") from None
     except IsADirectoryError:
