@@ -104,10 +104,6 @@ def rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _in(moment: datetime | None, since: datetime | None, until: datetime) -> bool:
-    return moment is not None and moment < until and (since is None or moment >= since)
-
-
 def build_report(
     complaints: Sequence[ComplaintFigures],
     promises: Iterable[PromiseFigures],
@@ -126,12 +122,18 @@ def build_report(
     complaint, the time spent waiting on the customer, which the resolution clock
     does not count."""
     waits = waits or {}
-    opened = [c for c in complaints if _in(c.opened_at, since, until)]
-    resolved = [c for c in complaints if _in(c.resolved_at, since, until)]
+    # `_in`, spelled out for 100,000 complaints twice
+    earliest = since or datetime.min.replace(tzinfo=UTC)
+    opened = [c for c in complaints if earliest <= c.opened_at < until]
+    resolved = [
+        c for c in complaints if c.resolved_at is not None and earliest <= c.resolved_at < until
+    ]
+    between = calendar.business_seconds_between
     resolution_seconds = {
-        c.id: less_pauses(
-            c.opened_at, c.resolved_at, waits.get(c.id, ()), calendar.business_seconds_between
-        )
+        # less_pauses only for the complaints that waited on the customer
+        c.id: less_pauses(c.opened_at, c.resolved_at, waits[c.id], between)
+        if c.id in waits
+        else between(c.opened_at, c.resolved_at)
         for c in resolved
         if c.resolved_at is not None
     }
@@ -164,7 +166,6 @@ def build_report(
     horizon = min(until, now)
     # One pass over the promises, which the reader streams (300,000 in a large year,
     # never all in memory at once): a due one leaves its due time and its owner.
-    earliest = since or datetime.min.replace(tzinfo=UTC)
     due_times: list[datetime] = []
     due_owners: list[str] = []
     kept_times: list[datetime] = []

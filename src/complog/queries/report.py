@@ -29,6 +29,10 @@ class ReportReads(ReaderBase):
 
         # a row's values are Any, and a NOT NULL column's decodes to a datetime
         decode: Callable[[Any], Any] = decode_time
+        # A NamedTuple's own __new__ is a Python function with keyword handling;
+        # tuple.__new__ with every field in order makes the same tuple in a third
+        # less time, for 400,000 rows.
+        new = tuple.__new__
 
         def complaint_figures(r: tuple[Any, ...]) -> ComplaintFigures:
             """A row of the complaint query below, in its column order."""
@@ -36,15 +40,14 @@ class ReportReads(ReaderBase):
             # kept (both stored times, which compare as the times they are)
             note, kept = r[8], r[17]
             first = note if kept is None or (note is not None and note <= kept) else kept
-            return ComplaintFigures(
-                id=r[0], customer=one(r[1], r[1]), owner=one(r[2], r[2]),
-                category=one(r[3], r[3]), cause=one(r[4], r[4]), channel=one(r[5], r[5]),
-                opened_at=decode(r[6]), resolved_at=decode(r[7]),
-                first_response_at=decode(first),
-                confirmed=None if r[9] is None else bool(r[9]), satisfaction=r[10],
-                compensation=r[11], loss=_money(r[14], r[15]), escalated=bool(r[16]),
-                compensation_minor=r[12], compensation_currency=r[13],
-            )  # fmt: skip
+            return new(ComplaintFigures, (  # every field, in declaration order:
+                r[0], one(r[1], r[1]), one(r[2], r[2]),  # id, customer, owner
+                one(r[3], r[3]), one(r[4], r[4]), one(r[5], r[5]),  # category, cause, channel
+                decode(r[6]), decode(r[7]), decode(first),  # opened, resolved, first response
+                None if r[9] is None else bool(r[9]), r[10],  # confirmed, satisfaction
+                r[11], _money(r[14], r[15]), bool(r[16]),  # compensation, loss, escalated
+                r[12], r[13],  # compensation_minor, compensation_currency
+            ))  # fmt: skip
 
         # One string object per distinct owner, status, category...: a year of a large
         # logbook repeats 50 owners 400,000 times, and each copy costs ~55 bytes.
@@ -81,15 +84,18 @@ class ReportReads(ReaderBase):
         # The due time a promise had when it was first rescheduled late: one pass over
         # the late reschedules, joined, instead of a subquery per promise.
         promises = (
-            PromiseFigures(
-                r[0],
-                one(r[1], r[1]),
-                decode(r[2]),
-                one(r[3], r[3]),
-                decode(r[4]),
-                decode(r[5]),
-                decode(r[6]),
-            )
+            new(
+                PromiseFigures,
+                (  # id, owner, due, status, kept, cancelled, first late due
+                    r[0],
+                    one(r[1], r[1]),
+                    decode(r[2]),
+                    one(r[3], r[3]),
+                    decode(r[4]),
+                    decode(r[5]),
+                    decode(r[6]),
+                ),
+            )  # fmt: skip
             for r in self.stream(
                 "SELECT p.id, p.owner, p.due_at, p.status, p.kept_at, p.cancelled_at,"
                 " f.old_due_at AS first_late_due_at"
