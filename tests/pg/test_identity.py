@@ -205,24 +205,36 @@ def _forge_as_alice(as_role: str, shadow: str) -> tuple[str, str | None]:
     return str(row[0]), row[1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,  # "DID NOT RAISE": the forged event was accepted
-    reason="the 0004 trigger functions find pg_roles and role_name through the caller's"
-    " search_path, where pg_temp comes first; pinning it needs a new migration (asked"
-    " the lead; notes/issue17.md). Until then: REVOKE TEMPORARY, next test",
-)
 @pytest.mark.parametrize("shadow", SHADOWS)
-def test_a_temporary_table_cannot_stand_in_for_the_servers_checks(team, shadow):
+def test_a_temporary_table_cannot_stand_in_for_the_servers_checks(team, shadow, run):
+    """Migration 0006 pins the trigger functions' search_path (pg_temp last); before it,
+    both forgeries were accepted (tests/pg/test_upgrade.py shows them on 0005)."""
+    import psycopg
+
+    bob, as_bob = team.role("bob")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="may not record changes as"):
+        _forge_as_alice(as_bob, shadow)
+    # and bob's own complog still works, recorded as bob
+    run("note", "1", "Rang them", "--out", env={**NOBODY, "COMPLOG_DB": as_bob})
+    assert run("history", "--format", "json").json[-1]["role"] == bob
+
+
+def test_a_temporary_pg_roles_cannot_let_a_handler_rewrite_old_events(team, run):
+    """The other forgery of notes/issue17.md: UPDATE event SET actor = ... over psql."""
     import psycopg
 
     _, as_bob = team.role("bob")
-    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="may not record changes as"):
-        _forge_as_alice(as_bob, shadow)
+    before = run("history", "--format", "json").json
+    with psycopg.connect(as_bob.replace("+psycopg", ""), autocommit=True) as conn:
+        for statement in SHADOWS["pg_roles"]:
+            conn.execute(statement)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="are not changed"):
+            conn.execute("UPDATE event SET actor = 'mallory' WHERE id = 1")
+    assert run("history", "--format", "json").json == before
 
 
 def test_without_temporary_tables_a_handler_cannot_shadow_the_checks(team, run):
-    """The team guide's set-up step: REVOKE TEMPORARY ON DATABASE ... FROM PUBLIC.
+    """The team guide's defence in depth: REVOKE TEMPORARY ON DATABASE ... FROM PUBLIC.
     complog itself never makes temporary tables, so handlers lose nothing."""
     import psycopg
 

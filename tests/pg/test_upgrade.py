@@ -25,6 +25,8 @@ from tests.store.test_upgrade import (
 
 FIXTURES = Path(__file__).parents[1] / "data" / "logbooks"
 OLDER = [r for r in KNOWN_REVISIONS if r != SCHEMA_HEAD]
+#: the revisions 0005 upgrades (its tests put amounts in cents into them)
+BEFORE_0005 = [r for r in KNOWN_REVISIONS if r < "0005"]
 
 
 def build_at(url: str, revision: str) -> None:
@@ -231,10 +233,10 @@ def test_db_status_says_what_is_pending_and_changes_nothing(postgres_server, pos
     assert status == {
         "logbook": redact_url(postgres_logbook), "state": "behind", "revision": "0003_workflow",
         "client_revision": SCHEMA_HEAD, "client_version": complog.__version__,
-        "pending": ["0004_identity", "0005_money"], "requires": None,
+        "pending": ["0004_identity", "0005_money", "0006_search_path"], "requires": None,
         "next": "complog db upgrade, as the database's owner (--sql prints the SQL first)",
     }  # fmt: skip
-    assert "pending:       0004_identity, 0005_money" in run("db").stdout
+    assert "pending:       0004_identity, 0005_money, 0006_search_path" in run("db").stdout
     assert _fingerprint(postgres_server, postgres_logbook) == before
     run("db", "upgrade")
     assert run("db", "status", "--format", "json").json["state"] == "current"
@@ -308,7 +310,7 @@ def _pg(server, database: str):
                            dbname=database, autocommit=True)  # fmt: skip
 
 
-@pytest.mark.parametrize("revision", OLDER)
+@pytest.mark.parametrize("revision", BEFORE_0005)
 def test_old_amounts_get_a_currency_and_unacknowledged_stays_off_on_postgres(
     postgres_server, postgres_logbook, revision, run
 ):
@@ -334,7 +336,7 @@ def test_old_amounts_get_a_currency_and_unacknowledged_stays_off_on_postgres(
         requires = conn.execute("SELECT value FROM meta WHERE key = 'requires_complog'").fetchone()
     assert rows == [(1, 12050, "GBP", 100050, "EUR"), (2, None, None, None, None)]
     assert "loss_cents" not in columns
-    assert requires == ("0.3.0",)
+    assert requires == ("0.3.1",)  # 0006 asks for 0.3.1
     assert run("config", "currency").stdout == "GBP\n"
     assert run("config", "rule.unacknowledged").stdout == "off\n"
     assert run("show", "1", "--format", "json").json["loss"] == 120.5
@@ -344,9 +346,87 @@ def test_a_new_team_database_has_unacknowledged_on_and_its_currency(
     postgres_server, postgres_logbook, run
 ):
     database = postgres_logbook.rsplit("/", 1)[1]
-    build_at(postgres_logbook, "0005_money")
+    build_at(postgres_logbook, SCHEMA_HEAD)
     with _pg(postgres_server, database) as conn:
         settings = dict(conn.execute("SELECT key, value FROM setting").fetchall())
     assert settings.get("rule.unacknowledged") is None  # the default: on
     assert "currency" in settings
     assert run("config", "rule.unacknowledged").stdout == "on\n"
+
+
+# -- 0006: the server's identity checks look only where complog's tables are ------------
+
+#: what 0006 sets on each 0004 trigger function (the logbook's schema here is public)
+PINNED = {name: ["search_path=pg_catalog, public, pg_temp"]
+          for name in ("complog_is_admin", "complog_event_identity", "complog_role_name_admin_only")}  # fmt: skip
+
+
+def _function_settings(server, database: str) -> dict[str, list[str] | None]:
+    with _pg(server, database) as conn:
+        return dict(conn.execute(
+            "SELECT p.proname, p.proconfig FROM pg_proc p"
+            " JOIN pg_namespace n ON n.oid = p.pronamespace"
+            " WHERE n.nspname = 'public' AND p.proname LIKE 'complog_%'").fetchall())  # fmt: skip
+
+
+@pytest.mark.parametrize("revision", OLDER)
+def test_after_the_upgrade_a_temporary_table_cannot_stand_in_for_the_checks(
+    postgres_server, postgres_logbook, revision, run
+):
+    """Before 0006 a handler's temporary pg_roles or role_name made the 0004 triggers
+    take him for an admin or for alice; from every released revision the upgrade ends it."""
+    import psycopg
+
+    from tests.pg.test_identity import NOBODY, SHADOWS, Team, _forge_as_alice
+
+    database = postgres_logbook.rsplit("/", 1)[1]
+    build_at(postgres_logbook, revision)
+    copy_rows(postgres_server, database, FIXTURES / f"{revision}.db")
+    team = Team(postgres_server, postgres_logbook)
+    if revision >= "0004":
+        bob, as_bob = team.role("bob")  # granted on every table, role_name included
+        # the defect, shown on the old schema: both forgeries are accepted
+        assert _forge_as_alice(as_bob, "pg_roles") == ("alice", "alice")
+        assert _forge_as_alice(as_bob, "role_name") == ("alice", bob)
+        with _pg(postgres_server, database) as conn:
+            conn.execute("DELETE FROM event WHERE entity_id = '99'")
+
+    run("db", "upgrade")
+    if revision < "0004":
+        bob, as_bob = team.role("bob")  # after role_name exists, so it is granted on it
+
+    assert _function_settings(postgres_server, database) == PINNED
+    for shadow in SHADOWS:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="may not record changes"):
+            _forge_as_alice(as_bob, shadow)
+    run("note", "1", "Rang them", "--out", env={**NOBODY, "COMPLOG_DB": as_bob})
+    assert run("history", "--format", "json").json[-1]["role"] == bob
+
+
+def test_the_0006_upgrade_prints_as_sql_and_pins_the_logbooks_own_schema(
+    postgres_server, postgres_logbook, run
+):
+    """Offline (`db upgrade --sql`) the schema is not known yet: the DO block asks the
+    server for current_schema() where the DBA runs it. Here a schema named with a space."""
+    database = postgres_logbook.rsplit("/", 1)[1]
+    with _pg(postgres_server, database) as conn:
+        conn.execute('CREATE SCHEMA "team log" AUTHORIZATION complog')
+        conn.execute("ALTER ROLE complog IN DATABASE " + database + ' SET search_path = "team log"')
+    build_at(postgres_logbook, "0005_money")
+
+    script = run("db", "upgrade", "--sql").stdout
+
+    assert "quote_ident(current_schema())" in script
+    assert "UPDATE alembic_version SET version_num='0006_search_path'" in script
+    import psycopg
+
+    with psycopg.connect(postgres_logbook.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(script)
+    with _pg(postgres_server, database) as conn:
+        settings = dict(conn.execute(
+            "SELECT p.proname, p.proconfig FROM pg_proc p"
+            " JOIN pg_namespace n ON n.oid = p.pronamespace"
+            " WHERE n.nspname = 'team log' AND p.proname LIKE 'complog_%'").fetchall())  # fmt: skip
+    assert settings == {name: ['search_path=pg_catalog, "team log", pg_temp'] for name in PINNED}
+    assert run("add", "Acme Newsagency", "After", "--format", "json").json["id"] == 1
+    assert run("history", "--format", "json").json[-1]["role"] == "complog"

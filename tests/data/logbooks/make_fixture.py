@@ -2,11 +2,12 @@
 
     python tests/data/logbooks/make_fixture.py 0001_initial
     LC_ALL=en_GB.UTF-8 python tests/data/logbooks/make_fixture.py 0005_money   # GBP
+    LC_ALL=en_GB.UTF-8 python tests/data/logbooks/make_fixture.py 0006_search_path
 
 Creates tests/data/logbooks/<revision>.db with a few complaints, notes,
 promises (one rescheduled, one kept late), an escalation and a setting (from
 0003 a reopened resolution and a wait; from 0004 a complaint added and undone;
-from 0005 amounts in two currencies),
+from 0005 amounts in two currencies; 0006 changes nothing a SQLite file holds),
 written by the services of the program at that time, so upgrade tests open a
 real old logbook. Released fixtures are never regenerated.
 """
@@ -46,6 +47,7 @@ def main(revision: str) -> None:
         command.upgrade(_alembic_config(conn), revision)
     store = Store.__new__(Store)
     store.location, store.engine, store.committed = location, engine, []
+    store.commits = 0  # read by Store.transaction from 0.3.1 on
     t0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     with store.transaction() as s:
         a = log_complaint(s, Actor("alice", t0), NewComplaint(
