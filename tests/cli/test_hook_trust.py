@@ -4,6 +4,7 @@ the person's config folder (XDG_CONFIG_HOME, a temp folder in every test)."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shlex
@@ -224,6 +225,30 @@ def test_a_hook_that_is_not_a_file_is_refused(run, hooks, make):
         f"warning: hook on-add not run: it is not a file: {hooks / 'on-add'}; the change is saved\n"
     )
     run("hooks", "trust", "on-add", exit=4)
+
+
+@BESIDE
+@pytest.mark.parametrize("loop", ["itself", "each-other"])
+def test_a_hook_that_is_a_symlink_loop_is_refused_not_a_crash(run, hooks, loop):
+    """Path.resolve() raises RuntimeError on a loop: once an "unexpected RuntimeError",
+    exit 1 after the change was saved, and `complog hooks` could not list anything."""
+    run("init")
+    hooks.mkdir(mode=0o700)
+    if loop == "itself":
+        (hooks / "on-add").symlink_to("on-add")
+    else:
+        (hooks / "on-add").symlink_to("other")
+        (hooks / "other").symlink_to("on-add")
+    why = f"it cannot be checked ({os.strerror(errno.ELOOP)})"
+    ran = run("add", "Acme Newsagency", "Till")
+    assert ran.stdout == "Logged complaint 1 for Acme Newsagency\n"
+    assert ran.stderr == f"warning: hook on-add not run: {why}; the change is saved\n"
+    [state] = [h for h in run("hooks", "--format", "json").json if h["hook"] == "on-add"]
+    assert (state["state"], state["reason"]) == ("refused", why)
+    assert run("hooks", "trust", "on-add", exit=4).stderr == (
+        f"complog: error: hook on-add cannot be trusted: {why}\n"
+    )
+    assert not trust_file().exists()
 
 
 @BESIDE
