@@ -329,3 +329,36 @@ def test_a_postgres_logbook_without_hooks_dir_has_no_hooks_folder(postgres_logbo
         "complog: error: a PostgreSQL logbook has no hooks folder beside it\n"
         "  name one for everyone: complog config hooks_dir ~/complog-hooks\n"
     )
+
+
+def test_one_batch_per_command_and_one_skip_line_on_either_back_end(run, tmp_path, backend):
+    """Issue 18 item 5 and "says once", where the events come from a server's commit too:
+    an untrusted hook is named once however many events the command made, a trusted one
+    starts once with all of them, and neither changes escalate --auto --exit-code's 1."""
+    folder = tmp_path / "team-hooks"
+    run("config", "hooks_dir", str(folder))
+    hook(folder, "on-escalate", "#!/bin/sh\n"
+         'echo "$COMPLOG_HOOK_EVENTS" >> "$(dirname "$0")/starts"\n'
+         'cat >> "$(dirname "$0")/on-escalate.jsonl"\nexit 3\n')  # fmt: skip
+
+    def overdue(customers: range) -> None:
+        for n in customers:
+            run("add", f"Customer {n}", "Till", "--at", "2026-11-16 09:00",
+                "--promise", "Call back", "--due", "2026-11-16 12:00")  # fmt: skip
+
+    overdue(range(3))
+    ran = run("escalate", "--auto", "--exit-code", "--format", "json", exit=1)
+    assert len(ran.json) >= 3
+    [skip] = [line for line in ran.stderr.splitlines() if "not run" in line]
+    assert skip.startswith("warning: hook on-escalate not run: the logbook's hooks_dir setting")
+    assert not (folder / "starts").exists()
+
+    run("hooks", "trust", "on-escalate")
+    overdue(range(3, 7))
+    ran = run("escalate", "--auto", "--exit-code", "--format", "json", exit=1)
+    assert ran.stderr == "warning: hook on-escalate failed (exit 3); the change is saved\n"
+    assert len(ran.json) >= 4
+    assert (folder / "starts").read_text() == f"{len(ran.json)}\n"  # one process, all events
+    assert [p["event"]["entity_id"] for p in received(folder, "on-escalate")] == [
+        e["id"] for e in ran.json
+    ]
