@@ -185,7 +185,7 @@ def create_sqlite_file(path: Path) -> None:
             )
     else:
         try:
-            _make_private_dirs(path.parent)
+            make_private_dirs(path.parent)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
             try:
                 os.fchmod(fd, 0o600)  # the mode given to open is filtered by the umask
@@ -220,14 +220,19 @@ def _adoptable_empty(path: Path) -> bool:
     )
 
 
-def _make_private_dirs(directory: Path) -> None:
-    """Create missing folders 0700 each (mkdir's mode alone is filtered by the umask)."""
+def make_private_dirs(directory: Path) -> None:
+    """Create missing folders 0700 each (mkdir's mode alone is filtered by the umask,
+    and `parents=True` gives the parents the umask's mode). One made at the same moment
+    by another complog is left as it is."""
     missing = []
     while not directory.exists():
         missing.append(directory)
         directory = directory.parent
     for folder in reversed(missing):
-        folder.mkdir(mode=0o700)
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
         os.chmod(folder, 0o700)
 
 

@@ -125,6 +125,32 @@ def test_a_file_others_may_write_to_is_not_believed(trust_file, mode):
         load_trust()
 
 
+def test_missing_config_folders_are_made_private_whatever_the_umask(tmp_path, monkeypatch):
+    """Under umask 000 the first `hooks trust` once made ~/.config (or any missing
+    parent of the trust folder) world-writable: anyone could then swap the folder."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
+    old = os.umask(0)
+    try:
+        with updating_trust() as trust:
+            trust.record(ON_ADD)
+    finally:
+        os.umask(old)
+    for folder in (tmp_path / "home", tmp_path / "home" / ".config", trust_file_path().parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    assert stat.S_IMODE(trust_file_path().stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("mode", [0o770, 0o707, 0o777])
+def test_a_file_in_a_folder_others_may_write_to_is_not_believed(trust_file, mode):
+    """Whoever may write to the folder can put back an older trust file of yours (a
+    hook you untrusted runs again) or swap the folder: the file is not believed."""
+    write(trust_file, VERSION_1)
+    trust_file.parent.chmod(mode)
+    with pytest.raises(StorageError, match="others may write to its folder") as caught:
+        load_trust()
+    assert caught.value.hint == f"chmod 700 {trust_file.parent}"
+
+
 def test_a_failed_write_leaves_the_old_file_and_no_temp(trust_file, monkeypatch):
     write(trust_file, VERSION_1)
 
