@@ -337,3 +337,17 @@ def test_ctrl_c_while_a_hook_runs_says_the_change_is_saved(run, logbook, daemons
     )
     assert dies(int(pidfile.read_text()))  # the hook went with it
     assert run("show", "1", "--format", "json").json["summary"] == "Till"
+
+
+def test_a_hook_that_prints_to_a_closed_stderr_keeps_the_exit_code(run, logbook):
+    """A hook's output goes to complog's stderr; with descriptor 2 closed (a cron line
+    ending in 2>&-) that once made complog exit 1 after the change was saved."""
+    run("init")
+    hook(logbook.parent / "hooks", "on-add", "#!/bin/sh\necho 'posted to chat'\n")
+    run("hooks", "trust", "on-add")
+    done = subprocess.run(
+        [sys.executable, "-m", "complog", "add", "Acme Newsagency", "Till"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True, timeout=120,
+        preexec_fn=lambda: os.close(2),
+    )  # fmt: skip
+    assert (done.returncode, done.stdout) == (0, "Logged complaint 1 for Acme Newsagency\n")

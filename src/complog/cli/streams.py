@@ -92,6 +92,13 @@ def reopen_closed_descriptors() -> bool:
         if null != fd:
             os.dup2(null, fd)
             os.close(null)
+    # Python starts with sys.stdin / sys.stderr None when 0 / 2 were closed: give them
+    # the /dev/null now there, so a warning (or a hook's output) is dropped, not an
+    # AttributeError that turns a saved change into exit 1.
+    if sys.stdin is None:
+        sys.stdin = open(0, closefd=False)
+    if sys.stderr is None:
+        sys.stderr = open(2, "w", closefd=False)
     return 1 in closed or sys.stdout is None
 
 
