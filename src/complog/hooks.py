@@ -350,6 +350,8 @@ def _event_lines(
 
     tz = reader.settings().tz
     logbook = logbook_path(location)
+    if location.path is None:  # what a hook posts to chat must not carry the password
+        logbook = _without_password(logbook)
     for event in events:
         complaint = None
         if event.complaint_id is not None:

@@ -362,3 +362,22 @@ def test_one_batch_per_command_and_one_skip_line_on_either_back_end(run, tmp_pat
     assert [p["event"]["entity_id"] for p in received(folder, "on-escalate")] == [
         e["id"] for e in ran.json
     ]
+
+
+def test_a_hook_reads_the_logbook_without_its_password(run, tmp_path, logbook, backend):
+    """Hooks post their input to chat: the `logbook` of each line once carried the
+    server URL with its password. COMPLOG_DB keeps the full URL, so that `complog`
+    inside the hook still reaches the same logbook."""
+    folder = tmp_path / "team-hooks"
+    run("config", "hooks_dir", str(folder))
+    hook(folder, "on-add", RECORD.format(name="on-add") + 'printf %s "$COMPLOG_DB" > "$0.db"\n')
+    run("hooks", "trust", "on-add")
+    run("add", "Acme Newsagency", "Till")
+    [payload] = received(folder, "on-add")
+    if backend == "postgres":
+        password = str(logbook).split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
+        assert password and password not in payload["logbook"]
+        assert payload["logbook"] == str(logbook).replace(f":{password}@", "@")
+    else:
+        assert payload["logbook"] == str(logbook)
+    assert (folder / "on-add.db").read_text() == str(logbook)
