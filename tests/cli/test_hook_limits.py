@@ -314,7 +314,19 @@ def test_a_hook_that_does_not_read_its_input_cannot_block_complog(run, logbook, 
     assert ran.stderr == ""
 
 
-def test_ctrl_c_while_a_hook_runs_says_the_change_is_saved(run, logbook, daemons):
+@pytest.mark.parametrize(
+    ("sig", "code", "said"),
+    [
+        (signal.SIGINT, 130, "interrupted while running hooks"),
+        # `timeout 60 complog …` in cron, or a service manager: once complog died at
+        # once and its hook, in a session of its own, ran on with no deadline at all.
+        (signal.SIGTERM, 143, "stopped by SIGTERM while running hooks"),
+    ],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_a_signal_while_a_hook_runs_stops_it_and_says_the_change_is_saved(
+    run, logbook, daemons, sig, code, said
+):
     hooks = logbook.parent / "hooks"
     run("init")
     hook(hooks, "on-add", f"#!/bin/sh\necho $$ > {daemons}/hook.pid\nexec sleep 30\n")
@@ -328,12 +340,12 @@ def test_ctrl_c_while_a_hook_runs_says_the_change_is_saved(run, logbook, daemons
     while not pidfile.exists() or not pidfile.read_text().strip():
         assert time.monotonic() < deadline and proc.poll() is None, "the hook never started"
         time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     stdout, stderr = proc.communicate(timeout=30)
     assert (proc.returncode, stdout, stderr) == (
-        130,
+        code,
         "Logged complaint 1 for Acme Newsagency\n",
-        "warning: interrupted while running hooks; the change is saved\n",
+        f"warning: {said}; the change is saved\n",
     )
     assert dies(int(pidfile.read_text()))  # the hook went with it
     assert run("show", "1", "--format", "json").json["summary"] == "Till"
