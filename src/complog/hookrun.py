@@ -12,6 +12,8 @@ complog that started it, in a terminal or a cron job:
   and at the deadline complog closes its ends of the pipes and moves on.
 - At most `OUTPUT_KEPT` bytes of output are kept; the rest is read and
   dropped, so memory stays flat and the hook is not killed by a full pipe.
+- Ctrl-C or SIGTERM while it starts is held until complog can stop it with
+  itself, so no signal leaves a hook running without a deadline (only SIGKILL can).
 - Its input is written as the pipe takes it, from an iterator: a batch of
   events is never all in memory at once, and a hook that stops reading (or
   exits without reading) costs a closed pipe, not a BrokenPipeError.
