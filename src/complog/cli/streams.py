@@ -8,6 +8,7 @@ closed descriptor) is a storage problem the user can act on: exit 5,
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -93,13 +94,23 @@ def reopen_closed_descriptors() -> bool:
             os.dup2(null, fd)
             os.close(null)
     # Python starts with sys.stdin / sys.stderr None when 0 / 2 were closed: give them
-    # the /dev/null now there, so a warning (or a hook's output) is dropped, not an
-    # AttributeError that turns a saved change into exit 1.
+    # an empty input and a sink (no file opened: files.py opens files), so a warning or
+    # a hook's output is dropped, not an AttributeError that makes a saved change exit 1.
     if sys.stdin is None:
-        sys.stdin = open(0, closefd=False)
+        sys.stdin = io.TextIOWrapper(io.BytesIO())
     if sys.stderr is None:
-        sys.stderr = open(2, "w", closefd=False)
+        sys.stderr = io.TextIOWrapper(io.BufferedWriter(_Discard()))
     return 1 in closed or sys.stdout is None
+
+
+class _Discard(io.RawIOBase):
+    """Standard error when it was closed: whatever is written goes nowhere."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        return len(data)
 
 
 @contextmanager
