@@ -173,6 +173,7 @@ def create_sqlite_file(path: Path) -> None:
     a plain file of ours, private already (what a crash right after creating leaves).
     """
     from complog.errors import InvalidInput
+    from complog.files import private_folders
 
     if check_logbook_file(path):
         if os.stat(path).st_size != 0:
@@ -185,7 +186,7 @@ def create_sqlite_file(path: Path) -> None:
             )
     else:
         try:
-            _make_private_dirs(path.parent)
+            private_folders(path.parent)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
             try:
                 os.fchmod(fd, 0o600)  # the mode given to open is filtered by the umask
@@ -218,17 +219,6 @@ def _adoptable_empty(path: Path) -> bool:
         and info.st_uid == os.getuid()
         and stat.S_IMODE(info.st_mode) & 0o077 == 0
     )
-
-
-def _make_private_dirs(directory: Path) -> None:
-    """Create missing folders 0700 each (mkdir's mode alone is filtered by the umask)."""
-    missing = []
-    while not directory.exists():
-        missing.append(directory)
-        directory = directory.parent
-    for folder in reversed(missing):
-        folder.mkdir(mode=0o700)
-        os.chmod(folder, 0o700)
 
 
 def ensure_wal(conn: sqlite3.Connection, location: Location) -> None:

@@ -9,7 +9,8 @@ checks the source). What `--out TARGET` does depends on what TARGET is:
   over the target, and the folder is fsynced. A symlink keeps pointing where it
   did; its target is replaced, as editors do.
 - a character device or FIFO (`/dev/stdout`, a named pipe) or `-` (standard
-  output): written as a stream, never renamed, never chmodded.
+  output): written as a stream, never renamed, never chmodded. A reader that
+  leaves early ends the command quietly (exit 0), as for standard output.
 - anything else (a folder, a socket), and the live logbook with its -wal/-shm
   and its migration backups: refused before any work, exit 2.
 """
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from complog.errors import InvalidInput, StorageError
+from complog.errors import InvalidInput, ReaderGone, StorageError
 
 STDOUT = "-"
 
@@ -201,6 +202,22 @@ def private_file(path: Path, shown: str | None = None, *, new: bool = False) -> 
             leftover.unlink(missing_ok=True)
 
 
+def private_folders(folder: Path) -> None:
+    """Create `folder` and any missing parents 0700 each, whatever the umask (mkdir's
+    mode is filtered by it, and parents=True gives parents the umask's default: 0777
+    under umask 000). Folders that exist already are left as they are."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for made in reversed(missing):
+        try:
+            made.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # made by another process a moment ago, with its own mode
+        os.chmod(made, 0o700)
+
+
 def write_new_text(path: Path, text: str, shown: str | None = None) -> None:
     """A new private (0600) file holding `text`, published whole; refused when `path`
     exists (a map written by `import --inspect --write-map` never replaces one)."""
@@ -246,6 +263,10 @@ def _stream(target: Target, text: bool) -> Iterator[IO[Any]]:
     try:
         with _wrap(fd, text) as fh:
             yield fh
+    except BrokenPipeError:
+        # The reader went away (`--out /dev/stdout | head -1`): as for standard output,
+        # cli/main.py ends quietly with exit 0; nothing of ours was left half-written.
+        raise ReaderGone from None
     except OSError as exc:
         raise _cannot_write(target.given, exc) from None
 

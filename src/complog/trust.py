@@ -177,10 +177,12 @@ def updating_trust(path: Path | None = None) -> Iterator[TrustFile]:
 
     The file is written only when the block succeeds; an error leaves it as it was.
     """
+    from complog import files
+
     path = path or trust_file_path()
     folder = path.parent
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        files.private_folders(folder)
         lock = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as exc:
         raise _unusable(path, exc.strerror or str(exc)) from None

@@ -665,6 +665,14 @@ def test_write_map_needs_a_file_name(run, german):
     )
 
 
+def test_write_map_into_a_missing_folder_is_invalid_input_before_reading(run, german, tmp_path):
+    # As export --out: a folder that is not there is the user's typo (2), not storage (5).
+    sheet, _ = german
+    ran = run("import", str(sheet), "--write-map", str(tmp_path / "nope" / "m.toml"), exit=2)
+    assert ran.stderr.startswith(f"complog: error: no such folder: {tmp_path / 'nope'}\n")
+    assert not (tmp_path / "nope").exists()
+
+
 def test_an_empty_file_and_an_empty_sheet_are_refused(run, tmp_path):
     empty = saved(tmp_path, "empty.csv", "")
     ran = run("import", str(empty), "--map", str(plain_map(tmp_path)), exit=2)
