@@ -124,7 +124,7 @@ def check_logbook_file(path: Path) -> bool:
             mode = None
         if mode is not None and not stat.S_ISREG(mode):
             raise InvalidInput(
-                f"the logbook {path} is {_kind(mode)}, not a file",
+                f"the logbook {path} is {file_kind(mode)}, not a file",
                 "choose a logbook file with --db or COMPLOG_DB",
             )
         for suffix in ("-wal", "-shm"):
@@ -134,7 +134,7 @@ def check_logbook_file(path: Path) -> bool:
                 continue
             if not stat.S_ISREG(companion.st_mode):
                 raise InvalidInput(
-                    f"the logbook's {suffix} file beside {path} is {_kind(companion.st_mode)}, not a file",
+                    f"the logbook's {suffix} file beside {path} is {file_kind(companion.st_mode)}, not a file",
                     "complog will not write through it; remove it or choose another logbook",
                 )
             if companion.st_nlink > 1:  # a hard link to some other file: SQLite would write it
@@ -150,7 +150,8 @@ def check_logbook_file(path: Path) -> bool:
     return mode is not None
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words: "a named pipe (FIFO)"."""
     for test, name in (
         (stat.S_ISDIR, "a folder"),
         (stat.S_ISCHR, "a character device"),

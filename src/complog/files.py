@@ -99,7 +99,9 @@ def output_target(given: str | Path, *, logbook: Path | None, stream_ok: bool = 
             if not stream_ok:
                 raise InvalidInput(f"{text} is not a regular file", "give a file name")
             return Target(text, path, stream=True)  # /proc/self/fd/1 has no real path
-        raise InvalidInput(f"{text} is not a regular file, a device or a pipe", "give a file name")
+        from complog.connect import file_kind
+
+        raise InvalidInput(f"{text} is {file_kind(mode)}, not a file", "give a file name")
     except OSError as exc:  # a name too long for the file system, a loop of symlinks
         raise InvalidInput(f"cannot write {text}: {exc.strerror or exc}") from None
 

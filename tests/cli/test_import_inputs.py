@@ -188,3 +188,10 @@ def test_a_semicolon_csv_is_still_read_by_its_header(tmp_path, run):
 
     listed = run("list", "-f", "json").json
     assert sorted((c["customer"], c["heat"]) for c in listed) == [("Acme", 4), ("Beta", 2)]
+
+
+@pytest.mark.parametrize("name", ["", "  "])
+def test_an_empty_file_name_is_named_as_such(run, name):
+    # It was "complog: error:  is a directory, not a file" (Path("") is the current folder).
+    ran = run("import", name, exit=2)
+    assert ran.stderr.startswith("complog: error: the file name is empty\n")

@@ -357,6 +357,18 @@ def test_a_full_device_is_a_storage_error_and_stays_a_device(
     assert stat.S_ISCHR(os.lstat(full_device).st_mode)
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device node needs root")
+def test_a_block_device_is_refused_as_an_output_and_named_for_what_it_is(logbook, proc, tmp_path):
+    # A private node (a loop device's numbers); never opened: refused from its mode alone.
+    device = tmp_path / "disk"
+    os.mknod(device, 0o600 | stat.S_IFBLK, os.makedev(7, 250))
+
+    done = proc("export", "--out", str(device), exit=2)
+
+    assert done.stderr.startswith(f"complog: error: {device} is a block device, not a file")
+    assert stat.S_ISBLK(os.lstat(device).st_mode)
+
+
 @pytest.mark.sqlite_only(reason="a backup is a SQLite file")
 @pytest.mark.parametrize("target", ["-", "/dev/null"])
 def test_a_backup_needs_a_file_name(sqlite_logbook, proc, target):
