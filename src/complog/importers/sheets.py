@@ -195,12 +195,24 @@ class XlsxTable:
         self.name = source.name
         self.header_row = header_row
         openpyxl = _openpyxl()
+        from xml.etree.ElementTree import ParseError
+        from xml.parsers.expat import ExpatError
+
         from openpyxl.utils.exceptions import InvalidFileException
 
         try:
+            _check_unpacked_sizes(source)
             source.raw.seek(0)
             self.book = openpyxl.load_workbook(source.raw, read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        except (
+            InvalidFileException,
+            zipfile.BadZipFile,
+            KeyError,
+            ValueError,
+            OSError,
+            ParseError,
+            ExpatError,
+        ) as exc:
             raise InvalidInput(
                 f"cannot read {source.name} as an Excel workbook: {type(exc).__name__}: {exc}"[
                     :300
@@ -253,6 +265,61 @@ class XlsxTable:
 
     def close(self) -> None:
         self.book.close()
+
+
+#: the most a part of a workbook that openpyxl reads whole (shared strings, styles,
+#: the workbook itself) may unpack to; worksheets are read row by row instead
+MAX_PART = 10 * MAX_LINE
+
+
+def _check_unpacked_sizes(source: Input) -> None:
+    """Refuse, before openpyxl reads it, a workbook that unpacks to more than memory
+    should hold: a part it reads whole over MAX_PART, or a worksheet with one cell (a
+    run of text with no tag in it) over MAX_LINE, which its row reader would hold.
+    An .xlsx compresses well: 150 kB can unpack to 150 MB. zipfile reads no more of
+    a part than the size its directory declares, so checking that size is enough."""
+    source.raw.seek(0)
+    with zipfile.ZipFile(source.raw) as book:
+        for part in book.infolist():
+            if part.filename.startswith("xl/worksheets/"):
+                _check_longest_text(book, part, source.name)
+            elif part.file_size > MAX_PART:
+                raise InvalidInput(
+                    f"{source.name}: its part {part.filename} unpacks to"
+                    f" {part.file_size // (1 << 20)} MB, more than complog reads"
+                    f" ({MAX_PART // (1 << 20)} MB); nothing was imported",
+                    "is this the right file? save the sheet as CSV UTF-8 and import that",
+                )
+
+
+def _check_longest_text(book: zipfile.ZipFile, part: zipfile.ZipInfo, name: str) -> None:
+    """One pass over a worksheet, holding one chunk: no run of text between two tags
+    (CDATA included: expat counts it) and no tag itself is longer than MAX_LINE."""
+    from xml.parsers.expat import ParserCreate
+
+    text = [0]
+
+    def characters(data: str) -> None:
+        text[0] += len(data)
+        if text[0] > MAX_LINE:
+            raise too_long(f"a cell in {name}")
+
+    def boundary(*_: object) -> None:
+        text[0] = 0
+
+    parser = ParserCreate()
+    parser.CharacterDataHandler = characters
+    parser.StartElementHandler = parser.EndElementHandler = boundary
+    untagged = 0  # bytes since the last "<": bounds a tag, which expat holds whole
+    with book.open(part) as stream:
+        while chunk := stream.read(1 << 20):
+            pieces = chunk.split(b"<")
+            longest = max(untagged + len(pieces[0]), *(len(p) for p in pieces[1:-1]), 0)
+            untagged = len(pieces[-1]) if len(pieces) > 1 else untagged + len(chunk)
+            if max(longest, untagged) > MAX_LINE:
+                raise too_long(f"a cell in {name}")
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
 
 
 def _openpyxl() -> Any:
