@@ -696,7 +696,7 @@ def test_a_currency_must_be_an_iso_code(run, tmp_path):
     assert "[defaults] currency = '€': not an ISO 4217 code" in ran.stderr
 
 
-def _bomb(tmp_path: Path, part: str, fill: bytes, size: int) -> Path:
+def _bomb(tmp_path: Path, part: str, fill: bytes, size: int, cdata: bool = False) -> Path:
     """A small .xlsx whose `part` unpacks to `size` bytes of `fill`, written in chunks."""
     import zipfile
 
@@ -710,10 +710,10 @@ def _bomb(tmp_path: Path, part: str, fill: bytes, size: int) -> Path:
                 continue
             head, tail = data.split(b"<t>B</t>") if b"<t>B</t>" in data else (data, b"")
             with out.open(part, "w", force_zip64=True) as member:
-                member.write(head + b"<t>")
+                member.write(head + (b"<t><![CDATA[" if cdata else b"<t>"))
                 for _ in range(size // len(fill)):
                     member.write(fill)
-                member.write(b"</t>" + tail)
+                member.write((b"]]></t>" if cdata else b"</t>") + tail)
     return bomb
 
 
@@ -722,11 +722,13 @@ def _bomb(tmp_path: Path, part: str, fill: bytes, size: int) -> Path:
     [
         # one cell of 150 MB: openpyxl's streaming reader holds a whole cell
         ("xl/worksheets/sheet1.xml", b"x" * (1 << 20), "a cell in bomb.xlsx is longer than 10 MB"),
+        # the same in a CDATA section, where a "<" every MB is text, not a tag
+        ("cdata", b"x" * ((1 << 20) - 1) + b"<", "a cell in bomb.xlsx is longer than 10 MB"),
         # 150 MB in a part openpyxl reads whole before the first row (shared strings,
         # styles, the workbook)
         ("xl/styles.xml", b"<!-- " + b"x" * ((1 << 20) - 9) + b" -->", "unpacks to 150 MB"),
     ],
-    ids=["cell", "part"],
+    ids=["cell", "cdata", "part"],
 )
 def test_a_small_workbook_that_unpacks_huge_is_refused_with_bounded_memory(
     tmp_path, part, fill, said
@@ -735,7 +737,8 @@ def test_a_small_workbook_that_unpacks_huge_is_refused_with_bounded_memory(
     # the 10 MB bound on a cell applied: the limit now comes before openpyxl reads.
     from tests.cli.test_import_inputs import RSS_PROBE
 
-    bomb = _bomb(tmp_path, part, fill, 150 << 20)
+    sheet = "xl/worksheets/sheet1.xml"
+    bomb = _bomb(tmp_path, sheet if part == "cdata" else part, fill, 150 << 20, part == "cdata")
     assert bomb.stat().st_size < 1 << 20
     done = subprocess.run(
         [sys.executable, "-c", RSS_PROBE, "import", str(bomb), "--inspect"],

@@ -236,7 +236,19 @@ class XlsxTable:
         self.header = self._read_header()
 
     def _values(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
-        for number, values in enumerate(self.sheet.iter_rows(values_only=True), start=1):
+        from xml.etree.ElementTree import ParseError
+
+        rows = enumerate(self.sheet.iter_rows(values_only=True), start=1)
+        while True:
+            try:
+                number, values = next(rows)
+            except StopIteration:
+                return
+            except ParseError as exc:  # the sheet's XML is cut short or malformed
+                raise InvalidInput(
+                    f"cannot read {self.source.name} as an Excel workbook: {exc}"[:300],
+                    "open it in a spreadsheet program and save it again, or save it as CSV",
+                ) from None
             if number >= self.header_row:
                 yield number, values
 
@@ -293,8 +305,31 @@ def _check_unpacked_sizes(source: Input) -> None:
 
 
 def _check_longest_text(book: zipfile.ZipFile, part: zipfile.ZipInfo, name: str) -> None:
-    """One pass over a worksheet, holding one chunk: no run of text between two tags
-    (CDATA included: expat counts it) and no tag itself is longer than MAX_LINE."""
+    """One pass over a worksheet, holding one chunk: no tag and no text between two tags
+    is longer than MAX_LINE. Text cannot hold a "<", so the longest run of bytes without
+    one bounds both; only a CDATA section can hide a "<" (Excel writes none), and a
+    sheet with one is checked again by expat, which counts its text whatever it holds."""
+    untagged, cdata, tail = 0, False, b""
+    with book.open(part) as stream:
+        while chunk := stream.read(1 << 20):
+            # A chunk (1 MB) is shorter than MAX_LINE: only a run reaching across
+            # chunks can be too long, so its two ends are all there is to measure.
+            first = chunk.find(b"<")
+            if first < 0:
+                untagged += len(chunk)
+            elif untagged + first > MAX_LINE:
+                raise too_long(f"a cell in {name}")
+            else:
+                untagged = len(chunk) - chunk.rfind(b"<") - 1
+            if untagged > MAX_LINE:
+                raise too_long(f"a cell in {name}")
+            cdata = cdata or b"<![CDATA[" in tail + chunk[:16] or b"<![CDATA[" in chunk
+            tail = chunk[-16:]
+    if cdata:
+        _check_text_runs(book, part, name)
+
+
+def _check_text_runs(book: zipfile.ZipFile, part: zipfile.ZipInfo, name: str) -> None:
     from xml.parsers.expat import ParserCreate
 
     text = [0]
@@ -308,16 +343,11 @@ def _check_longest_text(book: zipfile.ZipFile, part: zipfile.ZipInfo, name: str)
         text[0] = 0
 
     parser = ParserCreate()
+    parser.buffer_text = True  # one call per run of text, not one per line of it
     parser.CharacterDataHandler = characters
-    parser.StartElementHandler = parser.EndElementHandler = boundary
-    untagged = 0  # bytes since the last "<": bounds a tag, which expat holds whole
+    parser.StartElementHandler = boundary  # text after an end tag is layout, counted on
     with book.open(part) as stream:
         while chunk := stream.read(1 << 20):
-            pieces = chunk.split(b"<")
-            longest = max(untagged + len(pieces[0]), *(len(p) for p in pieces[1:-1]), 0)
-            untagged = len(pieces[-1]) if len(pieces) > 1 else untagged + len(chunk)
-            if max(longest, untagged) > MAX_LINE:
-                raise too_long(f"a cell in {name}")
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
 
