@@ -192,7 +192,14 @@ def taskwarrior_cases(sizes: list[int], work_dir: Path) -> list[Case]:
 
 def base_env() -> dict[str, str]:
     env = dict(os.environ, COMPLOG_NOW=NOW_ISO, TZ="UTC", COMPLOG_USER="bench", COLUMNS="100")
-    for var in ("COMPLOG_DB", "COMPLOG_DEBUG", "PYTHONPROFILEIMPORTTIME"):
+    # PYTHONDONTWRITEBYTECODE would make every run compile complog from source, as an
+    # installed copy (whose bytecode pip writes) never does.
+    for var in (
+        "COMPLOG_DB",
+        "COMPLOG_DEBUG",
+        "PYTHONPROFILEIMPORTTIME",
+        "PYTHONDONTWRITEBYTECODE",
+    ):
         env.pop(var, None)
     return env
 
@@ -526,22 +533,28 @@ def paired(
             if case is not None and case not in wanted:
                 wanted.append(case)
     times: dict[tuple[str, int | None], list[float]] = {(c.key, c.size): [] for c in wanted}
+    cpu: dict[tuple[str, int | None], list[float]] = {(c.key, c.size): [] for c in wanted}
     rng = random.Random(1)
     env = {id(c): base_env() | c.env for c in wanted}
-    for c in wanted:  # warm-up
-        subprocess.run(c.argv, env=env[id(c)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for c in wanted:  # warm-up, and a case that fails would time its error message
+        check = subprocess.run(
+            c.argv, env=env[id(c)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        if check.returncode != 0:
+            sys.exit(f"bench: {c.key} exits {check.returncode}: "
+                     f"{check.stderr.decode(errors='replace').strip()[-300:]}")  # fmt: skip
     for r in range(rounds):
         order = wanted[:]
         rng.shuffle(order)
         for c in order:
-            t0 = time.perf_counter()
-            subprocess.run(
-                c.argv, env=env[id(c)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-            )
-            times[(c.key, c.size)].append(time.perf_counter() - t0)
+            wall, used, _rss = _timed(c.argv, env[id(c)])
+            times[(c.key, c.size)].append(wall)
+            cpu[(c.key, c.size)].append(used)
         print(f"    paired round {r + 1}/{rounds}", file=sys.stderr, flush=True)
     lines = [f"### Paired ratios ({rounds} interleaved rounds, shuffled order; median of per-round ratios)", "",
-             "| ratio | median of ratios | ratio of medians | limit | met? |", "|---|---:|---:|---:|:---:|"]  # fmt: skip
+             "CPU is user + system time of the process, less disturbed by other load than wall time.", "",
+             "| ratio | median of ratios | ratio of medians | CPU: median of ratios | limit | met? |",
+             "|---|---:|---:|---:|---:|:---:|"]  # fmt: skip
     rows = []
     for a, b, limit in pairs:
         ka, kb = (a[0], size[a[1]]), (b[0], size[b[1]])
@@ -550,18 +563,21 @@ def paired(
         ta, tb = times[ka], times[kb]
         per_round = statistics.median(x / y for x, y in zip(ta, tb, strict=True))
         of_medians = statistics.median(ta) / statistics.median(tb)
+        cpu_ratio = statistics.median(x / y for x, y in zip(cpu[ka], cpu[kb], strict=True))
         name = f"{index[ka].label}{'' if ka[1] is None else f' @{ka[1] // 1000}k'} / {index[kb].label} @{kb[1] // 1000}k"
         ok = per_round <= limit
-        lines.append(f"| {name} | {per_round:.2f} | {of_medians:.2f} | {limit:.2f} | "
+        lines.append(f"| {name} | {per_round:.2f} | {of_medians:.2f} | {cpu_ratio:.2f} | {limit:.2f} | "
                      f"{'yes' if ok else f'NO (+{(per_round / limit - 1) * 100:.0f}%)'} |")  # fmt: skip
         rows.append({"a": ka, "b": kb, "median_of_ratios": per_round, "ratio_of_medians": of_medians,
-                     "limit": limit, "a_median_ms": statistics.median(ta) * 1000,
+                     "cpu_median_of_ratios": cpu_ratio, "limit": limit,
+                     "a_median_ms": statistics.median(ta) * 1000,
                      "b_median_ms": statistics.median(tb) * 1000})  # fmt: skip
-    lines += ["", "| command | median ms | min ms |", "|---|---:|---:|"]
+    lines += ["", "| command | median ms | min ms | median CPU ms |", "|---|---:|---:|---:|"]
     for c in wanted:
         t = times[(c.key, c.size)]
         lines.append(f"| {c.label}{'' if c.size is None else f' @{c.size // 1000}k'} | "
-                     f"{ms(statistics.median(t) * 1000)} | {ms(min(t) * 1000)} |")  # fmt: skip
+                     f"{ms(statistics.median(t) * 1000)} | {ms(min(t) * 1000)} | "
+                     f"{ms(statistics.median(cpu[(c.key, c.size)]) * 1000)} |")  # fmt: skip
     return "\n".join(lines) + "\n", rows
 
 

@@ -72,7 +72,6 @@ def add(db: str, customer: str = "Bench Customer", summary: str = "Till crashes 
         category: str | None = None
         heat: int
         wants: str | None = None
-        loss_cents: int | None = None
         written: bool = False
         owner: str
         status: str = "open"
@@ -87,6 +86,10 @@ def add(db: str, customer: str = "Bench Customer", summary: str = "Till crashes 
         cause: str | None = None
         prevention: str | None = None
         external_id: str | None = None
+        loss_minor: int | None = None
+        loss_currency: str | None = None
+        compensation_minor: int | None = None
+        compensation_currency: str | None = None
 
     class Promise(SQLModel, table=True):
         id: int | None = Field(default=None, primary_key=True)

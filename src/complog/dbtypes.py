@@ -13,7 +13,7 @@ from sqlalchemy import DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from complog.search import SEARCH_COLUMNS, pg_search_document, pg_search_text
+from complog.searchindex import SEARCH_COLUMNS, pg_search_document, pg_search_text
 from complog.storedtime import decode_time, encode_time
 
 __all__ = ["PG_SEARCH_COLUMNS", "UTCDateTime", "pg_search_document", "pg_search_text"]
@@ -47,5 +47,5 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 #: What PostgreSQL's search reads. Migration 0002 indexed pg_search_document(table)
 #: (GIN), and search queries with the same expression so the index is used: they
-#: live with the query language, and must not change without a new migration.
+#: live in searchindex.py, and must not change without a new migration.
 PG_SEARCH_COLUMNS = SEARCH_COLUMNS

@@ -26,12 +26,40 @@ def _fk(target: str, *, nullable: bool = False) -> Column[int]:
     return Column(Integer, ForeignKey(target, ondelete="CASCADE"), nullable=nullable)
 
 
+#: The condition of each partial index. SQLAlchemy keeps it as a dialect's option
+#: (postgresql_where, sqlite_where), and naming a dialect's option imports that dialect:
+#: PostgreSQL's costs about 24 ms of every SQLite command. So the models name none, and
+#: the store adds its own dialect's condition when it opens (`add_partial_conditions`).
+PARTIAL_CONDITIONS = {
+    "ix_promise_open_due_at": "status = 'open'",
+    "uq_wait_open_complaint_id": "ended_at IS NULL",
+}
+
+
+def add_partial_conditions(dialect: str) -> None:
+    """Give the partial indexes their condition for `dialect` (sqlite or postgresql),
+    as the migrations created them, so the models describe the schema exactly."""
+    for table in SQLModel.metadata.tables.values():
+        for index in table.indexes:
+            condition = PARTIAL_CONDITIONS.get(index.name or "")
+            if condition is not None and index.dialect_kwargs.get(f"{dialect}_where") is None:
+                index.dialect_kwargs[f"{dialect}_where"] = text(condition)
+
+
+class LogbookTable(SQLModel):
+    """Every table's base. Pydantic builds a model's validator when the class is made
+    (about a third of the time `import complog.models` takes); rows written through the
+    ORM are never validated by it, so it is built on first use instead."""
+
+    model_config = {"defer_build": True}
+
+
 #: Ids are never handed out twice (migration 0004): on SQLite AUTOINCREMENT keeps the
 #: largest id ever used, so a row removed by undo does not lend its number to the next.
 NEVER_REUSED = {"sqlite_autoincrement": True}
 
 
-class Customer(SQLModel, table=True):
+class Customer(LogbookTable, table=True):
     __tablename__ = "customer"
     __table_args__ = (NEVER_REUSED,)
 
@@ -46,7 +74,7 @@ class Customer(SQLModel, table=True):
     erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class Complaint(SQLModel, table=True):
+class Complaint(LogbookTable, table=True):
     __tablename__ = "complaint"
     __table_args__ = (
         Index("ix_complaint_status_opened_at", "status", "opened_at"),
@@ -85,7 +113,7 @@ class Complaint(SQLModel, table=True):
     external_id: str | None = Field(default=None, sa_type=Text, unique=True)
 
 
-class Note(SQLModel, table=True):
+class Note(LogbookTable, table=True):
     __tablename__ = "note"
     __table_args__ = (
         Index("ix_note_complaint_id_at", "complaint_id", "at"),
@@ -104,18 +132,14 @@ class Note(SQLModel, table=True):
     text: str = Field(sa_type=Text)
 
 
-class Promise(SQLModel, table=True):
+class Promise(LogbookTable, table=True):
     __tablename__ = "promise"
     __table_args__ = (
         Index("ix_promise_complaint_id", "complaint_id"),
         # The morning `due` query reads open promises by due time: a partial
-        # index keeps that a short range scan however many promises are kept.
-        Index(
-            "ix_promise_open_due_at",
-            "due_at",
-            sqlite_where=text("status = 'open'"),
-            postgresql_where=text("status = 'open'"),
-        ),
+        # index (open promises only: PARTIAL_CONDITIONS) keeps that a short range
+        # scan however many promises are kept.
+        Index("ix_promise_open_due_at", "due_at"),
         NEVER_REUSED,
     )
 
@@ -132,7 +156,7 @@ class Promise(SQLModel, table=True):
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class Reschedule(SQLModel, table=True):
+class Reschedule(LogbookTable, table=True):
     __tablename__ = "reschedule"
     __table_args__ = (Index("ix_reschedule_promise_id", "promise_id"), NEVER_REUSED)
 
@@ -147,7 +171,7 @@ class Reschedule(SQLModel, table=True):
     actor: str = Field(sa_type=Text)
 
 
-class PastResolution(SQLModel, table=True):
+class PastResolution(LogbookTable, table=True):
     """A resolution that was later reopened: what was decided and given, then why
     the complaint came back. The current resolution lives on the complaint."""
 
@@ -170,20 +194,15 @@ class PastResolution(SQLModel, table=True):
     reopen_reason: str = Field(sa_type=Text)
 
 
-class Wait(SQLModel, table=True):
+class Wait(LogbookTable, table=True):
     """A stretch of time the complaint waited on the customer; the resolution
     and quiet clocks stop meanwhile. Open while ended_at is NULL (one at a time)."""
 
     __tablename__ = "wait"
     __table_args__ = (
         Index("ix_wait_complaint_id", "complaint_id"),
-        Index(
-            "uq_wait_open_complaint_id",
-            "complaint_id",
-            unique=True,
-            sqlite_where=text("ended_at IS NULL"),
-            postgresql_where=text("ended_at IS NULL"),
-        ),
+        # one open wait per complaint (partial: PARTIAL_CONDITIONS)
+        Index("uq_wait_open_complaint_id", "complaint_id", unique=True),
         NEVER_REUSED,
     )
 
@@ -196,7 +215,7 @@ class Wait(SQLModel, table=True):
     ended_by: str | None = Field(default=None, sa_type=Text)
 
 
-class Escalation(SQLModel, table=True):
+class Escalation(LogbookTable, table=True):
     __tablename__ = "escalation"
     __table_args__ = (
         # Exactly-once for automatic rules comes from this key, not from checks:
@@ -219,7 +238,7 @@ class Escalation(SQLModel, table=True):
     acknowledged_by: str | None = Field(default=None, sa_type=Text)
 
 
-class Event(SQLModel, table=True):
+class Event(LogbookTable, table=True):
     """Append-only audit record of every change."""
 
     __tablename__ = "event"
@@ -239,7 +258,7 @@ class Event(SQLModel, table=True):
     after: str | None = Field(default=None, sa_type=Text)
 
 
-class RoleName(SQLModel, table=True):
+class RoleName(LogbookTable, table=True):
     """PostgreSQL: the name recorded as the actor of a database role (`complog db role`);
     a role without one is recorded under the role's own name. Unused on SQLite."""
 
@@ -251,7 +270,7 @@ class RoleName(SQLModel, table=True):
     updated_by: str = Field(sa_type=Text)
 
 
-class Setting(SQLModel, table=True):
+class Setting(LogbookTable, table=True):
     __tablename__ = "setting"
 
     key: str = Field(sa_type=Text, primary_key=True)
@@ -260,7 +279,7 @@ class Setting(SQLModel, table=True):
     updated_by: str = Field(sa_type=Text)
 
 
-class Meta(SQLModel, table=True):
+class Meta(LogbookTable, table=True):
     """Facts about the logbook itself, such as its stable id (calendar UIDs use it)."""
 
     __tablename__ = "meta"

@@ -28,14 +28,8 @@ from functools import reduce
 from typing import TypeVar
 
 from complog.rows import SearchSyntaxError
+from complog.searchindex import SEARCH_COLUMNS, pg_search_document
 
-#: table -> the columns search reads, in FTS5 column order (migration 0002)
-SEARCH_COLUMNS = {
-    "complaint": ("summary", "wants", "outcome", "compensation", "prevention", "category"),
-    "note": ("text",),
-    "promise": ("text", "closed_note"),
-    "reschedule": ("reason",),
-}
 ALL_COLUMNS = tuple(dict.fromkeys(c for columns in SEARCH_COLUMNS.values() for c in columns))
 OPERATORS = ("AND", "OR", "NOT")
 #: bounds that keep walks over the tree far from Python's recursion limit, FTS5's
@@ -506,13 +500,3 @@ class PgQuery:
     def where(self, condition: PgCondition) -> str:
         where = f"{self.document} @@ {condition.needed}"
         return where if condition.exact is None else f"{where} AND {condition.exact}"
-
-
-def pg_search_text(table: str) -> str:
-    # || and coalesce are IMMUTABLE, as index expressions must be (concat_ws is not)
-    return " || ' ' || ".join(f"coalesce({c}, '')" for c in SEARCH_COLUMNS[table])
-
-
-def pg_search_document(table: str) -> str:
-    """What migration 0002 indexes (GIN) on PostgreSQL: queries use it verbatim."""
-    return f"to_tsvector('simple', {pg_search_text(table)})"

@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from complog.search import (
-    SEARCH_COLUMNS,
     Boolean,
     Node,
     combine,
@@ -25,6 +24,7 @@ from complog.search import (
     table_columns,
     tokenize,
 )
+from complog.searchindex import SEARCH_COLUMNS
 
 
 @dataclass(frozen=True)

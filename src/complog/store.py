@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 
 
 def _engine(location: Location) -> Engine:
+    from complog.models import add_partial_conditions
+
+    add_partial_conditions("sqlite" if location.path is not None else "postgresql")
     if location.path is not None:
         path = location.path
         engine = create_engine(

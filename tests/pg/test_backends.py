@@ -429,3 +429,28 @@ def test_erase_on_postgres_rewrites_every_table_so_no_dead_row_keeps_the_text(
     assert {"wait", "past_resolution", "event", "note"} <= set(before)
     # alembic_version holds only the schema's revision
     assert [t for t in before if after[t] == before[t]] == ["alembic_version"]
+
+
+def test_partial_indexes_hold_the_rows_the_models_say_on_postgres(postgres_logbook):
+    """As tests/store/test_migrations.py checks for SQLite (compare_metadata does not
+    compare an index's WHERE)."""
+    from complog.connect import resolve_location
+    from complog.models import PARTIAL_CONDITIONS, SQLModel
+    from complog.store import open_store
+
+    store = open_store(resolve_location(postgres_logbook))
+    declared = {
+        index.name: str(index.dialect_kwargs["postgresql_where"])
+        for table in SQLModel.metadata.tables.values()
+        for index in table.indexes
+        if index.dialect_kwargs.get("postgresql_where") is not None
+    }
+    assert declared == PARTIAL_CONDITIONS
+    with store.engine.connect() as conn:
+        for name, condition in declared.items():
+            definition = conn.exec_driver_sql(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = %(name)s", {"name": name}
+            ).scalar_one()
+            column, value = condition.split(" ", 1)
+            assert f"WHERE ({column} " in definition, definition
+    store.engine.dispose()

@@ -111,6 +111,29 @@ def test_models_match_a_freshly_migrated_logbook_exactly(logbook):
     }
 
 
+def test_partial_indexes_hold_the_rows_the_models_say(logbook):
+    """compare_metadata does not compare an index's WHERE, so this does: the store gives
+    the models their dialect's conditions (models.add_partial_conditions), and each is
+    the one the migrations created."""
+    from complog.models import PARTIAL_CONDITIONS, SQLModel
+    from complog.store import open_store
+
+    open_store(Location(path=logbook)).engine.dispose()
+    declared = {
+        index.name: str(index.dialect_kwargs["sqlite_where"])
+        for table in SQLModel.metadata.tables.values()
+        for index in table.indexes
+        if index.dialect_kwargs.get("sqlite_where") is not None
+    }
+    assert declared == PARTIAL_CONDITIONS
+    with closing(sqlite3.connect(logbook)) as conn:
+        for name, condition in declared.items():
+            (sql,) = conn.execute(
+                "SELECT sql FROM sqlite_master WHERE name = ?", (name,)
+            ).fetchone()
+            assert sql.endswith(f"WHERE {condition}")
+
+
 @pytest.fixture
 def future_logbook(logbook, proc) -> Path:
     """A logbook whose stored revision this program has never heard of."""

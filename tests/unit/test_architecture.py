@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("storage", {"store", "connect", "files", "identity", "migrations", "models", "dbtypes"}),
     ("pure", {"complog", "errors", "clock", "storedtime", "rows", "rules", "kpis", "names",
               "vocabulary", "money", "settings", "businesstime", "timeparse", "checklist",
-              "search", "snippets", "timeline", "reporting", "trends", "charts"}),
+              "search", "searchindex", "snippets", "timeline", "reporting", "trends", "charts"}),
 ]  # fmt: skip
 
 #: pairs within one layer that must stay apart: the read path never writes, the

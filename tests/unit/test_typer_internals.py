@@ -56,3 +56,25 @@ def test_only_typer_internals_imports_typer_private_modules():
                 if name.startswith(("typer._", "typer.core")) and path.name != "typer_internals.py":
                     found.append(f"{path.relative_to(ROOT)}: {name}")
     assert not found
+
+
+def test_the_entry_point_builds_only_the_command_it_runs():
+    """run() builds the command looked up, not all of them (40 ms of every command);
+    the names are all there, in the order declared, for help and typo suggestions."""
+    from complog.cli.main import COMMANDS, ComplogGroup, app
+    from complog.cli.typer_internals import lazy_group
+
+    built: list[str] = []
+
+    def prepare(command):
+        built.append(command.name)
+        ComplogGroup.prepare(command)
+
+    group = lazy_group(app, prepare)
+    assert list(group.commands) == [name for _function, name in COMMANDS]
+    assert built == []
+    add = group.get_command(None, "add")
+    assert add is group.get_command(None, "add")
+    assert built == ["add"]
+    assert add.short_help.startswith("Log a complaint")
+    assert group.get_command(None, "no-such-command") is None

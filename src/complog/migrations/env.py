@@ -13,8 +13,12 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import complog.models  # noqa: F401 - registers the tables on SQLModel.metadata
+from complog.models import add_partial_conditions  # and registers the tables
 
+if context.is_offline_mode():
+    add_partial_conditions(context.config.attributes["dialect"])
+else:
+    add_partial_conditions(context.config.attributes["connection"].dialect.name)
 if context.is_offline_mode():
     context.configure(
         dialect_name=context.config.attributes["dialect"],

@@ -74,7 +74,8 @@ class SearchReads(ComplaintReads):
     def _search_postgres(self, tree: Node, limit: int) -> list[SearchHit]:
         """PostgreSQL's own text search over the GIN-indexed documents, ranked by
         ts_rank; the snippet is cut from the row as FTS5 would cut it."""
-        from complog.search import SEARCH_COLUMNS, PgQuery
+        from complog.search import PgQuery
+        from complog.searchindex import SEARCH_COLUMNS
         from complog.snippets import snippet
 
         best: dict[int, tuple[float, list[str | None], str]] = {}

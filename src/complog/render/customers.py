@@ -17,6 +17,9 @@ from complog.money import (
     totals,
 )
 from complog.render import output, shapes
+from complog.render.columns import Column
+from complog.render.listing import Listing
+from complog.render.listing import show as show_listing
 from complog.render.text import friendly, iso, local, safe
 from complog.rows import ComplaintDetail, CustomerHistory, CustomerSummary, SearchHit
 
@@ -167,51 +170,31 @@ def history(h: CustomerHistory, fmt: str, now: datetime, tz: tzinfo) -> None:
     )
 
 
-_CUSTOMER_COLUMNS = ["customer", "complaints", "open", "last_at"]
+def _customers_listing(
+    rows: Sequence[CustomerSummary], now: datetime, tz: tzinfo
+) -> Listing[CustomerSummary]:
+    from rich.text import Text
+
+    top = max((r.complaints for r in rows), default=1)
+    return Listing(
+        json=lambda r: {"customer": r.customer, "complaints": r.complaints, "open": r.open,
+                        "last_at": iso(r.last_at, tz)},
+        csv=["customer", "complaints", "open", "last_at"],
+        plain=[lambda r: str(r.complaints), lambda r: str(r.open), lambda r: local(r.last_at, tz),
+               lambda r: r.customer],
+        columns=[
+            Column("Customer", lambda r: Text(safe(r.customer, one_line=True)), options={"overflow": "fold"}),
+            Column("Complaints", lambda r: f"{r.complaints} {'█' * max(1, round(10 * r.complaints / top))}",
+                   options={"justify": "right"}),
+            Column("Open", lambda r: str(r.open or ""), options={"justify": "right"}),
+            Column("Last", lambda r: friendly(r.last_at, now, tz), options={"no_wrap": True}),
+        ],
+        empty="No customers yet.",
+    )  # fmt: skip
 
 
 def customers(rows: Sequence[CustomerSummary], fmt: str, now: datetime, tz: tzinfo) -> None:
-    data = [
-        {
-            "customer": r.customer,
-            "complaints": r.complaints,
-            "open": r.open,
-            "last_at": iso(r.last_at, tz),
-        }
-        for r in rows
-    ]
-    if fmt == "json":
-        output.emit_json(data)
-    elif fmt == "csv":
-        output.emit_csv(data, _CUSTOMER_COLUMNS)
-    elif fmt == "plain":
-        output.lines(
-            f"{r.complaints}\t{r.open}\t{local(r.last_at, tz)}\t{safe(r.customer, one_line=True)}"
-            for r in rows
-        )
-    else:
-        from rich import box
-        from rich.table import Table
-        from rich.text import Text
-
-        if not rows:
-            output.show(Text("No customers yet.", style="dim"))
-            return
-        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-        table.add_column("Customer", overflow="fold")
-        table.add_column("Complaints", justify="right")
-        table.add_column("Open", justify="right")
-        table.add_column("Last", no_wrap=True)
-        top = max(r.complaints for r in rows)
-        for r in rows:
-            bar = "█" * max(1, round(10 * r.complaints / top))
-            table.add_row(
-                Text(safe(r.customer, one_line=True)),
-                f"{r.complaints} {bar}",
-                str(r.open or ""),
-                friendly(r.last_at, now, tz),
-            )
-        output.show(table)
+    show_listing(_customers_listing(rows, now, tz), rows, fmt)
 
 
 def _snippet_plain(snippet: str) -> str:
@@ -233,41 +216,34 @@ def _split_marks(snippet: str) -> list[str]:
     return pieces
 
 
-def search(hits: Sequence[SearchHit], fmt: str, now: datetime, tz: tzinfo) -> None:
-    if fmt in ("json", "csv"):
-        data = [
-            shapes.complaint_json(h.complaint, tz)
-            | {"snippet": _snippet_plain(h.snippet), "match": h.kind}
-            for h in hits
-        ]
-        if fmt == "json":
-            output.emit_json(data)
-        else:
-            output.emit_csv(data, [*shapes.COMPLAINT_COLUMNS, "snippet", "match"])
-        return
-    if fmt == "plain":
-        output.lines(
-            f"#{h.complaint.id}\t{h.complaint.status}\t{safe(h.complaint.customer, one_line=True)}\t{h.kind}\t{_snippet_plain(h.snippet)}"
-            for h in hits
-        )
-        return
-    from rich import box
-    from rich.table import Table
+def _match(h: SearchHit) -> Any:
     from rich.text import Text
 
-    if not hits:
-        output.show(Text("No matches.", style="dim"))
-        return
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("#", justify="right", style="dim", no_wrap=True)
-    table.add_column("Customer", max_width=22, overflow="fold")
-    table.add_column("In", no_wrap=True)
-    table.add_column("Match", overflow="fold")
-    for h in hits:
-        text = Text()
-        for i, part in enumerate(_split_marks(h.snippet)):
-            text.append(safe(part, one_line=True), style="bold yellow" if i % 2 else "")
-        table.add_row(
-            str(h.complaint.id), Text(safe(h.complaint.customer, one_line=True)), h.kind, text
-        )
-    output.show(table)
+    text = Text()
+    for i, part in enumerate(_split_marks(h.snippet)):
+        text.append(safe(part, one_line=True), style="bold yellow" if i % 2 else "")
+    return text
+
+
+def _search_listing(tz: tzinfo) -> Listing[SearchHit]:
+    from rich.text import Text
+
+    return Listing(
+        json=lambda h: shapes.complaint_json(h.complaint, tz)
+        | {"snippet": _snippet_plain(h.snippet), "match": h.kind},
+        csv=[*shapes.COMPLAINT_COLUMNS, "snippet", "match"],
+        plain=[lambda h: f"#{h.complaint.id}", lambda h: h.complaint.status,
+               lambda h: h.complaint.customer, lambda h: h.kind, lambda h: _snippet_plain(h.snippet)],
+        columns=[
+            Column("#", lambda h: str(h.complaint.id), options={"justify": "right", "style": "dim", "no_wrap": True}),
+            Column("Customer", lambda h: Text(safe(h.complaint.customer, one_line=True)),
+                   options={"max_width": 22, "overflow": "fold"}),
+            Column("In", lambda h: h.kind, options={"no_wrap": True}),
+            Column("Match", _match, options={"overflow": "fold"}),
+        ],
+        empty="No matches.",
+    )  # fmt: skip
+
+
+def search(hits: Sequence[SearchHit], fmt: str, now: datetime, tz: tzinfo) -> None:
+    show_listing(_search_listing(tz), hits, fmt)
