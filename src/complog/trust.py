@@ -49,10 +49,10 @@ _FIELDS = ("logbook", "hook", "path", "sha256", "trusted_at")
 
 
 def trust_file_path() -> Path:
-    """The trust file of the person running complog (XDG_CONFIG_HOME moves it)."""
-    from platformdirs import user_config_path
+    """The trust file of the person running complog, beside their config.toml."""
+    from complog.userconfig import config_folder
 
-    return user_config_path("complog", appauthor=False) / FILE_NAME
+    return config_folder() / FILE_NAME
 
 
 @dataclass(frozen=True)

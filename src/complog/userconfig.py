@@ -34,11 +34,16 @@ KEYS = {
 DEFAULT = "default"
 
 
-def config_path() -> Path:
-    """The file's place (XDG_CONFIG_HOME moves it, as it moves the hook trust file)."""
+def config_folder() -> Path:
+    """The person's own complog folder: config.toml and the hook trust file live there
+    (platformdirs' user config folder; XDG_CONFIG_HOME moves it)."""
     from platformdirs import user_config_path
 
-    return user_config_path("complog", appauthor=False) / FILE_NAME
+    return user_config_path("complog", appauthor=False)
+
+
+def config_path() -> Path:
+    return config_folder() / FILE_NAME
 
 
 @dataclass(frozen=True)

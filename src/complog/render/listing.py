@@ -31,6 +31,9 @@ class Listing(Generic[Row]):
     empty: str | None = None
     #: keyword arguments of the table itself (title, ...)
     table_options: dict[str, Any] = field(default_factory=dict)
+    #: blocks for a terminal too narrow for even the essential columns (None: squeeze
+    #: the essential columns in anyway)
+    stacked: Callable[[Sequence[Row]], Sequence[Any]] | None = None
 
 
 def show(listing: Listing[Row], rows: Sequence[Row], fmt: str) -> None:
@@ -47,7 +50,30 @@ def show(listing: Listing[Row], rows: Sequence[Row], fmt: str) -> None:
             output.show(Text(listing.empty, style="dim"))
             return
         console = output.stdout_console()
-        columns = fit(listing.columns, rows, console.width) or [
-            c for c in listing.columns if not c.priority
-        ]
-        output.show(table(None, "", columns, rows, **listing.table_options))
+        columns = fit(listing.columns, rows, console.width)
+        if columns is None and listing.stacked is None:
+            columns = [c for c in listing.columns if not c.priority]
+        table_or_stacked(console, columns, rows, lambda: listing.stacked(rows) if listing.stacked else [],
+                         **listing.table_options)  # fmt: skip
+
+
+def table_or_stacked(
+    console: Any,
+    columns: Sequence[Column[Row]] | None,
+    rows: Sequence[Row],
+    stacked: Callable[[], Sequence[Any]],
+    title: str | None = None,
+    title_style: str = "",
+    **options: Any,
+) -> None:
+    """The rows as a table of `columns`; when `columns` is None (the terminal is too
+    narrow for the essential ones) the title, then `stacked()`'s blocks."""
+    from rich.text import Text
+
+    if columns is not None:
+        console.print(table(title, title_style, columns, rows, **options))
+        return
+    if title is not None:
+        console.print(Text(title, style=title_style))
+    for block in stacked():
+        console.print(block)

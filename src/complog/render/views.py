@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Any
 from complog.money import Money
 from complog.render import output, shapes
 from complog.render.columns import Column, fit
-from complog.render.columns import table as columns_table
-from complog.render.listing import Listing
+from complog.render.listing import Listing, table_or_stacked
 from complog.render.listing import show as show_listing
 from complog.render.text import (
     HEAT_STYLES,
@@ -262,25 +261,6 @@ def _waiting_columns(now: datetime, tz: tzinfo) -> list[Column[WaitingItem]]:
     ]  # fmt: skip
 
 
-def _print_listing(
-    console: Any,
-    title: str,
-    style: str,
-    columns: Sequence[Column[Any]] | None,
-    rows: Sequence[Any],
-    stacked: Callable[[], Sequence[Any]],
-) -> None:
-    """The rows as a table of `columns`, or stacked when `columns` is None."""
-    from rich.text import Text
-
-    if columns is not None:
-        console.print(columns_table(title, style, columns, rows))
-        return
-    console.print(Text(title, style=style))
-    for block in stacked():
-        console.print(block)
-
-
 def _due_layout(
     groups: list[tuple[str | None, list[DueItem]]], width: int, now: datetime, tz: tzinfo
 ) -> set[str] | None:
@@ -318,27 +298,26 @@ def _due_table(
             columns = None
             if dropped is not None:
                 columns = [c for c in _due_columns(key, now, tz) if c.header not in dropped]
-            _print_listing(
-                console, _section_title(key, dl.days, total), SECTION_STYLES[key],
-                columns, chosen,
+            table_or_stacked(
+                console, columns, chosen,
                 lambda key=key, chosen=chosen: _due_stacked(key, chosen, now, tz),  # type: ignore[misc]
+                _section_title(key, dl.days, total), SECTION_STYLES[key],
             )  # fmt: skip
             if more := _more(total, len(chosen)):
                 console.print(Text(more, style="dim"))
     if dl.escalations:
-        _print_listing(
-            console, f"Escalations awaiting acknowledgement ({dl.escalation_count})",
-            "bold magenta", fit(_escalation_columns(now, tz), dl.escalations, console.width),
-            dl.escalations,
-            lambda: [Text(_escalation_line(e, now, tz)) for e in dl.escalations],
+        table_or_stacked(
+            console, fit(_escalation_columns(now, tz), dl.escalations, console.width),
+            dl.escalations, lambda: [Text(_escalation_line(e, now, tz)) for e in dl.escalations],
+            f"Escalations awaiting acknowledgement ({dl.escalation_count})", "bold magenta",
         )  # fmt: skip
         if more := _more(dl.escalation_count, len(dl.escalations)):
             console.print(Text(more, style="dim"))
     if dl.waiting:
-        _print_listing(
-            console, f"Waiting on the customer ({dl.waiting_total})", "bold blue",
-            fit(_waiting_columns(now, tz), dl.waiting, console.width), dl.waiting,
+        table_or_stacked(
+            console, fit(_waiting_columns(now, tz), dl.waiting, console.width), dl.waiting,
             lambda: [Text(_waiting_line(w, now, tz)) for w in dl.waiting],
+            f"Waiting on the customer ({dl.waiting_total})", "bold blue",
         )  # fmt: skip
         if more := _more(dl.waiting_total, len(dl.waiting)):
             console.print(Text(more, style="dim"))
