@@ -47,6 +47,7 @@ def commands(meta: dict[str, object]) -> list[list[str]]:
         ["show", "1"],
         ["report"],
         ["report", "--since", "30d"],
+        ["report", "--by", "owner"],
         ["digest"],
         ["history", "--limit", "200"],
         ["escalations"],

@@ -283,7 +283,7 @@ def run_mapped_import(
     source, table, column_map, zone = _open_sheet(app, file, map_file)
     assert column_map is not None
     try:
-        sheet = MappedSheet(table, column_map, zone, app.user, app.now)
+        sheet = MappedSheet(table, column_map, zone, app.user, app.now, _currency_of(app))
         rows = sheet.infer(track(table.rows(), "Reading dates"))
         if sheet.hashed:
             output.note(
@@ -299,6 +299,14 @@ def run_mapped_import(
     finally:
         table.close()
         source.close()
+
+
+def _currency_of(app: AppContext) -> str:
+    """The logbook's currency, for losses written without one (the default for a
+    logbook the import is about to create)."""
+    from complog.services.importing import stored_currency
+
+    return stored_currency(app.reader().tuples)
 
 
 def run_inspect(
