@@ -7,7 +7,7 @@
 
 A refactor of the read path or the output layer must leave what users see
 unchanged except where it fixes a defect on purpose. This runs `due`, `list`,
-`show`, `report`, `digest`, `history`, `escalations`, `customers` and `search` in every
+`show`, `report`, `digest`, `history`, `escalations`, `customers`, `search`, `config` and `hooks` in every
 format (table, plain, json, csv) on the benchmark logbooks (make_logbook.py),
 once with each source tree on PYTHONPATH, and compares stdout, stderr and the
 exit code. Each run gets its own copy of the logbook, so a version that
@@ -47,6 +47,7 @@ def commands(meta: dict[str, object]) -> list[list[str]]:
         ["show", "1"],
         ["report"],
         ["report", "--since", "30d"],
+        ["report", "--by", "owner"],
         ["digest"],
         ["history", "--limit", "200"],
         ["escalations"],
@@ -54,6 +55,8 @@ def commands(meta: dict[str, object]) -> list[list[str]]:
         ["customers", "--top", "3"],
         ["search", "refund"],
         ["search", "zzzznothing"],
+        ["config"],
+        ["hooks"],
     ]
 
 

@@ -124,7 +124,7 @@ def _revision(revision: str | None, *, server: bool = False) -> Check:
             f"revision {revision}, older than this program's {SCHEMA_HEAD}",
             "complog db upgrade (on a server, after complog db upgrade --sql for the DBA)"
             if server
-            else "complog db upgrade, or any command that writes (after a backup copy)",
+            else "complog db upgrade, or any command that opens it (after a backup copy)",
         )
     return Check(
         "schema",

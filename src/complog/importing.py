@@ -283,7 +283,7 @@ def run_mapped_import(
     source, table, column_map, zone = _open_sheet(app, file, map_file)
     assert column_map is not None
     try:
-        sheet = MappedSheet(table, column_map, zone, app.user, app.now)
+        sheet = MappedSheet(table, column_map, zone, app.user, app.now, _currency_of(app))
         rows = sheet.infer(track(table.rows(), "Reading dates"))
         if sheet.hashed:
             output.note(
@@ -299,6 +299,14 @@ def run_mapped_import(
     finally:
         table.close()
         source.close()
+
+
+def _currency_of(app: AppContext) -> str:
+    """The logbook's currency, for losses written without one (the default for a
+    logbook the import is about to create)."""
+    from complog.services.importing import stored_currency
+
+    return stored_currency(app.reader().tuples)
 
 
 def run_inspect(
@@ -318,6 +326,8 @@ def run_inspect(
         )
     if write_map is not None and Path(write_map).expanduser().exists():
         raise InvalidInput(f"{write_map} already exists", "choose a new file name for the map")
+    if write_map is not None and not Path(write_map).expanduser().parent.is_dir():
+        raise InvalidInput(f"no such folder: {Path(write_map).expanduser().parent}")
     source, table, given, zone = _open_sheet(app, file, map_file, source_only=True)
     try:
         columns, rows = profile(table.header, track(table.rows(), "Reading"), zone)

@@ -220,10 +220,11 @@ class Store:
         raw = connect_sqlite(self.location.path)
         try:
             raw.execute("PRAGMA secure_delete=ON")
-            raw.execute(f"DELETE FROM meta WHERE key = '{SCRUB_PENDING}'")
             for table in ("complaint", "note", "promise", "reschedule"):
                 raw.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')")
             raw.execute("VACUUM")
+            # Only now: a scrub killed before its VACUUM leaves the mark for the next one.
+            raw.execute(f"DELETE FROM meta WHERE key = '{SCRUB_PENDING}'")
             busy, _, _ = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             if busy:
                 # A reader still holds an old snapshot, so the old pages stay in the

@@ -20,7 +20,7 @@ from complog.reporting import AgeBucket, OwnerLoad, Week
 from complog.settings import Duration
 
 if TYPE_CHECKING:
-    from complog.kpis import ComplaintFigures, PromiseFigures
+    from complog.kpis import ComplaintFigures
 
 #: open complaints' age buckets, as multiples of `resolve_within`
 AGE_EDGES = (0.0, 0.5, 1.0, 2.0, 4.0)
@@ -41,8 +41,8 @@ def weekly_series(
     everything: Sequence[ComplaintFigures] = (),
     quickly: Collection[int] = (),
     acknowledged_in_time: Mapping[int, bool | None] | None = None,
-    promises_due: Sequence[PromiseFigures] = (),
-    kept_on_time: Collection[int] = (),
+    promises_due: Iterable[datetime] = (),
+    promises_kept: Iterable[datetime] = (),
 ) -> tuple[Week, ...]:
     """Per week of the last `weeks`: opened and resolved (the first release's
     series), then the backlog at the week's end, the service levels (acknowledged
@@ -51,8 +51,9 @@ def weekly_series(
 
     `everything`: every complaint open at some point of the period (for the backlog);
     `quickly`: ids resolved within `resolve_within`; `acknowledged_in_time`: per
-    complaint, its first reply in time (None: not answered yet); `kept_on_time`: ids
-    of the due promises kept on time."""
+    complaint, its first reply in time (None: not answered yet); `promises_due`: the
+    due times of the promises due, `promises_kept`: those of the ones kept on time
+    (their due time, not when they were kept)."""
     opened = list(opened)
     resolved = list(resolved)
 
@@ -87,9 +88,8 @@ def weekly_series(
     for c in resolved:
         if c.resolved_at is not None:
             resolved_per[monday(c.resolved_at)].append(c)
-    due_per: dict[date, list[PromiseFigures]] = defaultdict(list)
-    for p in promises_due:
-        due_per[monday(p.effective_due_at)].append(p)
+    due_per = Counter(map(monday, promises_due))
+    kept_per = Counter(map(monday, promises_kept))
     # backlog at a moment = opened before it - resolved before it, over the
     # complaints open at some point of the period (two sorted lists, bisected)
     opens = sorted(c.opened_at for c in everything)
@@ -120,8 +120,8 @@ def weekly_series(
             else []
         )
         in_time = [c for c in done if c.id in quickly]
-        due = due_per.get(week, [])
-        kept = [p for p in due if p.id in kept_on_time]
+        due = due_per.get(week, 0)
+        kept = kept_per.get(week, 0)
         scores = [c.satisfaction for c in done if c.satisfaction is not None]
         compensation: Counter[str] = Counter()
         for c in done:
@@ -136,8 +136,8 @@ def weekly_series(
                 acknowledged_in_time_rate=_rate(sum(1 for a in answered if a), len(new))
                 if acknowledged_in_time is not None else None,
                 resolved_in_time=len(in_time), resolved_in_time_rate=_rate(len(in_time), len(done)),
-                promises_due=len(due), promises_kept_on_time=len(kept),
-                promise_keeping_rate=_rate(len(kept), len(due)),
+                promises_due=due, promises_kept_on_time=kept,
+                promise_keeping_rate=_rate(kept, due),
                 satisfaction_mean=statistics.fmean(scores) if scores else None,
                 compensation_given=sum(1 for c in done if c.compensation),
                 compensation=dict(sorted(compensation.items())),

@@ -193,12 +193,12 @@ def updating_trust(path: Path | None = None) -> Iterator[TrustFile]:
 
     The file is written only when the block succeeds; an error leaves it as it was.
     """
-    from complog.connect import make_private_dirs
+    from complog import files
 
     path = path or trust_file_path()
     folder = path.parent
     try:
-        make_private_dirs(folder)
+        files.private_folders(folder)
         lock = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as exc:
         raise _unusable(path, exc.strerror or str(exc)) from None

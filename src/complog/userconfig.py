@@ -71,19 +71,47 @@ class UserConfig:
         return str(path if path.is_absolute() else self.path.parent / path)
 
 
+#: four settings are a few hundred bytes; more is not a config file (and is never read whole)
+MAX_BYTES = 1 << 20
+
+
 def load(path: Path | None = None) -> UserConfig:
-    """The file's settings; an empty UserConfig when there is no file."""
+    """The file's settings; an empty UserConfig when there is no file.
+
+    The file names a pager, a command complog runs, and the logbook it writes: like
+    the hook trust file, it must be the person's own and not writable by others."""
+    import os
+
     path = path or config_path()
     try:
-        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block every command
-            raise InvalidInput(
-                f"{path}: not a regular file; complog reads its settings from a file"
-            )
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
     except FileNotFoundError:
+        if path.is_symlink():  # dotfiles linked in but not there: not "no settings"
+            raise InvalidInput(
+                f"{path}: a symlink to a file that does not exist ({os.readlink(path)})",
+                "restore the file it points to, or remove the link",
+            ) from None
         return UserConfig(path=path, exists=False)
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):  # a FIFO would block every command
+        os.close(fd)
+        raise InvalidInput(f"{path}: not a regular file; complog reads its settings from a file")
+    with os.fdopen(fd, "rb") as file:
+        if info.st_uid not in (os.getuid(), 0):
+            raise InvalidInput(f"{path}: it belongs to someone else", f"remove it: rm {path}")
+        if info.st_mode & stat.S_IWOTH:
+            raise InvalidInput(
+                f"{path}: others may write to it, and it names commands complog runs",
+                f"chmod 600 {path}",
+            )
+        try:
+            raw = file.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise InvalidInput(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_BYTES:
+        raise InvalidInput(f"{path}: larger than 1 MiB; it holds four settings")
     return parse(path, raw)
 
 

@@ -279,3 +279,21 @@ def test_repeat_caller_threshold_follows_the_settings(run):
     # complaints older than the window do not count
     run("add", "Cora", "Kettle", "--at", "2026-10-01 09:00")
     assert "repeat caller" not in run("add", "Cora", "Kettle again").stderr
+
+
+@pytest.mark.parametrize(
+    "mark", ["\u200b", "\u200f", "\u2060", "\u00ad"], ids=["zwsp", "rlm", "wj", "shy"]
+)
+def test_a_lookalike_customer_with_an_invisible_character_looks_different(run, mark):
+    """Two customers, "Acme" and "Ac<invisible>me": a listing must not show them the same
+    (the spoof would collect the real customer's calls and complaints)."""
+    run("add", "Acme", "Till broke")
+    escaped = "Ac" + mark.encode("unicode_escape").decode() + "me"
+    added = run("add", f"Ac{mark}me", "Refund please")
+    assert added.stdout == f"Logged complaint 2 for {escaped}\n"
+    for fmt in ("plain", "table", "csv"):
+        shown = run("customers", "--format", fmt).stdout
+        assert mark not in shown
+        assert escaped in shown, (fmt, shown)
+    listed = {c["customer"] for c in run("customers", "-f", "json").json}
+    assert listed == {"Acme", f"Ac{mark}me"}  # JSON keeps the name itself

@@ -209,3 +209,40 @@ def test_a_bad_date_is_refused_before_the_editor_opens(logbook, proc, editor):
     ran = _on_terminal("promise", "1", "--due", "someday")
     assert ran.returncode == 2
     assert not editor.exists(), "the editor opened for a command that was bound to fail"
+
+
+def test_an_editor_that_leaves_a_fifo_is_a_clean_error_not_a_hang(logbook, proc, tmp_path):
+    """A broken editor wrapper (or a hostile one) replaces the file with a FIFO:
+    reading it back must not wait forever for a writer that never comes."""
+    proc("add", "Acme", "Till broke")
+    before = snapshot(logbook)
+    script = tmp_path / "fifo-editor"
+    script.write_text('#!/bin/sh\nrm -f "$1" && mkfifo "$1"\n')
+    script.chmod(0o755)
+    master, slave = pty.openpty()
+    try:
+        ran = subprocess.run(
+            [sys.executable, "-m", "complog", "note", "1"], stdin=slave, capture_output=True,
+            text=True, timeout=30, env={**os.environ, "EDITOR": str(script), "VISUAL": "", "TMPDIR": str(tmp_path)},
+            start_new_session=True,
+        )  # fmt: skip
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert ran.returncode == 2, ran.stderr
+    assert "the editor left something that is not a file; nothing was saved" in ran.stderr
+    assert snapshot(logbook) == before
+
+
+def test_a_huge_edit_is_refused_without_reading_it_all(logbook, proc, tmp_path):
+    proc("add", "Acme", "Till broke")
+    before = snapshot(logbook)
+    script = tmp_path / "huge-editor"
+    script.write_text('#!/bin/sh\nyes xxxxxxxxxxxxxxx | head -c 3000000 > "$1"\n')
+    script.chmod(0o755)
+    ran = _on_terminal(
+        "note", "1", env={"EDITOR": str(script), "VISUAL": "", "TMPDIR": str(tmp_path)}
+    )
+    assert ran.returncode == 2, ran.stderr
+    assert "the note the editor saved is longer than 1 MiB; nothing was saved" in ran.stderr
+    assert snapshot(logbook) == before

@@ -33,6 +33,22 @@ def test_a_complaint_added_after_an_undo_gets_a_new_number(run):
     run("show", "2", exit=3)
 
 
+def test_history_of_an_undone_number_tells_what_became_of_it(run):
+    """The customer quotes "#2": `history 2` shows that it was logged and undone (it
+    used to exit 3, "no complaint 2", hiding the audit log's answer), and nothing else."""
+    run("add", "Acme Newsagency", "one")
+    run("add", "Bravo Bakery", "two")
+    run("undo")
+    run("add", "Charlie Cafe", "three")
+
+    events = run("history", "2", "--format", "json").json
+
+    assert [(e["action"], e["complaint_id"]) for e in events] == [("add", 2), ("undo", 2)]
+    assert events[0]["after"]["summary"] == "two"
+    ran = run("history", "9", exit=3)
+    assert ran.stderr.startswith("complog: error: no complaint 9\n")
+
+
 # Each kind of numbered thing: the command that makes one, and how its id is read.
 KINDS = {
     "promise": (["promise", "1", "Call back", "--due", "tomorrow"], "promise"),

@@ -10,7 +10,9 @@ import adds nothing.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -457,7 +459,18 @@ def test_a_column_named_twice_is_refused(run, tmp_path):
          "complog: error: MAP [values.status] 'Zu' = 'closed': not a status complog knows\n"
          "  use one of: open, resolved\n"),
         ('[columns\n', "complog: error: cannot read the map MAP: "),
+        # a directive twice made strptime's own regex fail: "probably a bug" before
+        ('[columns]\ncustomer="Name"\nsummary="Subject"\nopened_at="Date"\n[dates]\nDate="%y%y"\n',
+         "complog: error: MAP [dates] 'Date': '%y%y' is not a strptime format complog can use:"
+         " it gives %y twice\n"),
+        ('[columns]\ncustomer="Name"\nsummary="Subject"\nopened_at="Date"\n[dates]\nDate="%d/%m/%Y %z%z"\n',
+         "complog: error: MAP [dates] 'Date': '%d/%m/%Y %z%z' is not a strptime format complog can use:"
+         " it gives %z twice\n"),
+        ('[columns]\ncustomer="Name"\nsummary="Subject"\nopened_at="Date"\n[dates]\nDate="%d/%Q"\n',
+         "complog: error: MAP [dates] 'Date': '%d/%Q' is not a strptime format complog can use:"
+         " %Q is not a directive\n"),
     ],
+    ids=["field", "required", "column", "value", "toml", "twice", "zone-twice", "directive"],
 )  # fmt: skip
 def test_a_bad_map_is_refused_before_any_row_is_read(run, tmp_path, map_text, message):
     sheet = saved(tmp_path, "s.csv", "Name,Subject,Date\nA,x,2024-01-01\n")
@@ -665,6 +678,14 @@ def test_write_map_needs_a_file_name(run, german):
     )
 
 
+def test_write_map_into_a_missing_folder_is_invalid_input_before_reading(run, german, tmp_path):
+    # As export --out: a folder that is not there is the user's typo (2), not storage (5).
+    sheet, _ = german
+    ran = run("import", str(sheet), "--write-map", str(tmp_path / "nope" / "m.toml"), exit=2)
+    assert ran.stderr.startswith(f"complog: error: no such folder: {tmp_path / 'nope'}\n")
+    assert not (tmp_path / "nope").exists()
+
+
 def test_an_empty_file_and_an_empty_sheet_are_refused(run, tmp_path):
     empty = saved(tmp_path, "empty.csv", "")
     ran = run("import", str(empty), "--map", str(plain_map(tmp_path)), exit=2)
@@ -684,3 +705,138 @@ def test_a_currency_must_be_an_iso_code(run, tmp_path):
     )
     ran = run("import", str(sheet), "--map", str(bad_default), exit=2)
     assert "[defaults] currency = '€': not an ISO 4217 code" in ran.stderr
+
+
+def _bomb(tmp_path: Path, part: str, fill: bytes, size: int, cdata: bool = False) -> Path:
+    """A small .xlsx whose `part` unpacks to `size` bytes of `fill`, written in chunks."""
+    import zipfile
+
+    plain = workbook(tmp_path, "plain.xlsx", [["name", "subject", "opened"], ["A", "B", "C"]])
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename != part:
+                out.writestr(item, data)
+                continue
+            head, tail = data.split(b"<t>B</t>") if b"<t>B</t>" in data else (data, b"")
+            with out.open(part, "w", force_zip64=True) as member:
+                member.write(head + (b"<t><![CDATA[" if cdata else b"<t>"))
+                for _ in range(size // len(fill)):
+                    member.write(fill)
+                member.write((b"]]></t>" if cdata else b"</t>") + tail)
+    return bomb
+
+
+@pytest.mark.parametrize(
+    ("part", "fill", "said"),
+    [
+        # one cell of 150 MB: openpyxl's streaming reader holds a whole cell
+        ("xl/worksheets/sheet1.xml", b"x" * (1 << 20), "inflates from"),
+        # the same in a CDATA section, where a "<" every MB is text, not a tag
+        ("cdata", b"x" * ((1 << 20) - 1) + b"<", "inflates from"),
+        # 150 MB in a part openpyxl reads whole before the first row (shared strings,
+        # styles, the workbook)
+        ("xl/styles.xml", b"<!-- " + b"x" * ((1 << 20) - 9) + b" -->", "inflates from"),
+    ],
+    ids=["cell", "cdata", "part"],
+)
+def test_a_small_workbook_that_unpacks_huge_is_refused_with_bounded_memory(
+    tmp_path, part, fill, said
+):
+    # A 150 kB workbook took 400 MB of memory (and a 1 MB one gigabytes) before
+    # the 10 MB bound on a cell applied; _refuse_bombs now answers before openpyxl reads,
+    # whether the bulk is one cell, a CDATA section or a part openpyxl reads whole.
+    from tests.cli.test_import_inputs import RSS_PROBE
+
+    sheet = "xl/worksheets/sheet1.xml"
+    bomb = _bomb(tmp_path, sheet if part == "cdata" else part, fill, 150 << 20, part == "cdata")
+    assert bomb.stat().st_size < 1 << 20
+    done = subprocess.run(
+        [sys.executable, "-c", RSS_PROBE, "import", str(bomb), "--inspect"],
+        capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+    assert done.returncode == 2, done.stderr
+    assert said in done.stderr, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1])["peak_mb"] < 150
+
+
+@pytest.mark.parametrize("part", ["xl/styles.xml", "xl/worksheets/sheet1.xml"])
+def test_a_workbook_with_a_malformed_part_is_invalid_input_not_a_bug(tmp_path, run, part):
+    import zipfile
+
+    plain = workbook(tmp_path, "plain.xlsx", [["name", "subject", "opened"], ["A", "B", "C"]])
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(broken, "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            out.writestr(item, data[: len(data) // 2] if item.filename == part else data)
+
+    ran = run("import", str(broken), "--inspect", exit=2)
+
+    assert ran.stderr.startswith("complog: error: cannot read broken.xlsx as an Excel workbook")
+
+
+def test_an_xlsx_whose_dimension_claims_every_cell_is_read_at_its_real_size(tmp_path):
+    """A sheet's <dimension> is a claim, not the data: "A1:XFD1048576" (one edited tag,
+    or a careless exporter) with an empty cell in the last row made every row 16,384
+    cells wide, a million rows of them, and the import ran for hours."""
+    import re
+    import zipfile
+
+    book = workbook(
+        tmp_path, "claims.xlsx", [["name", "subject", "opened"], ["A", "x", "2024-01-05"]]
+    )
+    edited = tmp_path / "edited.xlsx"
+    with zipfile.ZipFile(book) as old, zipfile.ZipFile(edited, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', data)
+                # and a formatted but empty last cell, as a sheet "used" to the end has
+                data = data.replace(
+                    b"</sheetData>", b'<row r="1048576"><c r="A1048576"/></row></sheetData>'
+                )
+            new.writestr(item, data)
+    ran = complog_process("import", str(edited), "--map", str(plain_map(tmp_path)), timeout=60)
+    assert ran.stdout.startswith("Imported 1 complaint from edited.xlsx")
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_openpyxl_reads_it(run, tmp_path):
+    """Shared strings that inflate 300-fold: openpyxl reads that part whole, so 200 kB
+    of workbook took 430 MB and minutes (5 million strings). Refused as Apache POI does."""
+    import zipfile
+
+    book = workbook(
+        tmp_path, "plain.xlsx", [["name", "subject", "opened"], ["A", "x", "2024-01-05"]]
+    )
+    bomb = tmp_path / "bomb.xlsx"
+    strings = b"<si><t>x</t></si>" * 200_000
+    with zipfile.ZipFile(book) as old, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename == "[Content_Types].xml":  # declared and linked, as Excel does
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" '
+                                    b'ContentType="application/vnd.openxmlformats-officedocument.'
+                                    b'spreadsheetml.sharedStrings+xml"/></Types>')  # fmt: skip
+            if item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdS" Type="http://'
+                                    b"schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                                    b'sharedStrings" Target="sharedStrings.xml"/></Relationships>')  # fmt: skip
+            new.writestr(item, data)
+        new.writestr("xl/sharedStrings.xml", b'<sst xmlns="http://schemas.openxmlformats.org'
+                     b'/spreadsheetml/2006/main">' + strings + b"</sst>")  # fmt: skip
+    ran = run("import", str(bomb), "--map", str(plain_map(tmp_path)), exit=2)
+    assert ran.stderr.startswith(
+        "complog: error: bomb.xlsx is not a workbook complog will open: its part"
+        " 'xl/sharedStrings.xml' inflates from "
+    )
+    assert run("list", "--status", "all", "-f", "json").json == []
+
+
+def test_a_huge_map_is_refused_without_reading_it_all(run, tmp_path):
+    sheet = saved(tmp_path, "s.csv", "name,subject,opened\nA,x,2024-01-05\n")
+    column_map = saved(tmp_path, "m.toml", plain_map(tmp_path).read_text() + "#" * (3 << 20) + "\n")
+    ran = run("import", str(sheet), "--map", str(column_map), exit=2)
+    assert ran.stderr.startswith(f"complog: error: the map {column_map} is larger than 1 MiB")

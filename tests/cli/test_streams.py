@@ -174,6 +174,9 @@ def test_ctrl_c_after_the_commit_says_the_change_was_saved(logbook, run, args):
     proc = subprocess.Popen(
         [sys.executable, "-m", "complog", *args], stdout=write_end, stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL, text=True,
+        # A job started in the background (`pytest &`, some CI runners) has SIGINT ignored,
+        # which the child inherits: the interrupt would do nothing and the test time out.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     os.close(write_end)
     deadline = time.monotonic() + 60

@@ -153,3 +153,41 @@ def test_a_config_path_that_is_not_a_file_is_a_clean_error_not_a_hang(run, confi
         os.mkfifo(config_file)
     ran = run("list", exit=2)
     assert_clean_error(ran, 2, f"{config_file}: not a regular file")
+
+
+def test_a_config_symlink_to_a_missing_file_is_an_error_not_no_file(
+    run, config_file, tmp_path, logbook
+):
+    """dotfiles linked into place but not checked out: the settings the person relies on
+    (which logbook, who they are) must not silently become the defaults."""
+    config_file.symlink_to(tmp_path / "dotfiles" / "complog.toml")
+    ran = run("add", "Acme", "Till broke", exit=2)
+    assert_clean_error(ran, 2, f"{config_file}: a symlink to a file that does not exist")
+    assert not Path(logbook).exists()
+
+
+def test_a_config_file_others_may_write_is_refused_before_its_pager_runs(
+    run, config_file, tmp_path, logbook
+):
+    """`pager` is a command complog runs: a file anyone may write runs anyone's command."""
+    marker = tmp_path / "ran"
+    config_file.write_text(f'pager = "touch {marker}; less"\n')
+    config_file.chmod(0o666)
+    ran = run("list", exit=2)
+    assert_clean_error(ran, 2, f"{config_file}: others may write to it")
+    assert "chmod 600" in ran.stderr
+    assert not marker.exists()
+    config_file.chmod(0o644)
+    run("list")
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="giving a file to someone else needs root")
+def test_a_config_file_that_belongs_to_someone_else_is_refused(run, config_file):
+    config_file.write_text('user = "mallory"\n')
+    os.chown(config_file, 4242, -1)
+    assert_clean_error(run("list", exit=2), 2, f"{config_file}: it belongs to someone else")
+
+
+def test_a_huge_config_file_is_refused_without_reading_it_all(run, config_file):
+    config_file.write_bytes(b"# " + b"x" * (2 << 20) + b"\n")
+    assert_clean_error(run("list", exit=2), 2, f"{config_file}: larger than 1 MiB")

@@ -347,6 +347,41 @@ def test_a_scrub_kept_from_finishing_by_a_reader_is_finished_by_the_next_write(r
     assert integrity(logbook) == [("ok",)]
 
 
+def left_in(logbook: Path) -> list[str]:
+    """Which secrets the file's bytes still hold, in any case (keys and index terms
+    are casefolded)."""
+    raw = logbook_bytes(logbook).lower()
+    return [s for s in secrets() if s.lower().encode() in raw]
+
+
+#: `complog erase`, killed the moment its transaction has committed, before the scrub
+#: rewrites the file. A real SIGKILL cannot be aimed at that window reliably, so the
+#: child dies by os._exit(137) there instead: the same state on disk as a kill -9.
+KILLED_BEFORE_SCRUB = (
+    "import os, sys; import complog.store as store;"
+    " store.Store.scrub = lambda self: os._exit(137);"
+    " from complog.cli.main import app; sys.argv[0] = 'complog'; app()"
+)
+
+
+@pytest.mark.sqlite_only(reason="reads the bytes of the SQLite file after a kill")
+def test_an_erase_killed_before_its_scrub_is_finished_by_the_next_write(run, logbook):
+    """The erase had committed, so running it again finds nobody (exit 3) and scrubbed
+    nothing; the next write now finishes the job, as after a reader was in the way."""
+    quentin_and_olga(run)
+    killed = subprocess.run([sys.executable, "-c", KILLED_BEFORE_SCRUB, "erase", QUENTIN, "--yes"],
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert killed.returncode == 137, killed.stderr
+    assert left_in(logbook) != []  # the window: the old text is still in the file
+
+    run("note", "2", "Olga rang about her kettle")
+
+    assert left_in(logbook) == []
+    with closing(sqlite3.connect(logbook)) as conn:
+        assert conn.execute("SELECT key FROM meta WHERE key = 'scrub_pending'").fetchall() == []
+    assert integrity(logbook) == [("ok",)]
+
+
 def test_erase_keeps_counts_categories_and_times(run):
     quentin_and_olga(run)
     before = {c["id"]: c for c in run("list", "--status", "all", "--format", "json").json}

@@ -51,11 +51,21 @@ def test_status_of_an_old_logbook_says_what_is_pending_and_changes_nothing(old, 
         "logbook": str(old), "state": "behind", "revision": "0003_workflow",
         "client_revision": SCHEMA_HEAD, "client_version": complog.__version__,
         "pending": ["0004_identity", "0005_money"], "requires": None,
-        "next": "complog db upgrade, or any command that writes (after a backup copy)",
+        "next": "complog db upgrade, or any command that opens it (after a backup copy)",
     }  # fmt: skip
     assert digest(old) == before
     left = [p.name for p in old.parent.iterdir() if p.name != "old.db-shm" and p.stat().st_size]
     assert left == ["old.db"]  # no backup, and no -wal holding changes
+
+
+def test_a_reading_command_upgrades_an_old_logbook_after_a_backup_as_status_says(old, run):
+    """`db status` used to say "any command that writes": `list` upgrades it too."""
+    assert "any command that opens it" in run("--db", str(old), "db", "status").stdout
+
+    run("--db", str(old), "list", "--status", "all")
+
+    assert revision(old) == SCHEMA_HEAD
+    assert revision(old.with_name("old.db.0003_workflow.bak")) == "0003_workflow"
 
 
 def test_status_of_a_logbook_not_made_yet_makes_none(run, logbook):

@@ -34,3 +34,46 @@ def test_json_is_inert_and_the_same_json(capsys):
     out = capsys.readouterr().out
     assert not any(c in out for c in "\x1b\x07\u202e\x9b")
     assert json.loads(out) == {"customer": HOSTILE}
+
+
+#: invisible on a terminal, so two different names look the same (Trojan Source's
+#: bidi marks and the zero-width characters of homoglyph spoofing)
+INVISIBLE = [
+    "\u200e", "\u200f", "\u061c",  # left-to-right, right-to-left and Arabic letter marks
+    "\u200b", "\u2060", "\ufeff",  # zero-width space, word joiner, zero-width no-break space
+    "\u00ad", "\u3164", "\U000e0041",  # soft hyphen, Hangul filler, a tag character
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("mark", INVISIBLE, ids=lambda m: f"U+{ord(m):04X}")
+def test_invisible_and_bidi_marks_are_shown_so_lookalike_names_differ(mark, capsys):
+    spoof = f"Ac{mark}me"
+    output.say(f"Logged complaint 2 for {spoof}")
+    output.emit_json({"customer": spoof})
+    out = capsys.readouterr().out
+    assert mark not in out
+    line, json_text = out.split("\n", 1)
+    assert line != "Logged complaint 2 for Acme"
+    assert mark.encode("unicode_escape").decode() in line
+    assert json.loads(json_text) == {"customer": spoof}  # the same JSON, astral marks too
+
+
+@pytest.mark.parametrize("joiner", ["\u200c", "\u200d"])
+def test_a_joiner_between_latin_letters_is_shown(joiner, capsys):
+    output.say(f"Ac{joiner}me")
+    assert capsys.readouterr().out == f"Ac\\u{ord(joiner):04x}me\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian: a zero-width non-joiner inside a word
+     "\U0001f468\u200d\U0001f469\u200d\U0001f467",  # an emoji family: zero-width joiners
+     "\u0915\u094d\u200d\u0937"],  # Devanagari half form
+    ids=["persian", "emoji", "devanagari"],
+)  # fmt: skip
+def test_joiners_that_scripts_need_are_kept(text, capsys):
+    output.say(text)
+    output.emit_json([text])
+    out = capsys.readouterr().out
+    assert out.startswith(text + "\n")
+    assert json.loads(out.split("\n", 1)[1]) == [text]

@@ -196,3 +196,17 @@ def test_a_path_that_is_not_utf8_round_trips(trust_file):
     with updating_trust() as trust:
         trust.record(Trusted(odd, "on-add", "/x", "ab" * 32, "2026-11-23"))
     assert load_trust().find(odd, "on-add") is not None
+
+
+def test_config_folders_it_makes_are_private_under_umask_0(tmp_path):
+    # XDG_CONFIG_HOME may not exist yet (a new account, a container): mkdir(parents=True)
+    # made it 0777 under umask 000, where anyone could swap in their own trust file.
+    config = tmp_path / "fresh" / "config"
+    env = {**os.environ, "XDG_CONFIG_HOME": str(config)}
+
+    subprocess.run([sys.executable, "-c", TRUST_ONE, "/log.db"], env=env, umask=0, check=True,
+                   timeout=60)  # fmt: skip
+
+    for made in (tmp_path / "fresh", config, config / "complog"):
+        assert stat.S_IMODE(made.stat().st_mode) == 0o700, made
+    assert stat.S_IMODE((config / "complog" / "hooks-trust.json").stat().st_mode) == 0o600

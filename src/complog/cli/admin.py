@@ -148,9 +148,12 @@ def history(
 
     app = app_context(ctx)
     reader = app.reader()
-    if complaint_id is not None:
-        reader.complaint(complaint_id)  # exit 3 for an unknown id
-    views.history(reader.events(complaint_id, limit), fmt(format), reader.settings().tz)
+    events = reader.events(complaint_id, limit)
+    if complaint_id is not None and not events:
+        # exit 3 only when neither the complaint nor its history exists: a complaint
+        # that undo removed keeps its events, which say what became of "#N"
+        reader.complaint(complaint_id)
+    views.history(events, fmt(format), reader.settings().tz)
 
 
 def undo(

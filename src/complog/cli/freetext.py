@@ -112,12 +112,7 @@ def edit_text(what: str, about: str = "") -> str:
                 if not found
                 else f"give the {what} on the command line, or '-' to read standard input",
             )
-        try:
-            written = path.read_bytes()
-        except OSError as exc:
-            raise StorageError(
-                f"cannot read back what the editor saved: {exc.strerror or exc}"
-            ) from None
+        written = _read_back(path, what)
     try:
         decoded = written.decode("utf-8")
     except UnicodeDecodeError:
@@ -132,6 +127,38 @@ def edit_text(what: str, about: str = "") -> str:
             f"write the {what} in the editor, or give it on the command line",
         )
     return text
+
+
+def _read_back(path: Any, what: str) -> bytes:
+    """What the editor saved, bounded as standard input is: an editor (or a wrapper)
+    that leaves a FIFO or a gigabyte must not hang complog or fill its memory."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise StorageError(
+            f"cannot read back what the editor saved: {exc.strerror or exc}"
+        ) from None
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InvalidInput(
+                "the editor left something that is not a file; nothing was saved",
+                f"give the {what} on the command line, or '-' to read standard input",
+            )
+        try:
+            written = file.read(STDIN_LIMIT + 1)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot read back what the editor saved: {exc.strerror or exc}"
+            ) from None
+    if len(written) > STDIN_LIMIT:
+        raise InvalidInput(
+            f"the {what} the editor saved is longer than {STDIN_LIMIT // (1 << 20)} MiB;"
+            " nothing was saved",
+            "attach long documents elsewhere and note where they are",
+        )
+    return written
 
 
 def _run_editor(editor: str, path: str) -> int:

@@ -15,7 +15,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from complog.errors import StorageError
+from complog.errors import ReaderGone, StorageError
+
+__all__ = ["OutputError", "ReaderGone", "Guarded"]
 
 
 class OutputError(StorageError):
@@ -26,13 +28,6 @@ class OutputError(StorageError):
         """The command had already committed its change: say so, or a user runs it again."""
         self.hint = "the change itself was saved (complog history shows it); do not repeat it"
         return self
-
-
-class ReaderGone(Exception):
-    """The reader of standard output went away (`complog due | head -1`).
-
-    Not an OSError, so that no library between the write and cli/main.py takes
-    it for one of its own (Click exits 1 on EPIPE)."""
 
 
 class Guarded:

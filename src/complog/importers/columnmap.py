@@ -75,6 +75,8 @@ NOTE_KEYS = ("column", "direction", "channel", "author")
 #: [dates] words for a column's day/month order (any separator, with or without a time)
 ORDERS = {"day-first": "day-first", "month-first": "month-first"}
 SECTIONS = ("source", "columns", "notes", "dates", "values", "defaults")
+#: a map of every field with long [values] tables is a few kB; more is not a map
+MAX_MAP_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,14 @@ def load_map(given: str, fallback_name: str, *, source_only: bool = False) -> Co
     map does not (its file name's stem)."""
     path = Path(given).expanduser()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as file:  # a FIFO (`--map <(...)`) reads as well as a file
+            raw = file.read(MAX_MAP_BYTES + 1)
+        if len(raw) > MAX_MAP_BYTES:
+            raise InvalidInput(
+                f"the map {given} is larger than 1 MiB: a map names columns, it holds no data",
+                "`complog import FILE --inspect --write-map MAP.toml` writes one",
+            )
+        data = tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise InvalidInput(f"no such map file: {given}") from None
     except IsADirectoryError:
@@ -233,6 +242,8 @@ def parse_map(
                 " strptime format",
                 'e.g. "day-first", "month-first" or "%d/%m/%Y %H:%M"',
             )
+        if form not in ORDERS:
+            _check_strptime(form, f"{shown} [dates] {column!r}")
         dates[column.strip()] = form
 
     values: dict[str, dict[str, str]] = {}
@@ -270,6 +281,31 @@ def parse_map(
         defaults[key] = text
     return ColumnMap(name, columns, tuple(notes), dates, values, defaults, sheet,
                      header_row, encoding, decimal, "name" in source)  # fmt: skip
+
+
+def _check_strptime(form: str, where: str) -> None:
+    """A format strptime can compile, checked with the map: a directive given twice
+    (`%y%y`) is a re.error from strptime's own pattern, raised at the first row."""
+    from datetime import datetime
+
+    problem = None
+    try:
+        datetime.strptime("", form)  # noqa: DTZ007 - compiles the format; no date is made
+    except re.error:
+        given = re.findall(r"%(.)", form.replace("%%", ""))
+        twice = next((d for d in given if given.count(d) > 1), None)
+        problem = f"it gives %{twice} twice" if twice else "it gives one part of the date twice"
+    except ValueError as exc:
+        bad = re.search(r"'(.)' is a bad directive", str(exc))
+        if bad:
+            problem = f"%{bad.group(1)} is not a directive"
+        elif "stray %" in str(exc):
+            problem = "it has a % that starts no directive (write %% for a percent sign)"
+    if problem:
+        raise InvalidInput(
+            f"{where}: {form!r} is not a strptime format complog can use: {problem}",
+            'e.g. "%d/%m/%Y %H:%M"; each directive once',
+        )
 
 
 def _table(data: dict[str, Any], key: str, shown: str) -> dict[str, Any]:

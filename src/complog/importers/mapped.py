@@ -31,7 +31,7 @@ from complog.errors import InvalidInput
 from complog.importers.columnmap import DATE_FIELDS, ORDERS, VALUE_TARGETS, ColumnMap
 from complog.importers.datecolumns import DAY_FIRST, MONTH_FIRST, DateEvidence, Zone, read_date
 from complog.importers.records import ComplaintIn
-from complog.importers.sheets import Cell, Row, Table, header_key
+from complog.importers.sheets import Cell, NumberText, Row, Table, header_key
 from complog.money import Money, major
 
 Item = tuple[str, ComplaintIn | ValueError]
@@ -57,8 +57,10 @@ class MappedSheet:
     """One table read through one map, for one import (or --dry-run)."""
 
     def __init__(self, table: Table, column_map: ColumnMap, zone: Zone, user: str,
-                 now: datetime) -> None:  # fmt: skip
+                 now: datetime, logbook_currency: str) -> None:  # fmt: skip
         self.table = table
+        #: a loss without a currency is in the logbook's: read with its decimals (JPY none)
+        self.logbook_currency = logbook_currency
         self.map = column_map
         self.zone = zone
         self.user = user
@@ -223,7 +225,9 @@ class MappedSheet:
         if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency):
             problem("currency", "not an ISO 4217 currency code (EUR, GBP, USD)")
             currency = None
-        loss = self._loss(cell("loss"), currency, problem)
+        loss_column = self.column("loss")
+        number_cell = loss_column is not None and isinstance(cells[loss_column], NumberText)
+        loss = self._loss(cell("loss"), currency, problem, number_cell)
         compensation = self._compensation(cell("compensation"), currency, problem)
         external_id = self._external_id(row, cell("external_id"), problem)
         notes = []
@@ -289,45 +293,63 @@ class MappedSheet:
             return message
         return f"column {column!r}, value {shown(cells[column])}: {message}"
 
-    def _loss(self, text: str, currency: str | None, problem: Any) -> Money | None:
+    def _loss(
+        self, text: str, currency: str | None, problem: Any, number_cell: bool
+    ) -> Money | None:
         """The map says which mark is the decimal one, so the number is read as a plain
-        decimal in the row's currency (minor units by its exponent)."""
+        decimal in the row's currency (minor units by its exponent). A spreadsheet's
+        number cell is a number already: the map's decimal mark is about text."""
         if not text:
             return None
-        from decimal import Decimal, InvalidOperation
+        from decimal import Decimal
 
-        from complog.money import LIMIT, NO_CURRENCY, MoneyError, currency_info
+        from complog.money import LIMIT, MoneyError, currency_info
 
         try:
-            info = currency_info(currency or NO_CURRENCY)
+            info = currency_info(currency or self.logbook_currency)
         except MoneyError as exc:
             problem("currency", exc.message)
             return None
-        try:
-            amount = Decimal(self._decimal(text))
-        except InvalidOperation:
+        number = self._decimal(text, number_cell)
+        if number is None:
             problem("loss", "give an amount such as 120 or 120.50")
             return None
-        minor = amount.scaleb(info.exponent)
-        places = {0: "no", 1: "one", 2: "two", 3: "three"}.get(info.exponent, info.exponent)
-        if not amount.is_finite() or amount < 0:
+        amount = Decimal(number)  # digits, one point, an exponent: always finite
+        if number.startswith("-") and amount:
             problem("loss", "the loss must be 0 or more")
-        elif amount > LIMIT:
+            return None
+        if amount > LIMIT:  # compared before scaling: 1E+999999999 overflows the context
             problem("loss", f"that is more than {LIMIT:,}")
-        elif minor != minor.to_integral_value():
-            problem("loss", f"use at most {places} decimal places")
-        else:
-            return Money(int(minor), info.code)
-        return None
+            return None
+        minor = amount.scaleb(info.exponent)
+        if minor != minor.to_integral_value():
+            problem("loss", _places(info.code, info.exponent))
+            return None
+        return Money(int(minor), info.code)
 
-    def _decimal(self, text: str) -> str:
-        """Amounts the way `add --loss` reads them; a trailing currency code or sign goes."""
+    def _decimal(self, text: str, number_cell: bool) -> str | None:
+        """The amount as Decimal reads it ('-1234.50'), or None when it cannot be read
+        without guessing: marks that group no thousands ("12,50" in a map whose
+        decimal mark is the point) are refused, never dropped. A trailing currency
+        code or sign goes."""
         text = re.sub(r"\s*(?:[A-Za-z]{3}|[£$€])$", "", text.strip())
-        if self.map.decimal == ",":  # 1.234,50 -> 1234.50
-            text = text.replace(".", "").replace(" ", "").replace("\u00a0", "").replace(",", ".")
-        else:  # 1,234.50 -> 1234.50
-            text = text.replace(",", "").replace(" ", "").replace("\u00a0", "")
-        return text
+        sign = ""
+        if text[:1] in ("-", "\u2212"):  # a hyphen or the minus sign
+            sign, text = "-", text[1:].lstrip()
+        if number_cell:  # Python's notation of the cell's number: 120.5, 1e-05
+            return sign + text if _NUMBER_CELL.fullmatch(text) else None
+        point = self.map.decimal
+        group = "." if point == "," else ","
+        found = re.fullmatch(
+            rf"(?P<whole>[0-9]{{1,3}}(?:[{re.escape(group)} \u00a0\u202f][0-9]{{3}})+|[0-9]+)"
+            rf"(?:{re.escape(point)}(?P<fraction>[0-9]+))?(?P<exponent>[eE][+-]?[0-9]+)?",
+            text,
+        )
+        if found is None:
+            return None
+        whole = re.sub(r"[^0-9]", "", found.group("whole"))
+        fraction = found.group("fraction")
+        return sign + whole + ("." + fraction if fraction else "") + (found.group("exponent") or "")
 
     def _compensation(self, text: str, currency: str | None, problem: Any) -> str | None:
         if not text:
@@ -367,6 +389,18 @@ def row_hash(cells: dict[str, Cell]) -> str:
         if value:
             digest.update(f"{key}\x1f{value}\x1e".encode())
     return digest.hexdigest()[:20]
+
+
+#: a number cell's text as sheets.py writes it (str of an int or a float)
+_NUMBER_CELL = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?")
+
+
+def _places(code: str, exponent: int) -> str:
+    if exponent == 0:
+        return f"{code} has no minor unit: write a whole number"
+    return (
+        f"{code} has {exponent} decimal place{'s' if exponent != 1 else ''}: use at most that many"
+    )
 
 
 def _filled(value: Cell) -> bool:

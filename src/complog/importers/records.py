@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from complog.errors import InvalidInput
 from complog.money import LIMIT, Money, check_currency, currency_info
 from complog.vocabulary import (
     CAUSES,
@@ -224,4 +225,12 @@ class ComplaintIn(Model):
             return None
         currency = self.loss_currency or logbook
         exponent = currency_info(currency).exponent
-        return Money(int(Decimal(str(self.loss)).scaleb(exponent).to_integral_value()), currency)
+        minor = Decimal(str(self.loss)).scaleb(exponent)
+        if minor != minor.to_integral_value():  # rounding would change what was lost
+            raise InvalidInput(
+                f"the loss {self.loss:g} of {self.customer.name!r}'s complaint opened"
+                f" {self.opened_at:%Y-%m-%d} has more decimal places than {currency} has"
+                f" ({exponent}); nothing was imported",
+                "correct the amount, or give its loss_currency",
+            )
+        return Money(int(minor), currency)

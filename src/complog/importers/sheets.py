@@ -26,6 +26,14 @@ from complog.importers.sources import MAX_LINE, Input, csv_records, too_long
 #: a cell: text, or a date/time Excel stored as one (it needs no format)
 Cell = str | datetime | date | time
 
+
+class NumberText(str):
+    """A number cell's text ("120.5"): a number already, whatever decimal mark the
+    map gives for amounts written as text (mapped.py reads it as it is)."""
+
+    __slots__ = ()
+
+
 #: the first bytes of a zip archive, which an .xlsx workbook is
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -195,12 +203,23 @@ class XlsxTable:
         self.name = source.name
         self.header_row = header_row
         openpyxl = _openpyxl()
+        from xml.etree.ElementTree import ParseError
+
         from openpyxl.utils.exceptions import InvalidFileException
 
         try:
             source.raw.seek(0)
+            _refuse_bombs(source.raw, source.name)
+            source.raw.seek(0)
             self.book = openpyxl.load_workbook(source.raw, read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        except (
+            InvalidFileException,
+            zipfile.BadZipFile,
+            KeyError,
+            ValueError,
+            OSError,
+            ParseError,
+        ) as exc:
             raise InvalidInput(
                 f"cannot read {source.name} as an Excel workbook: {type(exc).__name__}: {exc}"[
                     :300
@@ -220,11 +239,26 @@ class XlsxTable:
             )
         self.sheet_names = names
         self.sheet = self.book[self.sheet_name]
+        # The sheet's <dimension> is only a claim: "A1:XFD1048576" would make openpyxl
+        # pad every row to 16,384 cells and yield a million rows. Read what is there.
+        self.sheet.reset_dimensions()
         self.name = f"{source.name} (sheet {self.sheet_name!r})" if len(names) > 1 else source.name
         self.header = self._read_header()
 
     def _values(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
-        for number, values in enumerate(self.sheet.iter_rows(values_only=True), start=1):
+        from xml.etree.ElementTree import ParseError
+
+        rows = enumerate(self.sheet.iter_rows(values_only=True), start=1)
+        while True:
+            try:
+                number, values = next(rows)
+            except StopIteration:
+                return
+            except ParseError as exc:  # the sheet's XML is cut short or malformed
+                raise InvalidInput(
+                    f"cannot read {self.source.name} as an Excel workbook: {exc}"[:300],
+                    "open it in a spreadsheet program and save it again, or save it as CSV",
+                ) from None
             if number >= self.header_row:
                 yield number, values
 
@@ -239,12 +273,12 @@ class XlsxTable:
         values_iter = self._values()
         next(values_iter, None)
         for number, values in values_iter:
-            cells = [_cell(v) for v in values]
+            cells = [_cell(v) for v in values[:width]]
+            for index in range(width, len(values)):
+                if _cell(values[index]) != "":
+                    raise _unnamed(self.name, number, index, self.header_row)
             if not any(c != "" for c in cells):
                 continue
-            for index in range(width, len(cells)):
-                if cells[index] != "":
-                    raise _unnamed(self.name, number, index, self.header_row)
             yield Row(
                 number,
                 None,
@@ -253,6 +287,30 @@ class XlsxTable:
 
     def close(self) -> None:
         self.book.close()
+
+
+#: Apache POI's defences against zip bombs (ZipSecureFile), which every .xlsx that
+#: Excel or LibreOffice writes passes: a part may not inflate more than 100 times
+#: once past 1 MiB, nor be larger than 1 GiB (openpyxl reads some parts whole).
+MAX_INFLATE_RATIO = 100
+INFLATE_GRACE = 1 << 20
+MAX_PART = 1 << 30
+
+
+def _refuse_bombs(raw: IO[bytes], name: str) -> None:
+    """Refuse a workbook whose parts inflate beyond reason, before openpyxl reads any:
+    a 200 kB file whose shared strings inflate to 85 MB took 430 MB and minutes."""
+    with zipfile.ZipFile(raw) as archive:
+        for part in archive.infolist():
+            size = part.file_size  # zipfile reads no more than this: a bound, not a claim
+            inflates = size > INFLATE_GRACE and size > MAX_INFLATE_RATIO * part.compress_size
+            if inflates or size > MAX_PART:
+                raise InvalidInput(
+                    f"{name} is not a workbook complog will open: its part {part.filename!r}"
+                    f" inflates from {part.compress_size:,} to {size:,} bytes",
+                    "a zip bomb, or a workbook far larger than a complaint log: save the sheet"
+                    " as CSV to import it",
+                )
 
 
 def _openpyxl() -> Any:
@@ -280,7 +338,9 @@ def _cell(value: Any) -> Cell:
     if isinstance(value, datetime | date | time):
         return value
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
+        return NumberText(int(value))
+    if isinstance(value, int | float):
+        return NumberText(value)
     text = str(value)
     if len(text) > MAX_LINE:
         raise too_long("a cell")

@@ -70,7 +70,7 @@ def fit(
 
 def table(
     title: str | None,
-    style: str,
+    style: str | None,
     columns: Sequence[Column[Row]],
     rows: Sequence[Row],
     **options: Any,

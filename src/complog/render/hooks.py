@@ -6,6 +6,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from complog.render import output
+from complog.render.columns import Column
+from complog.render.listing import Listing
+from complog.render.listing import show as show_listing
 from complog.render.text import safe
 
 if TYPE_CHECKING:
@@ -32,31 +35,25 @@ def hook_json(state: HookState) -> dict[str, Any]:
     }
 
 
+def _hooks_listing(folder: HooksFolder) -> Listing[HookState]:
+    from rich.text import Text
+
+    origin = "the logbook's hooks_dir setting" if folder.configured else "beside the logbook"
+    return Listing(
+        json=hook_json,
+        csv=COLUMNS,
+        plain=[lambda s: s.hook, lambda s: s.state, lambda s: str(s.path), lambda s: s.reason or ""],
+        columns=[
+            Column("Hook", lambda s: s.hook, options={"no_wrap": True, "style": "bold"}),
+            Column("State", lambda s: Text(s.state, style=STATE_STYLES[s.state]), options={"no_wrap": True}),
+            Column("", _detail, options={"overflow": "fold"}),
+        ],
+        table_options={"title": f"Hooks in {safe(str(folder.path))} ({origin})", "title_style": None},
+    )  # fmt: skip
+
+
 def hooks(states: Sequence[HookState], folder: HooksFolder, fmt: str) -> None:
-    if fmt in ("json", "csv"):
-        hooks_rows(states, fmt)
-    elif fmt == "plain":
-        output.lines(_plain(s) for s in states)
-    else:
-        from rich import box
-        from rich.table import Table
-        from rich.text import Text
-
-        origin = "the logbook's hooks_dir setting" if folder.configured else "beside the logbook"
-        table = Table(
-            title=f"Hooks in {safe(str(folder.path))} ({origin})", title_justify="left",
-            box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
-        )  # fmt: skip
-        table.add_column("Hook", no_wrap=True, style="bold")
-        table.add_column("State", no_wrap=True)
-        table.add_column("", overflow="fold")
-        for s in states:
-            table.add_row(s.hook, Text(s.state, style=STATE_STYLES[s.state]), _detail(s))
-        output.show(table)
-
-
-def _plain(state: HookState) -> str:
-    return f"{state.hook}\t{state.state}\t{safe(str(state.path))}\t{safe(state.reason or '')}"
+    show_listing(_hooks_listing(folder), states, fmt)
 
 
 def _detail(state: HookState) -> str:

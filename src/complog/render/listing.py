@@ -31,6 +31,9 @@ class Listing(Generic[Row]):
     empty: str | None = None
     #: keyword arguments of the table itself (title, ...)
     table_options: dict[str, Any] = field(default_factory=dict)
+    #: the JSON of the whole listing when it is not a list of `json` objects (config's
+    #: object of settings)
+    document: Callable[[Sequence[Row]], Any] | None = None
     #: blocks for a terminal too narrow for even the essential columns (None: squeeze
     #: the essential columns in anyway)
     stacked: Callable[[Sequence[Row]], Sequence[Any]] | None = None
@@ -38,7 +41,9 @@ class Listing(Generic[Row]):
 
 def show(listing: Listing[Row], rows: Sequence[Row], fmt: str) -> None:
     if fmt == "json":
-        output.emit_json([listing.json(r) for r in rows])
+        output.emit_json(
+            listing.document(rows) if listing.document else [listing.json(r) for r in rows]
+        )
     elif fmt == "csv":
         output.emit_csv([listing.json(r) for r in rows], listing.csv)
     elif fmt == "plain":
@@ -63,7 +68,7 @@ def table_or_stacked(
     rows: Sequence[Row],
     stacked: Callable[[], Sequence[Any]],
     title: str | None = None,
-    title_style: str = "",
+    title_style: str | None = "",
     **options: Any,
 ) -> None:
     """The rows as a table of `columns`; when `columns` is None (the terminal is too
@@ -74,6 +79,6 @@ def table_or_stacked(
         console.print(table(title, title_style, columns, rows, **options))
         return
     if title is not None:
-        console.print(Text(title, style=title_style))
+        console.print(Text(title, style=title_style or ""))
     for block in stacked():
         console.print(block)

@@ -10,6 +10,8 @@ from typing import Any
 from complog.charts import Chart, report_charts
 from complog.money import format_totals
 from complog.render import output
+from complog.render.columns import Column
+from complog.render.columns import table as columns_table
 from complog.render.text import clip, iso, safe
 from complog.reporting import BreakdownRow, OwnerRow, Report
 
@@ -246,8 +248,34 @@ def _breakdown_plain(row: BreakdownRow, day_hours: float) -> str:
     return text
 
 
+def _kept(row: BreakdownRow) -> Any:
+    from rich.text import Text
+
+    assert isinstance(row, OwnerRow)
+    kept = row.promise_keeping_rate
+    style = "red" if kept is None or kept < 0.7 else "yellow" if kept < 0.9 else "green"
+    return Text(f"{percent(kept)} ({row.promises_kept_on_time}/{row.promises_due})", style=style)
+
+
+def _breakdown_columns(by: str, top: int, day_hours: float) -> list[Column[BreakdownRow]]:
+    """The `By cause` (category, channel, owner) table; owners also show promises kept."""
+    from rich.text import Text
+
+    columns: list[Column[BreakdownRow]] = [
+        Column(by.capitalize(), lambda row: Text(safe(row.label, one_line=True)),
+               options={"overflow": "fold", "max_width": 24}),
+        Column("Opened", lambda row: str(row.opened), options={"justify": "right"}),
+        Column("Resolved", lambda row: str(row.resolved), options={"justify": "right"}),
+        Column("Median", lambda row: hours(row.resolution_median_hours, day_hours),
+               options={"justify": "right"}),
+        Column("", lambda row: Text(bar(row.opened, top, 16), style="cyan"), options={"no_wrap": True}),
+    ]  # fmt: skip
+    if by == "owner":
+        columns.append(Column("Kept", _kept, options={"justify": "right"}))
+    return columns
+
+
 def _report_rich(r: Report, tz: tzinfo, by: str, breakdown: Sequence[BreakdownRow]) -> None:
-    from rich import box
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
@@ -266,41 +294,9 @@ def _report_rich(r: Report, tz: tzinfo, by: str, breakdown: Sequence[BreakdownRo
         )
     ]
 
-    table = Table(
-        title=f"By {by}",
-        title_justify="left",
-        title_style="bold",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-    )
-    table.add_column(by.capitalize(), overflow="fold", max_width=24)
-    table.add_column("Opened", justify="right")
-    table.add_column("Resolved", justify="right")
-    table.add_column("Median", justify="right")
-    table.add_column("", no_wrap=True)
-    if by == "owner":
-        table.add_column("Kept", justify="right")
     top = max((row.opened for row in breakdown), default=0)
-    for row in breakdown:
-        cells: list[Any] = [Text(safe(row.label, one_line=True)), str(row.opened), str(row.resolved),
-                            hours(row.resolution_median_hours, r.business_day_hours), Text(bar(row.opened, top, 16), style="cyan")]  # fmt: skip
-        if isinstance(row, OwnerRow):
-            kept = row.promise_keeping_rate
-            style = (
-                "green"
-                if kept is not None and kept >= 0.9
-                else "yellow"
-                if kept is not None and kept >= 0.7
-                else "red"
-            )
-            cells.append(
-                Text(
-                    f"{percent(kept)} ({row.promises_kept_on_time}/{row.promises_due})",
-                    style=style,
-                )
-            )
-        table.add_row(*cells)
+    columns = _breakdown_columns(by, top, r.business_day_hours)
+    table = columns_table(f"By {by}", "bold", columns, breakdown)
     renderables.append(table)
 
     charts = Text()

@@ -24,7 +24,7 @@ def _next_step(status: SchemaStatus) -> str:
     if status.state == "behind":
         if status.server:
             return "complog db upgrade, as the database's owner (--sql prints the SQL first)"
-        return "complog db upgrade, or any command that writes (after a backup copy)"
+        return "complog db upgrade, or any command that opens it (after a backup copy)"
     if status.state == "newer":
         release = f"complog {status.requires} or later" if status.requires else "a newer complog"
         return f"install {release}: this logbook was written by it"

@@ -6,18 +6,50 @@ import re
 from datetime import datetime, timedelta, tzinfo
 
 _WHITESPACE = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: Shown as escapes: C0/C1 controls (escape sequences, bells), line and paragraph
+#: separators, bidi embeddings, overrides and isolates (Trojan Source), and what a
+#: terminal draws as nothing — bidi marks (LRM, RLM, ALM), zero-width spaces and
+#: joiners, the soft hyphen, fillers, invisible operators, tag characters — so that
+#: "Acme" and "Ac<ZWSP>me", two customers, never look the same in a listing.
+#: ZWNJ and ZWJ stay raw between two non-ASCII characters: Persian and Indic words
+#: and emoji sequences need them there; next to ASCII or a space they only hide.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e"
+    r"\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0"
+    r"\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+#: the same for ASCII text (most of it), which this smaller class scans faster
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_JOINERS = "\u200c\u200d"
+
+
+def _needed_joiner(match: re.Match[str]) -> bool:
+    """A ZWNJ/ZWJ between two non-ASCII, non-space characters (a Persian word, an emoji
+    sequence) is text; anywhere else it only hides (one regex scan, as fast as before)."""
+    if match.group() not in _JOINERS:
+        return False
+    text, at = match.string, match.start()
+    before = text[at - 1] if at else " "
+    after = text[at + 1] if at + 1 < len(text) else " "
+    return before > "\x7f" and after > "\x7f" and not before.isspace() and not after.isspace()
 
 
 def safe(text: str | None, *, one_line: bool = False) -> str:
-    """Make stored text inert on a terminal: control and bidi-override characters
-    (escape sequences, bells, RTL overrides) are shown as \\x1b-style escapes."""
+    """Make stored text inert on a terminal: control, bidi and invisible characters
+    (escape sequences, bells, RTL overrides, zero-width spaces) are shown as
+    \\x1b-style escapes."""
     if text is None:
         return ""
-    shown = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    shown = (_ASCII_CONTROL if text.isascii() else _CONTROL).sub(_shown_escaped, text)
     if one_line:
         shown = _WHITESPACE.sub(" ", shown)
     return shown
+
+
+def _shown_escaped(match: re.Match[str]) -> str:
+    if _needed_joiner(match):
+        return match.group()
+    return match.group().encode("unicode_escape").decode("ascii")
 
 
 def one_line(text: str) -> str:
@@ -29,7 +61,17 @@ def one_line(text: str) -> str:
 def json_inert(text: str) -> str:
     """JSON text (from json.dumps) with control and bidi characters written as \\u
     escapes: the same JSON, inert on a terminal (ensure_ascii=False keeps them raw)."""
-    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return (_ASCII_CONTROL if text.isascii() else _CONTROL).sub(_json_escape, text)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    if _needed_joiner(match):
+        return match.group()
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # JSON writes a character beyond the BMP as a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def clip(text: str, width: int) -> str:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from complog.money import Money
 from complog.render import output, shapes
 from complog.render.columns import Column, fit
+from complog.render.columns import table as columns_table
 from complog.render.listing import Listing, table_or_stacked
 from complog.render.listing import show as show_listing
 from complog.render.text import (
@@ -31,6 +32,8 @@ from complog.rows import (
     EventRow,
     MoneyAtRisk,
     NoteRow,
+    PromiseRow,
+    TimelineEntry,
     WaitingItem,
 )
 
@@ -498,31 +501,47 @@ def show(
     border = "green" if c.status == "resolved" else HEAT_STYLES.get(c.heat, "white").split()[-1]
     renderables: list[Any] = [Panel(grid, title=title, title_align="left", border_style=border)]
     if open_promises:
-        table = _table("Open promises", "bold")
-        table.add_column("P#", justify="right", style="dim", no_wrap=True)
-        table.add_column("Due", no_wrap=True)
-        table.add_column("Owner", max_width=10, overflow="ellipsis", no_wrap=True)
-        table.add_column("Promise", overflow="fold")
-        for p in open_promises:
-            broken = p.broken(now)
-            due = Text(friendly(p.due_at, now, tz), style="red" if broken else "")
-            if broken:
-                due.append(" BROKEN", style="bold red")
-            table.add_row(str(p.id), due, Text(safe(p.owner)), Text(safe(p.text)))
-        renderables.append(table)
-    table = _table("Timeline", "bold")
-    if more:
-        table.title = f"Timeline ({more})"
-    table.add_column("When", no_wrap=True, style="dim")
-    table.add_column("What", no_wrap=True)
-    table.add_column("", overflow="fold")
-    kind_styles = {"opened": "bold", "escalation": "magenta", "resolved": "green", "kept": "green",
-                   "reschedule": "yellow", "cancelled": "dim", "reopened": "bold yellow"}  # fmt: skip
-    for t in timeline:
-        table.add_row(local(t.at, tz), Text(t.kind, style=kind_styles.get(t.kind, "")),
-                         Text(_timeline_text(t.kind, t.text, t.data, now, tz)))  # fmt: skip
-    renderables.append(table)
+        renderables.append(
+            columns_table("Open promises", "bold", _open_promise_columns(now, tz), open_promises)
+        )
+    heading = "Timeline" + (f" ({more})" if more else "")
+    renderables.append(columns_table(heading, "bold", _timeline_columns(now, tz), timeline))
     output.show(*renderables)
+
+
+def _open_promise_columns(now: datetime, tz: tzinfo) -> list[Column[PromiseRow]]:
+    from rich.text import Text
+
+    def due(p: PromiseRow) -> Text:
+        broken = p.broken(now)
+        text = Text(friendly(p.due_at, now, tz), style="red" if broken else "")
+        if broken:
+            text.append(" BROKEN", style="bold red")
+        return text
+
+    return [
+        Column("P#", lambda p: str(p.id), options={"justify": "right", "style": "dim", "no_wrap": True}),
+        Column("Due", due, options={"no_wrap": True}),
+        Column("Owner", lambda p: Text(safe(p.owner)),
+               options={"max_width": 10, "overflow": "ellipsis", "no_wrap": True}),
+        Column("Promise", lambda p: Text(safe(p.text)), options={"overflow": "fold"}),
+    ]  # fmt: skip
+
+
+_TIMELINE_STYLES = {"opened": "bold", "escalation": "magenta", "resolved": "green", "kept": "green",
+                    "reschedule": "yellow", "cancelled": "dim", "reopened": "bold yellow"}  # fmt: skip
+
+
+def _timeline_columns(now: datetime, tz: tzinfo) -> list[Column[TimelineEntry]]:
+    from rich.text import Text
+
+    return [
+        Column("When", lambda t: local(t.at, tz), options={"no_wrap": True, "style": "dim"}),
+        Column("What", lambda t: Text(t.kind, style=_TIMELINE_STYLES.get(t.kind, "")),
+               options={"no_wrap": True}),
+        Column("", lambda t: Text(_timeline_text(t.kind, t.text, t.data, now, tz)),
+               options={"overflow": "fold"}),
+    ]  # fmt: skip
 
 
 # -- audit -------------------------------------------------------------------------
@@ -559,46 +578,47 @@ def history(events: Sequence[EventRow], fmt: str, tz: tzinfo) -> None:
     show_listing(_history_listing(tz), events, fmt)
 
 
-def settings(values: dict[str, str], stored: set[str], helps: dict[str, str], fmt: str) -> None:
-    if fmt == "json":
-        output.emit_json(values)
-    elif fmt == "csv":
-        output.emit_csv([{"key": k, "value": v, "default": k not in stored} for k, v in values.items()],
-                        ["key", "value", "default"])  # fmt: skip
-    elif fmt == "plain":
-        output.lines(f"{k} = {safe(v, one_line=True)}" for k, v in values.items())
-    else:
+def _settings_listing(stored: set[str], helps: dict[str, str]) -> Listing[tuple[str, str]]:
+    def value(kv: tuple[str, str]) -> Text:
         from rich.text import Text
 
-        table = _table()
-        table.add_column("Setting", no_wrap=True, style="bold")
-        table.add_column("Value", no_wrap=True)
-        table.add_column("", style="dim", overflow="fold")
-        for key, value in values.items():
-            origin = "" if key in stored else " (default)"
-            table.add_row(key, Text(safe(value) + origin), helps.get(key, ""))
-        output.show(table)
+        return Text(safe(kv[1]) + ("" if kv[0] in stored else " (default)"))
+
+    return Listing(
+        json=lambda kv: {"key": kv[0], "value": kv[1], "default": kv[0] not in stored},
+        csv=["key", "value", "default"],
+        plain=[lambda kv: f"{kv[0]} = {kv[1]}"],
+        columns=[
+            Column("Setting", lambda kv: kv[0], options={"no_wrap": True, "style": "bold"}),
+            Column("Value", value, options={"no_wrap": True}),
+            Column("", lambda kv: helps.get(kv[0], ""), options={"style": "dim", "overflow": "fold"}),
+        ],
+        document=dict,
+    )  # fmt: skip
+
+
+def settings(values: dict[str, str], stored: set[str], helps: dict[str, str], fmt: str) -> None:
+    show_listing(_settings_listing(stored, helps), list(values.items()), fmt)
+
+
+def _where_listing(config_file: str) -> Listing[Mapping[str, str]]:
+    return Listing(
+        json=dict,
+        csv=["setting", "value", "source"],
+        plain=[lambda r: f"{r['setting']} = {r['value']}", lambda r: f"({r['source']})"],
+        columns=[
+            Column("Setting", lambda r: r["setting"], options={"no_wrap": True, "style": "bold"}),
+            Column("Value", lambda r: safe(r["value"]), options={"overflow": "fold"}),
+            Column("From", lambda r: safe(r["source"]), options={"style": "dim", "overflow": "fold"}),
+        ],
+        document=lambda rows: {"config_file": config_file, "settings": list(rows)},
+    )  # fmt: skip
 
 
 def where(rows: Sequence[Mapping[str, str]], config_file: str, fmt: str) -> None:
     """`complog config --where`: each personal setting, its value and where it came from."""
-    if fmt == "json":
-        output.emit_json({"config_file": config_file, "settings": list(rows)})
-    elif fmt == "csv":
-        output.emit_csv(rows, ["setting", "value", "source"])
-    elif fmt == "plain":
-        output.lines(
-            f"{r['setting']} = {safe(r['value'], one_line=True)}\t({safe(r['source'], one_line=True)})"
-            for r in rows
-        )
-    else:
-        table = _table()
-        table.add_column("Setting", no_wrap=True, style="bold")
-        table.add_column("Value", overflow="fold")
-        table.add_column("From", style="dim", overflow="fold")
-        for r in rows:
-            table.add_row(r["setting"], safe(r["value"]), safe(r["source"]))
-        output.show(table)
+    show_listing(_where_listing(config_file), rows, fmt)
+    if fmt not in ("json", "csv", "plain"):
         output.say(f"config file: {safe(config_file, one_line=True)}")
 
 

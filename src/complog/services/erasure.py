@@ -30,6 +30,7 @@ from complog.models import (
     Customer,
     Escalation,
     Event,
+    Meta,
     Note,
     PastResolution,
     Promise,
@@ -38,6 +39,7 @@ from complog.models import (
 )
 from complog.services.common import Actor, audit, name_key
 from complog.services.undo import undone_event_ids
+from complog.store import SCRUB_PENDING
 
 if TYPE_CHECKING:
     from complog.store import Store
@@ -80,6 +82,10 @@ def erase(store: Store, actor: Actor, name: str) -> Erasure:
         else:
             assert found is not None
             erased = erase_customer(session, actor, found)
+        if store.location.path is not None:
+            # Committed with the erase: killed before the scrub below is done, the
+            # logbook still says so, and the next command that writes finishes it.
+            session.merge(Meta(key=SCRUB_PENDING, value="1"))
     store.scrub()
     return Erasure(found, erased, tuple(store.old_backups()))
 

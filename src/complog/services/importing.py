@@ -335,8 +335,13 @@ def existing_keys(fetch: Callable[[str], Sequence[Sequence[Any]]], dialect: str)
         "customers": {str(r[1]): int(r[0]) for r in fetch("SELECT id, name_key FROM customer")},
         "high_water": high_water,
         # amounts imported without a currency are in the logbook's
-        "currency": _logbook_currency(fetch("SELECT value FROM setting WHERE key = 'currency'")),
+        "currency": stored_currency(fetch),
     }
+
+
+def stored_currency(fetch: Callable[[str], Sequence[Sequence[Any]]]) -> str:
+    """The logbook's `currency` setting (its default when unset)."""
+    return _logbook_currency(fetch("SELECT value FROM setting WHERE key = 'currency'"))
 
 
 def _logbook_currency(rows: Sequence[Sequence[Any]]) -> str:
