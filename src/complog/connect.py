@@ -125,7 +125,7 @@ def check_logbook_file(path: Path) -> bool:
             mode = None
         if mode is not None and not stat.S_ISREG(mode):
             raise InvalidInput(
-                f"the logbook {path} is {_kind(mode)}, not a file",
+                f"the logbook {path} is {file_kind(mode)}, not a file",
                 "choose a logbook file with --db or COMPLOG_DB",
             )
         for suffix in ("-wal", "-shm"):
@@ -135,7 +135,7 @@ def check_logbook_file(path: Path) -> bool:
                 continue
             if not stat.S_ISREG(companion.st_mode):
                 raise InvalidInput(
-                    f"the logbook's {suffix} file beside {path} is {_kind(companion.st_mode)}, not a file",
+                    f"the logbook's {suffix} file beside {path} is {file_kind(companion.st_mode)}, not a file",
                     "complog will not write through it; remove it or choose another logbook",
                 )
             if companion.st_nlink > 1:  # a hard link to some other file: SQLite would write it
@@ -151,7 +151,8 @@ def check_logbook_file(path: Path) -> bool:
     return mode is not None
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words: "a named pipe (FIFO)"."""
     for test, name in (
         (stat.S_ISDIR, "a folder"),
         (stat.S_ISCHR, "a character device"),
@@ -174,6 +175,7 @@ def create_sqlite_file(path: Path) -> None:
     a plain file of ours, private already (what a crash right after creating leaves).
     """
     from complog.errors import InvalidInput
+    from complog.files import private_folders
 
     if check_logbook_file(path):
         if os.stat(path).st_size != 0:
@@ -186,7 +188,7 @@ def create_sqlite_file(path: Path) -> None:
             )
     else:
         try:
-            _make_private_dirs(path.parent)
+            private_folders(path.parent)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
             try:
                 os.fchmod(fd, 0o600)  # the mode given to open is filtered by the umask
@@ -219,17 +221,6 @@ def _adoptable_empty(path: Path) -> bool:
         and info.st_uid == os.getuid()
         and stat.S_IMODE(info.st_mode) & 0o077 == 0
     )
-
-
-def _make_private_dirs(directory: Path) -> None:
-    """Create missing folders 0700 each (mkdir's mode alone is filtered by the umask)."""
-    missing = []
-    while not directory.exists():
-        missing.append(directory)
-        directory = directory.parent
-    for folder in reversed(missing):
-        folder.mkdir(mode=0o700)
-        os.chmod(folder, 0o700)
 
 
 def ensure_wal(conn: sqlite3.Connection, location: Location) -> None:

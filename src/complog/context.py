@@ -215,6 +215,7 @@ class AppContext:
         if folder is None or not folder.path.is_dir():
             return
         timeout = int(settings.values["hook_timeout"])
+        ours = _stop_on_sigterm()
         try:
             for run in fire(self.location, self.reader(), events, folder, timeout):
                 if run.output:
@@ -227,8 +228,40 @@ class AppContext:
             # Not "nothing was saved" (the top-level words for ^C): it was committed.
             warn("interrupted while running hooks; the change is saved")
             raise SystemExit(130) from None
+        except _Terminated:
+            warn("stopped by SIGTERM while running hooks; the change is saved")
+            raise SystemExit(143) from None
+        finally:
+            if ours:
+                import signal
+
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     def close(self) -> None:
         if self._reader is not None:
             self._reader.close()
             self._reader = None
+
+
+class _Terminated(BaseException):
+    """SIGTERM while hooks run (`timeout 60 complog …`, a service manager)."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def _stop_on_sigterm() -> bool:
+    """While hooks run, SIGTERM unwinds like Ctrl-C, so hookrun kills the hook's process
+    group on the way out: dying at once left the hook (in a session of its own) running
+    with no deadline. False when the handler was not ours to change (someone else's
+    handler, or not the main thread)."""
+    import signal
+
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return False
+    try:
+        signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread
+        return False
+    return True

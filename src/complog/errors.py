@@ -40,3 +40,12 @@ class StorageError(ComplogError):
     """Locked beyond the timeout, read-only, disk full, corrupt, or too new."""
 
     exit_code = 5
+
+
+class ReaderGone(Exception):
+    """The reader of an output stream went away (`complog due | head -1`,
+    `complog export --out /dev/stdout | head -1`): not an error, exit 0 quietly.
+
+    Not an OSError, so that no library between the write and cli/main.py takes
+    it for one of its own (Click exits 1 on EPIPE); not a ComplogError, as
+    nothing went wrong."""

@@ -9,7 +9,8 @@ checks the source). What `--out TARGET` does depends on what TARGET is:
   over the target, and the folder is fsynced. A symlink keeps pointing where it
   did; its target is replaced, as editors do.
 - a character device or FIFO (`/dev/stdout`, a named pipe) or `-` (standard
-  output): written as a stream, never renamed, never chmodded.
+  output): written as a stream, never renamed, never chmodded. A reader that
+  leaves early ends the command quietly (exit 0), as for standard output.
 - anything else (a folder, a socket), and the live logbook with its -wal/-shm
   and its migration backups: refused before any work, exit 2.
 """
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from complog.errors import InvalidInput, StorageError
+from complog.errors import InvalidInput, ReaderGone, StorageError
 
 STDOUT = "-"
 
@@ -98,7 +99,9 @@ def output_target(given: str | Path, *, logbook: Path | None, stream_ok: bool = 
             if not stream_ok:
                 raise InvalidInput(f"{text} is not a regular file", "give a file name")
             return Target(text, path, stream=True)  # /proc/self/fd/1 has no real path
-        raise InvalidInput(f"{text} is not a regular file, a device or a pipe", "give a file name")
+        from complog.connect import file_kind
+
+        raise InvalidInput(f"{text} is {file_kind(mode)}, not a file", "give a file name")
     except OSError as exc:  # a name too long for the file system, a loop of symlinks
         raise InvalidInput(f"cannot write {text}: {exc.strerror or exc}") from None
 
@@ -201,6 +204,22 @@ def private_file(path: Path, shown: str | None = None, *, new: bool = False) -> 
             leftover.unlink(missing_ok=True)
 
 
+def private_folders(folder: Path) -> None:
+    """Create `folder` and any missing parents 0700 each, whatever the umask (mkdir's
+    mode is filtered by it, and parents=True gives parents the umask's default: 0777
+    under umask 000). Folders that exist already are left as they are."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for made in reversed(missing):
+        try:
+            made.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # made by another process a moment ago, with its own mode
+        os.chmod(made, 0o700)
+
+
 def write_new_text(path: Path, text: str, shown: str | None = None) -> None:
     """A new private (0600) file holding `text`, published whole; refused when `path`
     exists (a map written by `import --inspect --write-map` never replaces one)."""
@@ -246,6 +265,10 @@ def _stream(target: Target, text: bool) -> Iterator[IO[Any]]:
     try:
         with _wrap(fd, text) as fh:
             yield fh
+    except BrokenPipeError:
+        # The reader went away (`--out /dev/stdout | head -1`): as for standard output,
+        # cli/main.py ends quietly with exit 0; nothing of ours was left half-written.
+        raise ReaderGone from None
     except OSError as exc:
         raise _cannot_write(target.given, exc) from None
 

@@ -12,6 +12,8 @@ complog that started it, in a terminal or a cron job:
   and at the deadline complog closes its ends of the pipes and moves on.
 - At most `OUTPUT_KEPT` bytes of output are kept; the rest is read and
   dropped, so memory stays flat and the hook is not killed by a full pipe.
+- Ctrl-C or SIGTERM while it starts is held until complog can stop it with
+  itself, so no signal leaves a hook running without a deadline (only SIGKILL can).
 - Its input is written as the pipe takes it, from an iterator: a batch of
   events is never all in memory at once, and a hook that stops reading (or
   exits without reading) costs a closed pipe, not a BrokenPipeError.
@@ -25,9 +27,10 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 #: bytes of a hook's output (stdout and stderr together) that complog keeps
 OUTPUT_KEPT = 64 * 1024
@@ -65,12 +68,15 @@ def run_program(
     Raises OSError only when the program cannot be started.
     """
     deadline = time.monotonic() + timeout
-    proc = subprocess.Popen(
-        list(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        cwd=cwd, env=dict(env), start_new_session=True, bufsize=0,
-    )  # fmt: skip
+    with _signals_held() as held:
+        proc = subprocess.Popen(
+            list(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            cwd=cwd, env=dict(env), start_new_session=True, bufsize=0,
+        )  # fmt: skip
     assert proc.stdin is not None and proc.stdout is not None
     try:
+        for signum in held:  # now that the finally below stops the hook with complog
+            signal.raise_signal(signum)
         feeder = _Feeder(proc.stdin, iter(stdin))
         collector = _Collector(proc.stdout)
         timed_out = held_open = False
@@ -92,6 +98,26 @@ def run_program(
     except subprocess.TimeoutExpired:  # stuck in the kernel even after SIGKILL
         returncode = None
     return Finished(returncode, timed_out, held_open, collector.kept(), collector.dropped)
+
+
+@contextmanager
+def _signals_held() -> Iterator[list[int]]:
+    """Ctrl-C or SIGTERM while Popen starts the hook, kept for later: raised in there,
+    after the fork, it left the hook (in a session of its own) running with no deadline
+    and nobody to stop it. Python-level handlers only: the hook starts with the usual
+    signal mask and default handlers. Outside the main thread, nothing is held."""
+    held: list[int] = []
+    saved: dict[signal.Signals, Any] = {}
+    try:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            saved[signum] = signal.signal(signum, lambda number, _frame: held.append(number))
+    except ValueError:  # not the main thread: signal handlers cannot be set here
+        pass
+    try:
+        yield held
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)
 
 
 class _Feeder:

@@ -155,8 +155,8 @@ def examine(folder: HooksFolder, name: str, logbook: str, trust: TrustFile) -> H
         return HookState(name, path, "refused", f"it cannot be checked ({exc.strerror})")
     if refused:
         return HookState(name, path, "refused", refused)
-    real = path.resolve()
     try:
+        real = _real(path)
         digest = _sha256(real)
     except OSError as exc:
         return HookState(name, path, "refused", f"it cannot be read ({exc.strerror})")
@@ -190,7 +190,7 @@ def _unsafe(path: Path) -> str | None:
     Symbolic links are followed: the program, the folder it is in and the hooks
     folder must all be the user's (or root's) and not writable by others.
     """
-    real = path.resolve()
+    real = _real(path)
     for item in dict.fromkeys((path, path.parent, real.parent)):
         info = item.stat()
         if info.st_uid not in (os.getuid(), 0):
@@ -198,6 +198,13 @@ def _unsafe(path: Path) -> str | None:
         if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
             return f"others may write to {item} (chmod go-w it)"
     return None
+
+
+def _real(path: Path) -> Path:
+    """The program a hook path runs, links followed. OSError for a link loop (ELOOP) or
+    a dangling link: Path.resolve() raises RuntimeError for a loop on Python 3.11/3.12,
+    which escaped as "unexpected RuntimeError" after the change was saved."""
+    return Path(os.path.realpath(path, strict=True))
 
 
 def _sha256(path: Path) -> str:
@@ -343,6 +350,8 @@ def _event_lines(
 
     tz = reader.settings().tz
     logbook = logbook_path(location)
+    if location.path is None:  # what a hook posts to chat must not carry the password
+        logbook = _without_password(logbook)
     for event in events:
         complaint = None
         if event.complaint_id is not None:

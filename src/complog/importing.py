@@ -326,6 +326,8 @@ def run_inspect(
         )
     if write_map is not None and Path(write_map).expanduser().exists():
         raise InvalidInput(f"{write_map} already exists", "choose a new file name for the map")
+    if write_map is not None and not Path(write_map).expanduser().parent.is_dir():
+        raise InvalidInput(f"no such folder: {Path(write_map).expanduser().parent}")
     source, table, given, zone = _open_sheet(app, file, map_file, source_only=True)
     try:
         columns, rows = profile(table.header, track(table.rows(), "Reading"), zone)

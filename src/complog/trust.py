@@ -25,8 +25,10 @@ survives upgrades of complog:
     }
 
 Every later complog reads version 1. Keys it does not know are kept as they
-are; a file of a later version is refused, never overwritten. A file others
-may write to is not believed at all: whoever can write it can trust for you.
+are; a file of a later version is refused, never overwritten. A file, or a
+folder holding it, that others may write to is not believed at all: whoever can
+write it can trust for you, or put back a record you removed. Missing folders
+on the way to it are made 0700, whatever the umask.
 """
 
 from __future__ import annotations
@@ -126,11 +128,25 @@ def load_trust(path: Path | None = None) -> TrustFile:
             raise _unusable(path, "it belongs to someone else", f"remove it: rm {path}")
         if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
             raise _unusable(path, "others may write to it", f"chmod 600 {path}")
+        _check_folder(path)
         try:
             raw = file.read()
         except OSError as exc:
             raise _unusable(path, exc.strerror or str(exc)) from None
     return TrustFile(path, _entries(path, raw))
+
+
+def _check_folder(path: Path) -> None:
+    """Whoever may write to the folder can put back an older trust file of yours (so a
+    hook you untrusted runs again) or swap the folder for one of theirs."""
+    try:
+        info = os.stat(path.parent)
+    except OSError as exc:
+        raise _unusable(path, exc.strerror or str(exc)) from None
+    if info.st_uid not in (os.getuid(), 0):
+        raise _unusable(path, "its folder belongs to someone else")
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise _unusable(path, "others may write to its folder", f"chmod 700 {path.parent}")
 
 
 def _entries(path: Path, raw: bytes) -> list[dict[str, Any]]:
@@ -177,10 +193,12 @@ def updating_trust(path: Path | None = None) -> Iterator[TrustFile]:
 
     The file is written only when the block succeeds; an error leaves it as it was.
     """
+    from complog import files
+
     path = path or trust_file_path()
     folder = path.parent
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        files.private_folders(folder)
         lock = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as exc:
         raise _unusable(path, exc.strerror or str(exc)) from None

@@ -4,6 +4,7 @@ the person's config folder (XDG_CONFIG_HOME, a temp folder in every test)."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shlex
@@ -227,6 +228,30 @@ def test_a_hook_that_is_not_a_file_is_refused(run, hooks, make):
 
 
 @BESIDE
+@pytest.mark.parametrize("loop", ["itself", "each-other"])
+def test_a_hook_that_is_a_symlink_loop_is_refused_not_a_crash(run, hooks, loop):
+    """Path.resolve() raises RuntimeError on a loop: once an "unexpected RuntimeError",
+    exit 1 after the change was saved, and `complog hooks` could not list anything."""
+    run("init")
+    hooks.mkdir(mode=0o700)
+    if loop == "itself":
+        (hooks / "on-add").symlink_to("on-add")
+    else:
+        (hooks / "on-add").symlink_to("other")
+        (hooks / "other").symlink_to("on-add")
+    why = f"it cannot be checked ({os.strerror(errno.ELOOP)})"
+    ran = run("add", "Acme Newsagency", "Till")
+    assert ran.stdout == "Logged complaint 1 for Acme Newsagency\n"
+    assert ran.stderr == f"warning: hook on-add not run: {why}; the change is saved\n"
+    [state] = [h for h in run("hooks", "--format", "json").json if h["hook"] == "on-add"]
+    assert (state["state"], state["reason"]) == ("refused", why)
+    assert run("hooks", "trust", "on-add", exit=4).stderr == (
+        f"complog: error: hook on-add cannot be trusted: {why}\n"
+    )
+    assert not trust_file().exists()
+
+
+@BESIDE
 def test_trust_names_are_checked(run, hooks):
     run("init")
     hook(hooks, "on-add", RECORD.format(name="on-add"))
@@ -304,3 +329,55 @@ def test_a_postgres_logbook_without_hooks_dir_has_no_hooks_folder(postgres_logbo
         "complog: error: a PostgreSQL logbook has no hooks folder beside it\n"
         "  name one for everyone: complog config hooks_dir ~/complog-hooks\n"
     )
+
+
+def test_one_batch_per_command_and_one_skip_line_on_either_back_end(run, tmp_path, backend):
+    """Issue 18 item 5 and "says once", where the events come from a server's commit too:
+    an untrusted hook is named once however many events the command made, a trusted one
+    starts once with all of them, and neither changes escalate --auto --exit-code's 1."""
+    folder = tmp_path / "team-hooks"
+    run("config", "hooks_dir", str(folder))
+    hook(folder, "on-escalate", "#!/bin/sh\n"
+         'echo "$COMPLOG_HOOK_EVENTS" >> "$(dirname "$0")/starts"\n'
+         'cat >> "$(dirname "$0")/on-escalate.jsonl"\nexit 3\n')  # fmt: skip
+
+    def overdue(customers: range) -> None:
+        for n in customers:
+            run("add", f"Customer {n}", "Till", "--at", "2026-11-16 09:00",
+                "--promise", "Call back", "--due", "2026-11-16 12:00")  # fmt: skip
+
+    overdue(range(3))
+    ran = run("escalate", "--auto", "--exit-code", "--format", "json", exit=1)
+    assert len(ran.json) >= 3
+    [skip] = [line for line in ran.stderr.splitlines() if "not run" in line]
+    assert skip.startswith("warning: hook on-escalate not run: the logbook's hooks_dir setting")
+    assert not (folder / "starts").exists()
+
+    run("hooks", "trust", "on-escalate")
+    overdue(range(3, 7))
+    ran = run("escalate", "--auto", "--exit-code", "--format", "json", exit=1)
+    assert ran.stderr == "warning: hook on-escalate failed (exit 3); the change is saved\n"
+    assert len(ran.json) >= 4
+    assert (folder / "starts").read_text() == f"{len(ran.json)}\n"  # one process, all events
+    assert [p["event"]["entity_id"] for p in received(folder, "on-escalate")] == [
+        e["id"] for e in ran.json
+    ]
+
+
+def test_a_hook_reads_the_logbook_without_its_password(run, tmp_path, logbook, backend):
+    """Hooks post their input to chat: the `logbook` of each line once carried the
+    server URL with its password. COMPLOG_DB keeps the full URL, so that `complog`
+    inside the hook still reaches the same logbook."""
+    folder = tmp_path / "team-hooks"
+    run("config", "hooks_dir", str(folder))
+    hook(folder, "on-add", RECORD.format(name="on-add") + 'printf %s "$COMPLOG_DB" > "$0.db"\n')
+    run("hooks", "trust", "on-add")
+    run("add", "Acme Newsagency", "Till")
+    [payload] = received(folder, "on-add")
+    if backend == "postgres":
+        password = str(logbook).split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
+        assert password and password not in payload["logbook"]
+        assert payload["logbook"] == str(logbook).replace(f":{password}@", "@")
+    else:
+        assert payload["logbook"] == str(logbook)
+    assert (folder / "on-add.db").read_text() == str(logbook)

@@ -10,7 +10,9 @@ import adds nothing.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -676,6 +678,14 @@ def test_write_map_needs_a_file_name(run, german):
     )
 
 
+def test_write_map_into_a_missing_folder_is_invalid_input_before_reading(run, german, tmp_path):
+    # As export --out: a folder that is not there is the user's typo (2), not storage (5).
+    sheet, _ = german
+    ran = run("import", str(sheet), "--write-map", str(tmp_path / "nope" / "m.toml"), exit=2)
+    assert ran.stderr.startswith(f"complog: error: no such folder: {tmp_path / 'nope'}\n")
+    assert not (tmp_path / "nope").exists()
+
+
 def test_an_empty_file_and_an_empty_sheet_are_refused(run, tmp_path):
     empty = saved(tmp_path, "empty.csv", "")
     ran = run("import", str(empty), "--map", str(plain_map(tmp_path)), exit=2)
@@ -695,6 +705,77 @@ def test_a_currency_must_be_an_iso_code(run, tmp_path):
     )
     ran = run("import", str(sheet), "--map", str(bad_default), exit=2)
     assert "[defaults] currency = '€': not an ISO 4217 code" in ran.stderr
+
+
+def _bomb(tmp_path: Path, part: str, fill: bytes, size: int, cdata: bool = False) -> Path:
+    """A small .xlsx whose `part` unpacks to `size` bytes of `fill`, written in chunks."""
+    import zipfile
+
+    plain = workbook(tmp_path, "plain.xlsx", [["name", "subject", "opened"], ["A", "B", "C"]])
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename != part:
+                out.writestr(item, data)
+                continue
+            head, tail = data.split(b"<t>B</t>") if b"<t>B</t>" in data else (data, b"")
+            with out.open(part, "w", force_zip64=True) as member:
+                member.write(head + (b"<t><![CDATA[" if cdata else b"<t>"))
+                for _ in range(size // len(fill)):
+                    member.write(fill)
+                member.write((b"]]></t>" if cdata else b"</t>") + tail)
+    return bomb
+
+
+@pytest.mark.parametrize(
+    ("part", "fill", "said"),
+    [
+        # one cell of 150 MB: openpyxl's streaming reader holds a whole cell
+        ("xl/worksheets/sheet1.xml", b"x" * (1 << 20), "inflates from"),
+        # the same in a CDATA section, where a "<" every MB is text, not a tag
+        ("cdata", b"x" * ((1 << 20) - 1) + b"<", "inflates from"),
+        # 150 MB in a part openpyxl reads whole before the first row (shared strings,
+        # styles, the workbook)
+        ("xl/styles.xml", b"<!-- " + b"x" * ((1 << 20) - 9) + b" -->", "inflates from"),
+    ],
+    ids=["cell", "cdata", "part"],
+)
+def test_a_small_workbook_that_unpacks_huge_is_refused_with_bounded_memory(
+    tmp_path, part, fill, said
+):
+    # A 150 kB workbook took 400 MB of memory (and a 1 MB one gigabytes) before
+    # the 10 MB bound on a cell applied; _refuse_bombs now answers before openpyxl reads,
+    # whether the bulk is one cell, a CDATA section or a part openpyxl reads whole.
+    from tests.cli.test_import_inputs import RSS_PROBE
+
+    sheet = "xl/worksheets/sheet1.xml"
+    bomb = _bomb(tmp_path, sheet if part == "cdata" else part, fill, 150 << 20, part == "cdata")
+    assert bomb.stat().st_size < 1 << 20
+    done = subprocess.run(
+        [sys.executable, "-c", RSS_PROBE, "import", str(bomb), "--inspect"],
+        capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+    assert done.returncode == 2, done.stderr
+    assert said in done.stderr, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1])["peak_mb"] < 150
+
+
+@pytest.mark.parametrize("part", ["xl/styles.xml", "xl/worksheets/sheet1.xml"])
+def test_a_workbook_with_a_malformed_part_is_invalid_input_not_a_bug(tmp_path, run, part):
+    import zipfile
+
+    plain = workbook(tmp_path, "plain.xlsx", [["name", "subject", "opened"], ["A", "B", "C"]])
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(broken, "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            out.writestr(item, data[: len(data) // 2] if item.filename == part else data)
+
+    ran = run("import", str(broken), "--inspect", exit=2)
+
+    assert ran.stderr.startswith("complog: error: cannot read broken.xlsx as an Excel workbook")
 
 
 def test_an_xlsx_whose_dimension_claims_every_cell_is_read_at_its_real_size(tmp_path):

@@ -113,6 +113,20 @@ def test_closed_stdin_and_stderr_do_not_stop_a_command(logbook, proc):
     assert proc("list", "--format", "json").json[0]["customer"] == "Acme"
 
 
+def test_a_warning_to_a_closed_stderr_does_not_change_the_exit_code(logbook, proc):
+    """Python starts with sys.stderr None when descriptor 2 is closed: the first
+    warning (here: Acme already has an open complaint) was an AttributeError, exit 1,
+    after the change was saved and before its line was printed."""
+    proc("add", "Acme", "Till")
+    done = subprocess.run(
+        [sys.executable, "-m", "complog", "add", "Acme", "Printer"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, timeout=60,
+        preexec_fn=lambda: os.close(2),
+    )  # fmt: skip
+
+    assert (done.returncode, done.stdout.decode()) == (0, "Logged complaint 2 for Acme\n")
+
+
 def test_output_failing_after_a_change_says_the_change_was_saved(logbook, proc, full_device):
     with open(full_device, "wb") as full:
         done = complog_into(["add", "Gamma", "Till"], stdout=full, stderr=subprocess.PIPE)
@@ -160,6 +174,9 @@ def test_ctrl_c_after_the_commit_says_the_change_was_saved(logbook, run, args):
     proc = subprocess.Popen(
         [sys.executable, "-m", "complog", *args], stdout=write_end, stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL, text=True,
+        # A job started in the background (`pytest &`, some CI runners) has SIGINT ignored,
+        # which the child inherits: the interrupt would do nothing and the test time out.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     os.close(write_end)
     deadline = time.monotonic() + 60

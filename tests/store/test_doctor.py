@@ -105,6 +105,16 @@ def test_a_logbook_others_can_read_is_found(filled, proc):
 
 
 @sqlite_file
+def test_a_folder_others_may_write_is_found(filled, proc):
+    # Whoever may write the folder may replace the logbook, whatever the file's own mode.
+    os.chmod(Path(filled).parent, 0o777)
+
+    done = proc("doctor", exit=5)
+
+    assert "FAIL\tfile modes\tits folder is 0777 (others may replace the file)" in done.stdout
+
+
+@sqlite_file
 def test_doctor_changes_nothing(filled, proc):
     db = Path(filled)
     checkpointed(db)

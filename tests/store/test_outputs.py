@@ -322,6 +322,30 @@ def test_dev_stdout_and_dash_write_to_standard_output_and_create_no_file(
 
 
 @pytest.mark.parametrize(("command", "option"), OUTPUTS, ids=[c for c, _ in OUTPUTS])
+@pytest.mark.parametrize("target", ["-", "stdout-link"])
+def test_a_stream_whose_reader_left_is_exit_0_and_quiet_as_for_standard_output(
+    logbook, tmp_path, command, option, target
+):
+    # `complog export --out /dev/stdout | head -1`: the same as `--out -`, and as
+    # `complog list | head -1` (cli/streams.py); it was exit 5 "Broken pipe".
+    complog_process("add", "Acme", "Till", "--promise", "Call back", "--due", "tomorrow")
+    if target == "stdout-link":
+        target = str(tmp_path / "stdout")
+        os.symlink("/proc/self/fd/1", target)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before complog writes a byte
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "complog", command, option, target], stdout=write_end,
+            stderr=subprocess.PIPE, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+@pytest.mark.parametrize(("command", "option"), OUTPUTS, ids=[c for c, _ in OUTPUTS])
 def test_a_full_device_is_a_storage_error_and_stays_a_device(
     logbook, proc, full_device, command, option
 ):
@@ -331,6 +355,18 @@ def test_a_full_device_is_a_storage_error_and_stays_a_device(
 
     assert "No space left on device" in done.stderr
     assert stat.S_ISCHR(os.lstat(full_device).st_mode)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device node needs root")
+def test_a_block_device_is_refused_as_an_output_and_named_for_what_it_is(logbook, proc, tmp_path):
+    # A private node (a loop device's numbers); never opened: refused from its mode alone.
+    device = tmp_path / "disk"
+    os.mknod(device, 0o600 | stat.S_IFBLK, os.makedev(7, 250))
+
+    done = proc("export", "--out", str(device), exit=2)
+
+    assert done.stderr.startswith(f"complog: error: {device} is a block device, not a file")
+    assert stat.S_ISBLK(os.lstat(device).st_mode)
 
 
 @pytest.mark.sqlite_only(reason="a backup is a SQLite file")

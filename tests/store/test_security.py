@@ -213,7 +213,7 @@ def test_hooks_start_their_program_by_path_without_a_shell():
         assert "shell=" not in source and "os.system" not in source
     assert "run_program([str(path)]," in hooks
     assert hooks.count("run_program(") == 1
-    assert "subprocess.Popen(\n        list(argv)," in runner
+    assert "subprocess.Popen(\n            list(argv)," in runner
 
 
 SHELL = ["$(touch pwned-1)", "`touch pwned-2`", "; touch pwned-3", "| touch pwned-4", "&& touch pwned-5"]  # fmt: skip

@@ -126,3 +126,26 @@ def test_a_hook_killed_by_a_signal_reports_it():
 def test_a_program_that_cannot_start_raises_oserror(tmp_path):
     with pytest.raises(OSError):
         run_program([str(tmp_path / "missing")], cwd=tmp_path, env={}, stdin=[], timeout=1)
+
+
+def test_ctrl_c_as_the_hook_starts_still_stops_it(tmp_path, monkeypatch):
+    """A signal that lands after the fork but before Popen returns (a loaded machine:
+    the hook already runs, complog is not yet in its try block) once left the hook,
+    in a session of its own, running with no deadline; the CLI test of Ctrl-C failed
+    this way under load. Here the signal arrives exactly then, every time."""
+    import signal
+    import subprocess
+
+    real_popen = subprocess.Popen
+    started: list[int] = []
+
+    def popen_then_ctrl_c(*args, **kwargs):
+        proc = real_popen(*args, **kwargs)
+        started.append(proc.pid)
+        signal.raise_signal(signal.SIGINT)
+        return proc
+
+    monkeypatch.setattr(subprocess, "Popen", popen_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        sh("exec sleep 30", timeout=60)
+    assert dies(started[0])

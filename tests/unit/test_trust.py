@@ -125,6 +125,32 @@ def test_a_file_others_may_write_to_is_not_believed(trust_file, mode):
         load_trust()
 
 
+def test_missing_config_folders_are_made_private_whatever_the_umask(tmp_path, monkeypatch):
+    """Under umask 000 the first `hooks trust` once made ~/.config (or any missing
+    parent of the trust folder) world-writable: anyone could then swap the folder."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
+    old = os.umask(0)
+    try:
+        with updating_trust() as trust:
+            trust.record(ON_ADD)
+    finally:
+        os.umask(old)
+    for folder in (tmp_path / "home", tmp_path / "home" / ".config", trust_file_path().parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    assert stat.S_IMODE(trust_file_path().stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("mode", [0o770, 0o707, 0o777])
+def test_a_file_in_a_folder_others_may_write_to_is_not_believed(trust_file, mode):
+    """Whoever may write to the folder can put back an older trust file of yours (a
+    hook you untrusted runs again) or swap the folder: the file is not believed."""
+    write(trust_file, VERSION_1)
+    trust_file.parent.chmod(mode)
+    with pytest.raises(StorageError, match="others may write to its folder") as caught:
+        load_trust()
+    assert caught.value.hint == f"chmod 700 {trust_file.parent}"
+
+
 def test_a_failed_write_leaves_the_old_file_and_no_temp(trust_file, monkeypatch):
     write(trust_file, VERSION_1)
 
@@ -170,3 +196,17 @@ def test_a_path_that_is_not_utf8_round_trips(trust_file):
     with updating_trust() as trust:
         trust.record(Trusted(odd, "on-add", "/x", "ab" * 32, "2026-11-23"))
     assert load_trust().find(odd, "on-add") is not None
+
+
+def test_config_folders_it_makes_are_private_under_umask_0(tmp_path):
+    # XDG_CONFIG_HOME may not exist yet (a new account, a container): mkdir(parents=True)
+    # made it 0777 under umask 000, where anyone could swap in their own trust file.
+    config = tmp_path / "fresh" / "config"
+    env = {**os.environ, "XDG_CONFIG_HOME": str(config)}
+
+    subprocess.run([sys.executable, "-c", TRUST_ONE, "/log.db"], env=env, umask=0, check=True,
+                   timeout=60)  # fmt: skip
+
+    for made in (tmp_path / "fresh", config, config / "complog"):
+        assert stat.S_IMODE(made.stat().st_mode) == 0o700, made
+    assert stat.S_IMODE((config / "complog" / "hooks-trust.json").stat().st_mode) == 0o600

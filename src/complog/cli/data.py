@@ -46,7 +46,10 @@ def export(
 def import_(
     ctx: typer.Context,
     file: Annotated[
-        str, typer.Argument(help="File to import.", show_default=False, metavar="FILE")
+        str,
+        typer.Argument(
+            help="File to import; - reads standard input.", show_default=False, metavar="FILE"
+        ),
     ],
     format: Annotated[
         str | None,

@@ -259,7 +259,10 @@ def calendar(
     ctx: typer.Context,
     out: Annotated[
         str | None,
-        typer.Option("--out", help="Write the .ics file here (default: standard output)."),
+        typer.Option(
+            "--out",
+            help="Write the .ics file here (replaced whole, 0600), device or pipe; default: standard output.",
+        ),
     ] = None,
     owner: Annotated[str | None, typer.Option(help="Only promises this person owns.")] = None,
     mine: Annotated[bool, typer.Option("--mine", help="Only my promises.")] = False,

@@ -8,13 +8,16 @@ closed descriptor) is a storage problem the user can act on: exit 5,
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from complog.errors import StorageError
+from complog.errors import ReaderGone, StorageError
+
+__all__ = ["OutputError", "ReaderGone", "Guarded"]
 
 
 class OutputError(StorageError):
@@ -25,13 +28,6 @@ class OutputError(StorageError):
         """The command had already committed its change: say so, or a user runs it again."""
         self.hint = "the change itself was saved (complog history shows it); do not repeat it"
         return self
-
-
-class ReaderGone(Exception):
-    """The reader of standard output went away (`complog due | head -1`).
-
-    Not an OSError, so that no library between the write and cli/main.py takes
-    it for one of its own (Click exits 1 on EPIPE)."""
 
 
 class Guarded:
@@ -92,7 +88,24 @@ def reopen_closed_descriptors() -> bool:
         if null != fd:
             os.dup2(null, fd)
             os.close(null)
+    # Python starts with sys.stdin / sys.stderr None when 0 / 2 were closed: give them
+    # an empty input and a sink (no file opened: files.py opens files), so a warning or
+    # a hook's output is dropped, not an AttributeError that makes a saved change exit 1.
+    if sys.stdin is None:
+        sys.stdin = io.TextIOWrapper(io.BytesIO())
+    if sys.stderr is None:
+        sys.stderr = io.TextIOWrapper(io.BufferedWriter(_Discard()))
     return 1 in closed or sys.stdout is None
+
+
+class _Discard(io.RawIOBase):
+    """Standard error when it was closed: whatever is written goes nowhere."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        return len(data)
 
 
 @contextmanager

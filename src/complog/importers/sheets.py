@@ -203,6 +203,8 @@ class XlsxTable:
         self.name = source.name
         self.header_row = header_row
         openpyxl = _openpyxl()
+        from xml.etree.ElementTree import ParseError
+
         from openpyxl.utils.exceptions import InvalidFileException
 
         try:
@@ -210,7 +212,14 @@ class XlsxTable:
             _refuse_bombs(source.raw, source.name)
             source.raw.seek(0)
             self.book = openpyxl.load_workbook(source.raw, read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        except (
+            InvalidFileException,
+            zipfile.BadZipFile,
+            KeyError,
+            ValueError,
+            OSError,
+            ParseError,
+        ) as exc:
             raise InvalidInput(
                 f"cannot read {source.name} as an Excel workbook: {type(exc).__name__}: {exc}"[
                     :300
@@ -237,7 +246,19 @@ class XlsxTable:
         self.header = self._read_header()
 
     def _values(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
-        for number, values in enumerate(self.sheet.iter_rows(values_only=True), start=1):
+        from xml.etree.ElementTree import ParseError
+
+        rows = enumerate(self.sheet.iter_rows(values_only=True), start=1)
+        while True:
+            try:
+                number, values = next(rows)
+            except StopIteration:
+                return
+            except ParseError as exc:  # the sheet's XML is cut short or malformed
+                raise InvalidInput(
+                    f"cannot read {self.source.name} as an Excel workbook: {exc}"[:300],
+                    "open it in a spreadsheet program and save it again, or save it as CSV",
+                ) from None
             if number >= self.header_row:
                 yield number, values
 

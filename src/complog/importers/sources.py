@@ -64,6 +64,8 @@ def open_input(given: str) -> Input:
     """The file to import, `-` for standard input; read once if it cannot be sought."""
     if given == STDIN:
         return Input("standard input", _spooled(sys.stdin.buffer, "standard input"), None)
+    if not given.strip():
+        raise InvalidInput("the file name is empty", "give a file name, or - for standard input")
     path = Path(given).expanduser()
     name = path.name or given
     try:
