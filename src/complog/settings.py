@@ -114,7 +114,7 @@ def parse_duration(text: str) -> Duration:
 
 
 def parse_clock(text: str) -> time:
-    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", text)
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", text, re.ASCII)
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
         raise ValueError("a 24-hour time such as 09:00 or 17:30")
     return time(int(match.group(1)), int(match.group(2)))
@@ -212,7 +212,7 @@ def parse_timezone(text: str) -> tzinfo:
 
 
 def parse_positive_int(text: str) -> int:
-    if not re.fullmatch(r"\s*\d{1,6}\s*", text) or int(text) < 1:
+    if not re.fullmatch(r"\s*\d{1,6}\s*", text, re.ASCII) or int(text) < 1:
         raise ValueError("a whole number of 1 or more")
     return int(text)
 

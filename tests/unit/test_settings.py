@@ -293,3 +293,15 @@ def test_check_consistent_refuses_a_day_that_ends_before_it_starts(stored):
 )
 def test_check_consistent_accepts_a_day_that_ends_after_it_starts(stored):
     assert check_consistent(stored) is None
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("hook_timeout", "３"), ("repeat_count", "٣"), ("max_reschedules", "२"),
+     ("day_start", "０９:００"), ("day_end", "١٧:٣٠")],
+)  # fmt: skip
+def test_numbers_in_settings_are_ascii_digits_as_everywhere_else(key, value):
+    """Dates, amounts and durations take ASCII digits only; so do counts and clocks
+    (int() reads any script's digits: `３` was stored as 3)."""
+    with pytest.raises(InvalidInput):
+        canonical(key, value)
