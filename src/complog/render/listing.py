@@ -34,9 +34,6 @@ class Listing(Generic[Row]):
     #: the JSON of the whole listing when it is not a list of `json` objects (config's
     #: object of settings)
     document: Callable[[Sequence[Row]], Any] | None = None
-    #: blocks for a terminal too narrow for even the essential columns (None: squeeze
-    #: the essential columns in anyway)
-    stacked: Callable[[Sequence[Row]], Sequence[Any]] | None = None
 
 
 def show(listing: Listing[Row], rows: Sequence[Row], fmt: str) -> None:
@@ -55,11 +52,10 @@ def show(listing: Listing[Row], rows: Sequence[Row], fmt: str) -> None:
             output.show(Text(listing.empty, style="dim"))
             return
         console = output.stdout_console()
-        columns = fit(listing.columns, rows, console.width)
-        if columns is None and listing.stacked is None:
-            columns = [c for c in listing.columns if not c.priority]
-        table_or_stacked(console, columns, rows, lambda: listing.stacked(rows) if listing.stacked else [],
-                         **listing.table_options)  # fmt: skip
+        columns = fit(listing.columns, rows, console.width) or [
+            c for c in listing.columns if not c.priority
+        ]
+        table_or_stacked(console, columns, rows, list, **listing.table_options)
 
 
 def table_or_stacked(
