@@ -22,7 +22,8 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("application", {"context", "importing"}),
     ("services and reads", {"services", "queries", "render", "hooks", "hookrun", "trust", "userconfig",
                             "digest", "doctor", "importers", "briefing"}),
-    ("storage", {"store", "connect", "files", "identity", "migrations", "models", "dbtypes"}),
+    ("storage", {"store", "connect", "files", "identity", "migrations", "models", "tables",
+                 "dbtypes"}),
     ("pure", {"complog", "errors", "clock", "storedtime", "rows", "rules", "kpis", "names",
               "vocabulary", "money", "settings", "businesstime", "timeparse", "checklist",
               "search", "searchindex", "snippets", "timeline", "reporting", "trends", "charts"}),
@@ -112,3 +113,21 @@ def test_the_module_index_lists_every_module():
         if f"- `{path.relative_to(SRC).as_posix()}`:" not in index
     ]
     assert not missing, f"docs/architecture.md's module index lacks {missing}"
+
+
+def test_code_that_walks_every_table_imports_the_whole_schema():
+    """The tables are defined in modules by what writes them, so a command maps only
+    those it uses (complog.tables). Code that walks the metadata (erase's scrub, the
+    migrations, import) would silently miss a table no module had imported yet: it
+    must import complog.models, the whole schema, itself."""
+    wrong = []
+    for path in _sources():
+        if path.parent.name == "tables":
+            continue  # where the tables are defined
+        source = path.read_text()
+        if ".metadata" not in source.replace("importlib.metadata", ""):
+            continue
+        imported = {m for _, m in _runtime_imports(ast.parse(source, str(path)))}
+        if "complog.models" not in imported:
+            wrong.append(str(path.relative_to(SRC)))
+    assert not wrong, f"walk SQLModel.metadata without importing complog.models: {wrong}"

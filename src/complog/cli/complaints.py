@@ -85,7 +85,7 @@ def add(
     from complog.queries.opening import reader_in
     from complog.render import flow, output
     from complog.render.text import friendly, safe
-    from complog.services.complaints import NewComplaint, log_complaint
+    from complog.services.intake import NewComplaint, log_complaint
 
     app = app_context(ctx)
     interactive = (
@@ -158,7 +158,7 @@ def _ask(app: AppContext, heat: int) -> tuple[str, str, int, str | None, str | N
 
     from complog.briefing import brief
     from complog.render import flow, output
-    from complog.services.complaints import check_heat
+    from complog.services.intake import check_heat
 
     app.reader()  # a logbook that cannot be opened fails now, before any typing
 
