@@ -98,7 +98,13 @@ def add(
             "CUSTOMER and SUMMARY are required",
             'e.g. complog add "Acme Newsagency" "Till crashes at close"',
         )
-    opened_at, due_at = app.when_given(at), app.when_given(due)
+    # --at and --due are read against the logbook's calendar. A new logbook's is the
+    # default one: they are checked before the logbook is made. An existing one's is read
+    # inside the write transaction, on its connection: add opens no second one.
+    new_logbook = app.location.path is not None and not app.location.path.exists()
+    if new_logbook:
+        for given in (at, due):
+            app.when_given(given)
     if not interactive:
         from complog.cli.freetext import given_text, required_text
 
@@ -113,19 +119,18 @@ def add(
         wants = given_text(ctx, wants, what="wants")
         promise = given_text(ctx, promise, what="promise")
     assert summary is not None
-    new = NewComplaint(
-        customer=customer, summary=summary, channel=channel.value, category=category, heat=heat,
-        wants=wants, loss=loss, written=written, owner=owner,
-        at=opened_at, promise=promise, due=due_at,
-        phone=phone, email=email,
-    )  # fmt: skip
     output_format = fmt(format)
     store = app.store()
     with store.transaction() as session:
-        logged = log_complaint(session, app.actor(), new)
-        # Read on the transaction's own connection: add opens no second one.
         reader = reader_in(session, store.location)
         app.settings_read(reader.settings())
+        new = NewComplaint(
+            customer=customer, summary=summary, channel=channel.value, category=category,
+            heat=heat, wants=wants, loss=loss, written=written, owner=owner,
+            at=app.when_given(at), promise=promise, due=app.when_given(due),
+            phone=phone, email=email,
+        )  # fmt: skip
+        logged = log_complaint(session, app.actor(), new)
         tz = reader.settings().tz
         known = None
         if not interactive:
