@@ -95,9 +95,12 @@ def config(
         raise InvalidInput("give a VALUE or --reset, not both")
     with app.store().transaction() as session:
         stored_value = set_setting(session, app.actor(), key, None if reset else value)
-    output.say(
-        f"{key} = {stored_value}" if stored_value is not None else f"{key} reset to its default"
-    )
+    if stored_value is None:
+        output.say(f"{key} reset to its default")
+        return
+    from complog.render.text import safe
+
+    output.say(f"{key} = {safe(stored_value, one_line=True)}")  # as `config KEY` shows it
 
 
 def _where(app: AppContext, output_format: str) -> None:

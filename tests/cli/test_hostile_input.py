@@ -1,0 +1,86 @@
+"""Hostile text in the places issue 20's attack found unguarded: a user name that is
+not UTF-8, and a newline inside a value complog echoes back (a setting, a file
+name). A message is the lines complog means to write, never one a value forged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+#: what a shell passes for `$'b\xff'` when the locale is UTF-8: Python keeps the byte
+#: as a lone surrogate, which no UTF-8 text (SQLite's or PostgreSQL's) can hold
+UNDECODABLE = "b\udcff"
+
+
+def test_an_undecodable_complog_user_is_a_usage_error_and_saves_nothing(proc):
+    ran = proc("add", "Acme", "Broken", env={"COMPLOG_USER": UNDECODABLE}, exit=2)
+    assert ran.stderr == (
+        "complog: error: the user (--user or COMPLOG_USER) is not valid UTF-8 text\n"
+        "  check the terminal's locale (LANG), or give the name in UTF-8\n"
+    )
+    assert proc("list", "--status", "all", "-f", "json").json == []
+
+
+@pytest.mark.sqlite_only(reason="on PostgreSQL the signed-in role acts, not the login name")
+def test_an_undecodable_login_name_is_a_usage_error_that_names_the_way_out(
+    proc, logbook, monkeypatch
+):
+    monkeypatch.delenv("COMPLOG_USER", raising=False)
+    for variable in ("LOGNAME", "USER", "LNAME", "USERNAME"):  # getpass.getuser's order
+        monkeypatch.setenv(variable, UNDECODABLE)
+    ran = proc("add", "Acme", "Broken", exit=2)
+    assert ran.stderr == (
+        "complog: error: your login name is not valid UTF-8 text\n"
+        "  give a name with --user or COMPLOG_USER\n"
+    )
+    assert proc("list", "--status", "all", "-f", "json", env={"COMPLOG_USER": "t"}).json == []
+
+
+@pytest.mark.parametrize("value", ["Boss\nFORGED", "Boss\r\nFORGED", "Boss\tand\nteam"])
+def test_setting_a_value_with_a_newline_confirms_it_on_one_line(run, value):
+    """`config KEY VALUE` says what it stored as `config KEY` shows it: one line."""
+    run("init")
+    said = run("config", "escalate_to", value).stdout
+    shown = run("config", "escalate_to").stdout
+    assert said.count("\n") == 1 and shown.count("\n") == 1
+    assert said == f"escalate_to = {shown}"
+
+
+def test_an_error_quoting_a_file_name_with_a_newline_stays_two_lines(proc, tmp_path: Path):
+    forged = tmp_path / "e\ncomplog: error: FORGED"
+    forged.write_text("not a complaint file\n")
+    ran = proc("import", str(forged), exit=2)
+    shown = forged.name.replace("\n", "\\n")
+    assert ran.stderr == (
+        f"complog: error: cannot tell the format of {shown}\n"
+        "  add --format json, jsonl, csv, cfpb or twcs\n"
+    )
+
+
+def test_a_missing_logbook_named_with_a_newline_is_a_two_line_error(proc, tmp_path: Path):
+    missing = tmp_path / "gone\nFORGED.db"
+    ran = proc("--db", str(missing), "due", "--exit-code", exit=5)
+    assert ran.stderr.count("\n") == 2
+    assert "gone\\nFORGED.db" in ran.stderr.splitlines()[0]
+
+
+@pytest.mark.sqlite_only(reason="backup copies SQLite files")
+def test_a_result_line_naming_a_file_with_a_newline_stays_one_line(proc, tmp_path: Path):
+    target = tmp_path / "copy\nFORGED.db"
+    proc("init")
+    ran = proc("backup", str(target))
+    assert ran.stdout.count("\n") == 1
+    assert ran.stdout.endswith("copy\\nFORGED.db\n")
+    assert target.exists()
+
+
+def test_import_refusing_a_file_named_with_a_newline_lists_it_on_one_line(proc, tmp_path: Path):
+    bad = tmp_path / "e\nFORGED.json"
+    bad.write_text("{}\n")
+    ran = proc("import", str(bad), "--format", "json", exit=2)
+    assert ran.stderr.splitlines() == [
+        "  e\\nFORGED.json file: line 1: expected a JSON array of complaints",
+        "complog: error: 1 bad record in e\\nFORGED.json; nothing was imported",
+        "  fix them, or add --skip-bad to import the rest",
+    ]
