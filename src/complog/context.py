@@ -224,9 +224,11 @@ class AppContext:
             and not failed
         ):
             from complog.render.output import note
+            from complog.render.text import one_record
 
             note(
-                f"complog: no logbook at {self.location} yet; the first write (or complog init) creates it"
+                f"complog: no logbook at {one_record(str(self.location))} yet;"
+                " the first write (or complog init) creates it"
             )
         self.close()
 
@@ -234,6 +236,7 @@ class AppContext:
         """After the commit: whatever a hook does, the change is saved and the exit code stays."""
         from complog.hooks import fire, hooks_folder
         from complog.render.output import note, warn
+        from complog.render.text import one_record
 
         assert self._store is not None
         events, self._store.committed = self._store.committed, []
@@ -247,10 +250,11 @@ class AppContext:
             for run in fire(self.location, self.reader(), events, folder, timeout):
                 if run.output:
                     note(run.output)
+                # a problem quotes paths (a shared logbook's hooks_dir): each stays one line
                 if run.problem:
-                    warn(f"hook {run.hook} {run.problem}; the change is saved")
+                    warn(f"hook {run.hook} {one_record(run.problem)}; the change is saved")
                 if run.advice:
-                    note(f"  {run.advice}")
+                    note(f"  {one_record(run.advice)}")
         except KeyboardInterrupt:
             # Not "nothing was saved" (the top-level words for ^C): it was committed.
             warn("interrupted while running hooks; the change is saved")

@@ -84,3 +84,36 @@ def test_import_refusing_a_file_named_with_a_newline_lists_it_on_one_line(proc, 
         "complog: error: 1 bad record in e\\nFORGED.json; nothing was imported",
         "  fix them, or add --skip-bad to import the rest",
     ]
+
+
+@pytest.mark.sqlite_only(reason="a logbook file that does not exist yet")
+def test_reading_a_logbook_not_made_yet_named_with_a_newline_says_so_on_one_line(proc, tmp_path):
+    ran = proc("--db", str(tmp_path / "new\nFORGED.db"), "due")
+    assert ran.stderr.count("\n") == 1
+    assert "new\\nFORGED.db yet" in ran.stderr
+
+
+def test_report_html_names_its_file_on_one_line(proc, tmp_path: Path):
+    page = tmp_path / "page\nFORGED.html"
+    proc("add", "Acme", "Till")
+    ran = proc("report", "--html", str(page))
+    assert ran.stderr == f"Wrote {str(page).replace(chr(10), chr(92) + 'n')}\n"
+    assert page.exists()
+
+
+@pytest.mark.sqlite_only(reason="a hooks folder on this machine")
+def test_a_hook_not_run_from_a_folder_named_with_a_newline_is_reported_on_its_lines(
+    run, tmp_path: Path
+):
+    """A shared logbook's hooks_dir is anyone's text; the warning after every command
+    stays the two lines complog writes."""
+    from tests.cli.test_hooks import RECORD, hook
+
+    folder = tmp_path / "team\ncomplog: error: FORGED"
+    run("config", "hooks_dir", str(folder))
+    hook(folder, "on-add", RECORD.format(name="on-add"))
+    ran = run("add", "Acme", "Till")
+    lines = ran.stderr.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("warning: hook on-add not run: the logbook's hooks_dir")
+    assert not any(line.startswith("complog: error") for line in lines)
