@@ -117,3 +117,11 @@ def test_a_hook_not_run_from_a_folder_named_with_a_newline_is_reported_on_its_li
     assert len(lines) == 2
     assert lines[0].startswith("warning: hook on-add not run: the logbook's hooks_dir")
     assert not any(line.startswith("complog: error") for line in lines)
+
+
+@pytest.mark.sqlite_only(reason="a logbook file's name")
+def test_init_names_a_logbook_with_a_newline_in_its_path_on_one_line(proc, tmp_path: Path):
+    folder = tmp_path / "shop\nFORGED"
+    ran = proc("--db", str(folder / "c.db"), "init")
+    assert ran.stdout == f"Created logbook at {tmp_path}/shop\\nFORGED/c.db\n"
+    assert (folder / "c.db").exists()

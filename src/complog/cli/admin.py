@@ -18,10 +18,13 @@ def init(ctx: typer.Context) -> None:
     Example: complog --db ~/shop/complaints.db init
     """
     from complog.render import output
+    from complog.render.text import one_record
 
     app = app_context(ctx)
     created = app.store().created
-    output.say(f"{'Created logbook at' if created else 'Logbook at'} {app.location}")
+    output.say(
+        f"{'Created logbook at' if created else 'Logbook at'} {one_record(str(app.location))}"
+    )
     if created:  # shown once, at creation: the currency was taken from the locale
         from complog.money import NO_CURRENCY
 
