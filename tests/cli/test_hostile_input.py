@@ -125,3 +125,14 @@ def test_init_names_a_logbook_with_a_newline_in_its_path_on_one_line(proc, tmp_p
     ran = proc("--db", str(folder / "c.db"), "init")
     assert ran.stdout == f"Created logbook at {tmp_path}/shop\\nFORGED/c.db\n"
     assert (folder / "c.db").exists()
+
+
+MARKUP = "/tmp/[link=https:/evil.example]team[/link] [bold red]hooks[/] [vip]"
+
+
+def test_a_hooks_dir_that_looks_like_rich_markup_is_shown_as_typed(run):
+    """A shared logbook's hooks_dir went into the hooks table's title as Rich markup:
+    `[link=URL]` became a hyperlink on every user's terminal and `[vip]` vanished."""
+    run("config", "hooks_dir", MARKUP)
+    shown = run("hooks", "-f", "table").stdout
+    assert "".join(f"Hooks in {MARKUP}".split()) in "".join(shown.split())  # wrapped at 80
