@@ -77,6 +77,9 @@ def import_records(
     """Check every record, then write the good ones in one transaction (or, with
     --dry-run, say what would be written). `records(notes)` makes the checking pass
     over the input from its start, `records(None)` the writing pass."""
+    from complog.render.text import one_record
+
+    name = one_record(name)  # shown in messages; the label is what is recorded
     from complog.services.importing import Importer, existing_keys, largest_ids
 
     total, bad_count = 0, 0
@@ -158,6 +161,9 @@ def import_in_one_pass(
     once instead of twice is most of a mapped import's time; the price is that
     the write lock is held while checking. --dry-run shows the first complaints
     it would add."""
+    from complog.render.text import one_record
+
+    name = one_record(name)  # shown in messages; the label is what is recorded
     from complog.services.importing import Importer, existing_keys, session_fetch
 
     bad: list[tuple[str, str]] = []  # the first SHOW_BAD, to show: memory stays bounded

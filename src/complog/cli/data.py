@@ -152,7 +152,9 @@ def backup(
     if location.path is None:
         raise InvalidInput("backup copies SQLite logbooks", "for PostgreSQL use pg_dump")
     target = backup_to(location.path, file)
-    output.say(f"Backed up {location} to {target}")
+    from complog.render.text import one_record
+
+    output.say(f"Backed up {one_record(str(location))} to {one_record(str(target))}")
 
 
 def erase(

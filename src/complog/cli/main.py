@@ -187,7 +187,10 @@ class ComplogGroup(TyperGroup):
         except ComplogError as exc:
             if debug:
                 raise
-            return _fail(exc.message, exc.hint, exc.exit_code)
+            from complog.render.text import one_record
+
+            # complog's own messages are one line each; a newline is in a value they quote
+            return _fail(one_record(exc.message), exc.hint and one_record(exc.hint), exc.exit_code)
         except UsageError as exc:
             if not exc.format_message():  # `complog` alone: the help was the answer
                 return 0
