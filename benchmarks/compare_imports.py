@@ -91,6 +91,7 @@ def files(folder: Path) -> None:
     (folder / "shop.toml").write_text(XLSX_MAP)
     _xlsx(folder / "shop.xlsx", XLSX_ROWS)
     _xlsx(folder / "titled.xlsx", XLSX_ROWS, title="Complaints, March 2024")
+    (folder / "été\x1b[31m.csv").write_text(GERMAN_CSV)
     (folder / "exists.toml").write_text("# already here\n")
     (folder / "broken.toml").write_text("[columns\n")
 
@@ -158,6 +159,11 @@ CASES: dict[str, list[Step]] = {
     "write map": [
         (["import", "tickets.csv", "--write-map", "new.toml"], None),
         (["import", "tickets.csv", "--map", "new.toml", "--dry-run"], None),
+    ],
+    "odd names": [
+        (["import", "été\x1b[31m.csv", "--write-map", "m\x1b[31m\n.toml"], None),
+        (["import", "été\x1b[31m.csv", "--map", "m\x1b[31m\n.toml", "--dry-run"], None),
+        (["import", "été\x1b[31m.csv", "--map", "m\x1b[31m\n.toml"], None),
     ],
     "write map exists": [(["import", "tickets.csv", "--write-map", "exists.toml"], None)],
     "write map no folder": [(["import", "tickets.csv", "--write-map", "no/such/m.toml"], None)],
