@@ -20,18 +20,12 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from complog.errors import InvalidInput
 from complog.importers.read import Item, describe, guess_format, read_records
 from complog.importers.sources import open_input
-from complog.services.importing import (
-    Importer,
-    ImportResult,
-    existing_keys,
-    largest_ids,
-    session_fetch,
-)
 
 if TYPE_CHECKING:
     from complog.importers.records import ComplaintIn
     from complog.queries import Reader
     from complog.services.common import Actor
+    from complog.services.importing import Importer, ImportResult
     from complog.settings import Settings
     from complog.store import Store
 
@@ -173,6 +167,8 @@ def import_records(
     """Check every record, then write the good ones in one transaction (or, with
     dry_run, count what would be written). `records(notes)` makes the checking pass
     over the input from its start, `records(None)` the writing pass."""
+    from complog.services.importing import Importer, existing_keys, largest_ids, session_fetch
+
     total, bad_count = 0, 0
     bad: list[BadRecord] = []
     notes: list[str] = []
@@ -228,6 +224,8 @@ def import_in_one_pass(
     once instead of twice is most of a mapped import's time; the price is that
     the write lock is held while checking. A dry run keeps the first complaints
     it would add, to show."""
+    from complog.services.importing import Importer, existing_keys, session_fetch
+
     bad: list[BadRecord] = []
     bad_count = 0
     previews: list[Preview] = []
