@@ -1,6 +1,6 @@
 """The dependency direction of docs/architecture.md, checked over the imports.
 
-cli → application (context, the command bodies) → services, queries, render →
+cli → application (context) → services, queries, render →
 storage (store, connect, models) → pure modules. A module imports, when it runs,
 only from its own layer or the layers below; imports under `if TYPE_CHECKING:`
 name types and are not counted. Function-level imports count: lazy is still a
@@ -19,7 +19,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "complog"
 #: top to bottom; each name is a module or package directly under complog/
 LAYERS: list[tuple[str, set[str]]] = [
     ("entry", {"__main__", "cli"}),
-    ("application", {"context", "importing"}),
+    ("application", {"context"}),
     ("services and reads", {"services", "queries", "render", "hooks", "hookrun", "trust", "userconfig",
                             "digest", "doctor", "importers", "briefing"}),
     ("storage", {"store", "connect", "files", "identity", "migrations", "models", "tables",
@@ -33,8 +33,11 @@ LAYERS: list[tuple[str, set[str]]] = [
 #: write path never renders, nothing but the commands knows the terminal
 APART = {
     ("queries", "services"), ("queries", "render"), ("services", "render"),
-    ("render", "services"), ("render", "store"),
+    ("render", "services"), ("render", "store"), ("importers", "render"),
 }  # fmt: skip
+
+#: libraries of the terminal, which only the commands and render/ may use
+TERMINAL = ("typer", "click", "rich")
 
 
 def _rank(top: str) -> int:
@@ -94,6 +97,43 @@ def test_imports_go_down_the_layers(path):
         if _rank(imported) < _rank(importer) or (importer, imported) in APART:
             wrong.append(f"{path.relative_to(SRC)}:{line} imports {module}")
     assert not wrong, "imports against the layers:\n" + "\n".join(wrong)
+
+
+def _third_party_imports(tree: ast.Module) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+        elif isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize("package", ["services", "importers", "queries"])
+def test_procedures_know_nothing_of_the_terminal(package):
+    """Services return what happened; printing, progress bars and prompts are the
+    commands' (issue 20: import's passes printed as they went)."""
+    wrong = []
+    for path in sorted((SRC / package).rglob("*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        for line, module in _third_party_imports(tree):
+            if module.split(".")[0] in TERMINAL:
+                wrong.append(f"{path.relative_to(SRC)}:{line} imports {module}")
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) in ("print", "input"):
+                wrong.append(
+                    f"{path.relative_to(SRC)}:{node.lineno} calls {ast.unparse(node.func)}"
+                )
+    assert not wrong, "terminal code below the commands:\n" + "\n".join(wrong)
+
+
+def test_the_import_command_body_is_a_service():
+    """import's passes are services (services/importfile.py, importsheet.py), not a
+    command body at the package root that renders as it goes."""
+    assert not (SRC / "importing.py").exists()
+    for name in ("importfile", "importsheet"):
+        tree = ast.parse((SRC / "services" / f"{name}.py").read_text())
+        assert not [m for _, m in _runtime_imports(tree) if m.startswith("complog.render")]
 
 
 def test_the_layers_are_the_ones_the_architecture_doc_draws():
