@@ -261,9 +261,17 @@ def test_add_shows_the_last_contact_even_without_open_complaints(run):
     assert "already has" not in ran.stderr
     assert "repeat caller" not in ran.stderr  # 2 complaints, below the threshold of 3
     assert (
-        "  last contact 16 Nov 11:00 by phone by us on #1 (tester): Fixed it by phone\n"
+        "  last contact 16 Nov 11:00 by phone from us on #1 (tester): Fixed it by phone\n"
         in ran.stderr
     )
+
+
+def test_the_last_contact_on_no_named_channel_says_no_channel(run):
+    """It read "last contact … by other by us": a note on no particular channel."""
+    run("add", "Bravo", "Oven cold", "--at", "2026-11-16 09:00")
+    run("note", "1", "Left a message", "--out", "--channel", "other", "--at", "2026-11-16 11:00")
+    ran = run("add", "Bravo", "Oven cold again")
+    assert "  last contact 16 Nov 11:00 from us on #1 (tester): Left a message\n" in ran.stderr
 
 
 def test_add_for_a_new_customer_warns_about_nothing(run):

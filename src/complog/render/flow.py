@@ -127,9 +127,10 @@ def briefing(b: Briefing, asked_for: str, now: datetime, tz: tzinfo, *, merge_hi
             )
         if b.last_contact is not None:
             note, about = b.last_contact
-            who = {"in": "from them", "out": "by us"}.get(note.direction, "")
+            how = "" if note.channel == "other" else f" by {note.channel}"
+            who = {"in": " from them", "out": " from us"}.get(note.direction, "")
             output.note(
-                f"  last contact {friendly(note.at, now, tz)} by {note.channel} {who} on #{about.id}"
+                f"  last contact {friendly(note.at, now, tz)}{how}{who} on #{about.id}"
                 f" ({safe(note.author, one_line=True)}): {safe(note.text, one_line=True)[:120]}"
             )
     if b.near_names:
