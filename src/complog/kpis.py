@@ -10,11 +10,13 @@ figure can be checked by hand.
 from __future__ import annotations
 
 import statistics
+from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from complog.businesstime import BusinessCalendar, Pause, less_pauses
 from complog.money import Money, major, major_totals, single_total
@@ -29,7 +31,7 @@ from complog.reporting import (
     Report,
 )
 from complog.settings import Duration
-from complog.trends import open_age, open_at, owner_load, weekly_series
+from complog.trends import WeekGrid, open_age, open_at, owner_load, week_grid, weekly_series
 
 # NamedTuples rather than frozen dataclasses: a year of a large logbook is 100,000
 # complaints and 300,000 promises, and a NamedTuple is made three times faster.
@@ -86,6 +88,40 @@ class PromiseFigures(NamedTuple):
         return not (self.status == "cancelled" and not self.broken(now))
 
 
+@dataclass(frozen=True)
+class DuePromises:
+    """The promises due in a period, one `(owner, due, kept_on_time)` row each: what
+    the report counts of 300,000 promises a year. `due` is the effective due time
+    (the one it had when first rescheduled late), in the form the rows were read
+    in: a datetime from `due_promises`, the stored value from the read path
+    (`queries.report`, which applies the same rules in SQL so that 300,000 promises
+    are not turned into objects). Either sorts as the time it is; `stored` turns a
+    datetime into that form, so a due time's week is found by comparing, not decoding.
+    """
+
+    rows: Iterable[tuple[str, Any, bool]]
+    stored: Callable[[datetime], Any] = lambda moment: moment
+
+
+def due_promises(
+    promises: Iterable[PromiseFigures], since: datetime | None, until: datetime, now: datetime
+) -> DuePromises:
+    """The report's promise rules, on promises: due in [since, min(until, now)) by
+    their effective due time, and not cancelled before it (`counts_as_due`); kept on
+    time when kept and not broken. `ReportReads.report_figures` says the same in SQL,
+    and `tests/store/test_report_promises.py` checks that the two agree."""
+    earliest = since or datetime.min.replace(tzinfo=UTC)
+    horizon = min(until, now)
+    return DuePromises(
+        [
+            (p.owner, p.effective_due_at, p.status == "kept" and not p.broken(now))
+            for p in promises
+            if earliest <= p.effective_due_at < horizon
+            and not (p.status == "cancelled" and not p.broken(now))
+        ]
+    )
+
+
 def median(values: Sequence[float]) -> float | None:
     return statistics.median(values) if values else None
 
@@ -106,7 +142,7 @@ def rate(part: int, whole: int) -> float | None:
 
 def build_report(
     complaints: Sequence[ComplaintFigures],
-    promises: Iterable[PromiseFigures],
+    promises: DuePromises,
     reschedules: int,
     *,
     calendar: BusinessCalendar,
@@ -164,23 +200,24 @@ def build_report(
             )
         ]
     horizon = min(until, now)
-    # One pass over the promises, which the reader streams (300,000 in a large year,
-    # never all in memory at once): a due one leaves its due time and its owner.
-    due_times: list[datetime] = []
-    due_owners: list[str] = []
-    kept_times: list[datetime] = []
-    kept_owners: list[str] = []
-    for p in promises:
-        due_at = p.first_late_due_at or p.due_at
-        # due in the period (which ends by now: PromiseFigures.counts_as_due), and
-        # not cancelled before its due time
-        if not earliest <= due_at < horizon or (p.status == "cancelled" and not p.broken(now)):
-            continue
-        due_times.append(due_at)
-        due_owners.append(p.owner)
-        if p.status == "kept" and not p.broken(now):
-            kept_times.append(due_at)
-            kept_owners.append(p.owner)
+    grid = week_grid(calendar, since, horizon, opened)
+    # One pass over the due promises, which the reader streams (300,000 in a large
+    # year, never all in memory): counted per owner and per week, the week found by
+    # comparing the due time with the weeks' starts in the form it was read in.
+    starts = [promises.stored(start) for start in grid.starts]
+    due_owners: Counter[str] = Counter()
+    kept_owners: Counter[str] = Counter()
+    due_weeks: Counter[int] = Counter()
+    kept_weeks: Counter[int] = Counter()
+    for owner, due_at, kept in promises.rows:
+        week = bisect_right(starts, due_at)
+        due_owners[owner] += 1
+        due_weeks[week] += 1
+        if kept:
+            kept_owners[owner] += 1
+            kept_weeks[week] += 1
+    promises_due = due_owners.total()
+    promises_kept = kept_owners.total()
     satisfaction = [c.satisfaction for c in resolved if c.satisfaction is not None]
 
     # each resolved complaint with its hours, once for the four breakdowns
@@ -207,8 +244,8 @@ def build_report(
             for label in sorted(set(opened_n) | set(hours), key=lambda g: (-opened_n.get(g, 0), g))
         ]
 
-    promise_owner_due = Counter(due_owners)
-    promise_owner_kept = Counter(kept_owners)
+    promise_owner_due = due_owners
+    promise_owner_kept = kept_owners
     owner_rows = breakdown("owner", "owner")
     known = {row.label for row in owner_rows}
     owner_rows += [
@@ -272,9 +309,9 @@ def build_report(
         resolution_p90_hours=percentile(list(resolution_hours.values()), 0.9),
         resolved_quickly_rate=rate(len(quickly), len(resolved)),
         resolve_within=str(resolve_within),
-        promises_due=len(due_times),
-        promises_kept_on_time=len(kept_times),
-        promise_keeping_rate=rate(len(kept_times), len(due_times)),
+        promises_due=promises_due,
+        promises_kept_on_time=promises_kept,
+        promise_keeping_rate=rate(promises_kept, promises_due),
         reschedules=reschedules,
         escalation_rate=rate(sum(1 for c in opened if c.escalated), len(opened)),
         confirmed_rate=rate(sum(1 for c in resolved if c.confirmed), len(resolved)),
@@ -311,8 +348,9 @@ def build_report(
             everything=complaints,
             quickly={c.id for c in quickly},
             acknowledged_in_time=answered_in_time if acknowledge_within is not None else None,
-            promises_due=due_times,
-            promises_kept=kept_times,
+            promises_due=_by_monday(due_weeks, grid),
+            promises_kept=_by_monday(kept_weeks, grid),
+            grid=grid,
         ),  # fmt: skip
         resolution_hours=tuple(sorted(resolution_hours.values())),
         compensation_totals=given,
@@ -325,6 +363,12 @@ def build_report(
         oldest_open_at=min((c.opened_at for c in still_open), default=None),
         owner_load=owner_load(still_open, age_seconds, limit_seconds),
     )
+
+
+def _by_monday(counts: Counter[int], grid: WeekGrid) -> dict[date, int]:
+    """Counts by `bisect_right` index into the grid's starts -> by week (its Monday).
+    Index 0 is before the grid's first week: never shown, as before it."""
+    return {grid.days[index - 1]: n for index, n in counts.items() if index > 0}
 
 
 def _labelled(counts: Counter[str | None]) -> Counter[str]:

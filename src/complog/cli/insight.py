@@ -89,7 +89,7 @@ def report(
     # An explicit --until is exclusive; the default "until now" includes this instant,
     # so a complaint logged a moment ago counts.
     query_end = end if until else end + timedelta(microseconds=1)
-    complaints, promises, reschedules = reader.report_figures(start, query_end)
+    complaints, promises, reschedules = reader.report_figures(start, query_end, app.now)
     figures = build_report(
         complaints, promises, reschedules, calendar=settings.calendar,
         resolve_within=settings.resolve_within, since=start, until=query_end, now=app.now,

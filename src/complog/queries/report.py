@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -13,19 +13,20 @@ from complog.storedtime import decode_time
 
 if TYPE_CHECKING:
     # imported where used: `due`, `list` and `add` need none of them
-    from complog.kpis import ComplaintFigures, PromiseFigures
+    from complog.kpis import ComplaintFigures, DuePromises
 
 
 class ReportReads(ReaderBase):
     def report_figures(
-        self, since: datetime | None, until: datetime
-    ) -> tuple[list[ComplaintFigures], Iterator[PromiseFigures], int]:
+        self, since: datetime | None, until: datetime, now: datetime
+    ) -> tuple[list[ComplaintFigures], DuePromises, int]:
         """Rows for the KPIs: complaints opened or resolved in the period, promises
-        due in it (or broken in it by a late reschedule), and the reschedule count.
+        due in it by `now` (or broken in it by a late reschedule), and the
+        reschedule count.
 
         The promises are streamed, read as they are consumed: a large year has
-        300,000, and `kpis.build_report` keeps a due time and an owner of each."""
-        from complog.kpis import ComplaintFigures, PromiseFigures
+        300,000, and `kpis.build_report` counts them per owner and per week."""
+        from complog.kpis import ComplaintFigures, DuePromises
 
         # a row's values are Any, and a NOT NULL column's decodes to a datetime
         decode: Callable[[Any], Any] = decode_time
@@ -81,32 +82,12 @@ class ReportReads(ReaderBase):
                 params,
             )
         ]
-        # The due time a promise had when it was first rescheduled late: one pass over
-        # the late reschedules, joined, instead of a subquery per promise.
-        promises = (
-            new(
-                PromiseFigures,
-                (  # id, owner, due, status, kept, cancelled, first late due
-                    r[0],
-                    one(r[1], r[1]),
-                    decode(r[2]),
-                    one(r[3], r[3]),
-                    decode(r[4]),
-                    decode(r[5]),
-                    decode(r[6]),
-                ),
-            )  # fmt: skip
-            for r in self.stream(
-                "SELECT p.id, p.owner, p.due_at, p.status, p.kept_at, p.cancelled_at,"
-                " f.old_due_at AS first_late_due_at"
-                " FROM promise p LEFT JOIN ("
-                "   SELECT r.promise_id, r.old_due_at,"
-                "   row_number() OVER (PARTITION BY r.promise_id ORDER BY r.at, r.id) AS n"
-                "   FROM reschedule r WHERE r.late) AS f ON f.promise_id = p.id AND f.n = 1"
-                " WHERE coalesce(f.old_due_at, p.due_at) >= :since"
-                " AND coalesce(f.old_due_at, p.due_at) < :until",
-                params,
-            )
+        promises = DuePromises(
+            self.stream(
+                _DUE_PROMISES,
+                params | {"now": self._time(now), "horizon": self._time(min(until, now))},
+            ),
+            stored=self._time,
         )
         reschedules = self._rows(
             "SELECT count(*) AS n FROM reschedule WHERE at >= :since AND at < :until", params
@@ -141,6 +122,35 @@ class ReportReads(ReaderBase):
             p,
         )[0]
         return {k: int(row[k]) for k in row.keys()}
+
+
+#: The promises due in [since, horizon) (horizon: the earlier of the period's end and
+#: now), one row each: owner, effective due time, kept on time. These are the rules of
+#: `kpis.due_promises` (`PromiseFigures.broken` and `counts_as_due`) in SQL, on the
+#: stored times (text that sorts as time in SQLite, timestamps in PostgreSQL), so the
+#: 300,000 promises of a large year reach Python as three values, none decoded;
+#: tests/store/test_report_promises.py checks the two agree on both back ends.
+_DUE_PROMISES = (
+    "SELECT owner, due, status = 'kept' AND broken = 0 AS kept_on_time FROM ("
+    "  SELECT p.owner, p.status, coalesce(f.old_due_at, p.due_at) AS due,"
+    "  CASE"  # PromiseFigures.broken
+    "    WHEN f.old_due_at IS NOT NULL THEN 1"
+    "    WHEN p.status = 'kept' AND p.kept_at IS NOT NULL"
+    "      THEN CASE WHEN p.kept_at > p.due_at THEN 1 ELSE 0 END"
+    "    WHEN p.status = 'cancelled' AND p.cancelled_at IS NOT NULL"
+    "      THEN CASE WHEN p.cancelled_at > p.due_at THEN 1 ELSE 0 END"
+    "    WHEN p.due_at < :now THEN 1 ELSE 0"
+    "  END AS broken"
+    # the due time a promise had when it was first rescheduled late: one pass over
+    # the late reschedules, joined, instead of a subquery per promise
+    "  FROM promise p LEFT JOIN ("
+    "    SELECT r.promise_id, r.old_due_at,"
+    "    row_number() OVER (PARTITION BY r.promise_id ORDER BY r.at, r.id) AS n"
+    "    FROM reschedule r WHERE r.late) AS f ON f.promise_id = p.id AND f.n = 1"
+    ") AS d"
+    # PromiseFigures.counts_as_due: due by now, and not cancelled before its due time
+    " WHERE due >= :since AND due < :horizon AND NOT (status = 'cancelled' AND broken = 0)"
+)
 
 
 def _money(minor: int | None, currency: str | None) -> Money | None:
