@@ -126,10 +126,24 @@ def median(values: Sequence[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def percentile(values: Sequence[float], fraction: float) -> float | None:
-    if not values:
+def _sorted_median(ordered: Sequence[float]) -> float | None:
+    """`median` of values already sorted: statistics.median's own arithmetic
+    without its sort (100,000 resolution times are sorted once, for three figures)."""
+    n = len(ordered)
+    if not n:
         return None
-    ordered = sorted(values)
+    if n % 2:
+        return ordered[n // 2]
+    return (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+
+
+def percentile(values: Sequence[float], fraction: float) -> float | None:
+    return _sorted_percentile(sorted(values), fraction)
+
+
+def _sorted_percentile(ordered: Sequence[float], fraction: float) -> float | None:
+    if not ordered:
+        return None
     position = fraction * (len(ordered) - 1)
     low = int(position)
     high = min(low + 1, len(ordered) - 1)
@@ -216,6 +230,8 @@ def build_report(
         if kept:
             kept_owners[owner] += 1
             kept_weeks[week] += 1
+    response_sorted = sorted(response_hours)
+    resolution_sorted = sorted(resolution_hours.values())
     promises_due = due_owners.total()
     promises_kept = kept_owners.total()
     satisfaction = [c.satisfaction for c in resolved if c.satisfaction is not None]
@@ -303,10 +319,10 @@ def build_report(
         opened=len(opened),
         resolved=len(resolved),
         open=sum(1 for c in opened if c.resolved_at is None or c.resolved_at > now),
-        first_response_median_hours=median(response_hours),
-        first_response_p90_hours=percentile(response_hours, 0.9),
-        resolution_median_hours=median(list(resolution_hours.values())),
-        resolution_p90_hours=percentile(list(resolution_hours.values()), 0.9),
+        first_response_median_hours=_sorted_median(response_sorted),
+        first_response_p90_hours=_sorted_percentile(response_sorted, 0.9),
+        resolution_median_hours=_sorted_median(resolution_sorted),
+        resolution_p90_hours=_sorted_percentile(resolution_sorted, 0.9),
         resolved_quickly_rate=rate(len(quickly), len(resolved)),
         resolve_within=str(resolve_within),
         promises_due=promises_due,
@@ -352,7 +368,7 @@ def build_report(
             promises_kept=_by_monday(kept_weeks, grid),
             grid=grid,
         ),  # fmt: skip
-        resolution_hours=tuple(sorted(resolution_hours.values())),
+        resolution_hours=tuple(resolution_sorted),
         compensation_totals=given,
         compensation_value_by_currency=major_totals(given),
         loss_open_by_currency=major_totals(at_stake),
