@@ -12,11 +12,11 @@ from __future__ import annotations
 import statistics
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from complog.businesstime import BusinessCalendar, Pause, less_pauses
 from complog.money import Money, major, major_totals, single_total
@@ -31,7 +31,7 @@ from complog.reporting import (
     Report,
 )
 from complog.settings import Duration
-from complog.trends import WeekGrid, open_age, open_at, owner_load, week_grid, weekly_series
+from complog.trends import open_age, open_at, owner_load, week_grid, weekly_series
 
 # NamedTuples rather than frozen dataclasses: a year of a large logbook is 100,000
 # complaints and 300,000 promises, and a NamedTuple is made three times faster.
@@ -88,19 +88,42 @@ class PromiseFigures(NamedTuple):
         return not (self.status == "cancelled" and not self.broken(now))
 
 
-@dataclass(frozen=True)
-class DuePromises:
-    """The promises due in a period, one `(owner, due, kept_on_time)` row each: what
-    the report counts of 300,000 promises a year. `due` is the effective due time
-    (the one it had when first rescheduled late), in the form the rows were read
-    in: a datetime from `due_promises`, the stored value from the read path
-    (`queries.report`, which applies the same rules in SQL so that 300,000 promises
-    are not turned into objects). Either sorts as the time it is; `stored` turns a
-    datetime into that form, so a due time's week is found by comparing, not decoding.
-    """
+#: (owner, week, kept on time) -> how many promises: see DuePromises.counts
+PromiseCounts = Mapping[tuple[str, int, Any], int]
 
-    rows: Iterable[tuple[str, Any, bool]]
-    stored: Callable[[datetime], Any] = lambda moment: moment
+
+class DuePromises(Protocol):
+    """The promises due in a period, counted: what the report needs of 300,000
+    promises a year. The read path counts them in SQL (`queries.report`), so they are
+    never turned into objects; `due_promises` counts them from `PromiseFigures`
+    with the rules written in Python, and tests/store/test_report_promises.py checks
+    that the two agree."""
+
+    def counts(self, week_starts: Sequence[datetime]) -> PromiseCounts:
+        """How many promises are due per owner, week and kept-on-time flag. `week` is
+        the number of `week_starts` (sorted instants) at or before the promise's
+        effective due time (the due time it had when first rescheduled late): 0 before
+        the first week, 1 in it, and so on (`bisect_right`)."""
+        ...
+
+
+@dataclass(frozen=True)
+class _PromiseRules:
+    promises: Sequence[PromiseFigures]
+    since: datetime | None
+    until: datetime
+    now: datetime
+
+    def counts(self, week_starts: Sequence[datetime]) -> PromiseCounts:
+        earliest = self.since or datetime.min.replace(tzinfo=UTC)
+        horizon, now = min(self.until, self.now), self.now
+        return Counter(
+            (p.owner, bisect_right(week_starts, p.effective_due_at),
+             p.status == "kept" and not p.broken(now))
+            for p in self.promises
+            if earliest <= p.effective_due_at < horizon
+            and not (p.status == "cancelled" and not p.broken(now))
+        )  # fmt: skip
 
 
 def due_promises(
@@ -108,18 +131,8 @@ def due_promises(
 ) -> DuePromises:
     """The report's promise rules, on promises: due in [since, min(until, now)) by
     their effective due time, and not cancelled before it (`counts_as_due`); kept on
-    time when kept and not broken. `ReportReads.report_figures` says the same in SQL,
-    and `tests/store/test_report_promises.py` checks that the two agree."""
-    earliest = since or datetime.min.replace(tzinfo=UTC)
-    horizon = min(until, now)
-    return DuePromises(
-        [
-            (p.owner, p.effective_due_at, p.status == "kept" and not p.broken(now))
-            for p in promises
-            if earliest <= p.effective_due_at < horizon
-            and not (p.status == "cancelled" and not p.broken(now))
-        ]
-    )
+    time when kept and not broken. `ReportReads.report_figures` says the same in SQL."""
+    return _PromiseRules(list(promises), since, until, now)
 
 
 def median(values: Sequence[float]) -> float | None:
@@ -215,21 +228,22 @@ def build_report(
         ]
     horizon = min(until, now)
     grid = week_grid(calendar, since, horizon, opened)
-    # One pass over the due promises, which the reader streams (300,000 in a large
-    # year, never all in memory): counted per owner and per week, the week found by
-    # comparing the due time with the weeks' starts in the form it was read in.
-    starts = [promises.stored(start) for start in grid.starts]
+    # The due promises counted per owner, week and kept-on-time flag (in SQL, on the
+    # read path): by week only from the first week the series may show, which keeps
+    # the week test a handful of comparisons per promise.
+    shown = grid.days.index(grid.first)
     due_owners: Counter[str] = Counter()
     kept_owners: Counter[str] = Counter()
-    due_weeks: Counter[int] = Counter()
-    kept_weeks: Counter[int] = Counter()
-    for owner, due_at, kept in promises.rows:
-        week = bisect_right(starts, due_at)
-        due_owners[owner] += 1
-        due_weeks[week] += 1
+    due_weeks: Counter[date] = Counter()
+    kept_weeks: Counter[date] = Counter()
+    for (owner, week, kept), n in promises.counts(grid.starts[shown:]).items():
+        due_owners[owner] += n
+        if week:  # 0: before the first week shown
+            due_weeks[grid.days[shown + week - 1]] += n
         if kept:
-            kept_owners[owner] += 1
-            kept_weeks[week] += 1
+            kept_owners[owner] += n
+            if week:
+                kept_weeks[grid.days[shown + week - 1]] += n
     response_sorted = sorted(response_hours)
     resolution_sorted = sorted(resolution_hours.values())
     promises_due = due_owners.total()
@@ -364,8 +378,8 @@ def build_report(
             everything=complaints,
             quickly={c.id for c in quickly},
             acknowledged_in_time=answered_in_time if acknowledge_within is not None else None,
-            promises_due=_by_monday(due_weeks, grid),
-            promises_kept=_by_monday(kept_weeks, grid),
+            promises_due=due_weeks,
+            promises_kept=kept_weeks,
             grid=grid,
         ),  # fmt: skip
         resolution_hours=tuple(resolution_sorted),
@@ -379,12 +393,6 @@ def build_report(
         oldest_open_at=min((c.opened_at for c in still_open), default=None),
         owner_load=owner_load(still_open, age_seconds, limit_seconds),
     )
-
-
-def _by_monday(counts: Counter[int], grid: WeekGrid) -> dict[date, int]:
-    """Counts by `bisect_right` index into the grid's starts -> by week (its Monday).
-    Index 0 is before the grid's first week: never shown, as before it."""
-    return {grid.days[index - 1]: n for index, n in counts.items() if index > 0}
 
 
 def _labelled(counts: Counter[str | None]) -> Counter[str]:

@@ -120,8 +120,29 @@ def promise_figures(reader: Reader) -> list[PromiseFigures]:
     ]
 
 
-def decoded(promises: DuePromises) -> list[tuple[str, Any, bool]]:
-    return sorted((owner, decode_time(due), bool(kept)) for owner, due, kept in promises.rows)
+def due_times(reader: Reader) -> list[datetime]:
+    """Every due time a promise has had, sorted: given as the week starts, the week
+    number `counts` returns names a promise's effective due time exactly."""
+    times = {stored_time(r[0]) for r in reader.tuples("SELECT due_at FROM promise")}
+    times |= {stored_time(r[0]) for r in reader.tuples("SELECT old_due_at FROM reschedule")}
+    return sorted(times)
+
+
+def per_promise(
+    promises: DuePromises, starts: list[datetime]
+) -> dict[tuple[str, datetime, bool], int]:
+    """The counts by owner, due time (week number -> the start it names) and kept."""
+    return {
+        (owner, starts[week - 1], bool(kept)): n
+        for (owner, week, kept), n in promises.counts(starts).items()
+    }
+
+
+def decoded(promises: DuePromises, reader: Reader) -> list[tuple[str, datetime, bool]]:
+    """One (owner, effective due time, kept on time) per due promise, sorted."""
+    return sorted(
+        row for row, n in per_promise(promises, due_times(reader)).items() for _ in range(n)
+    )
 
 
 WINDOWS = [
@@ -143,15 +164,20 @@ def test_sql_promise_rules_agree_with_the_pure_rules(
     start = local(since) if since else None
     end, moment = local(until), local(now)
     _complaints, from_sql, _n = promises_book.report_figures(start, end, moment)
-    rows = decoded(from_sql)
-    assert rows == decoded(due_promises(promise_figures(promises_book), start, end, moment))
+    pure = due_promises(promise_figures(promises_book), start, end, moment)
+    assert decoded(from_sql, promises_book) == decoded(pure, promises_book)
+    # and with week starts that are no promise's due time: local Mondays, from before
+    # the first promise to after the last
+    mondays = [local("2026-11-02 00:00") + timedelta(weeks=i) for i in range(10)]
+    assert dict(from_sql.counts(mondays)) == dict(pure.counts(mondays))
+    assert dict(from_sql.counts([])) == dict(pure.counts([]))
 
 
 def test_sql_promise_rules_on_the_edge_cases(promises_book: Reader) -> None:
     """The whole logbook at NOW, each promise's verdict spelled out."""
     _complaints, from_sql, _n = promises_book.report_figures(None, local(NOW), local(NOW))
     by_due = {(owner, due.astimezone(ZONE).strftime("%m-%d %H:%M")): kept
-              for owner, due, kept in decoded(from_sql)}  # fmt: skip
+              for owner, due, kept in decoded(from_sql, promises_book)}  # fmt: skip
     assert by_due == {
         ("alice", "11-10 12:00"): True,  # 1
         ("alice", "11-10 15:00"): True,  # 2 kept exactly at due
