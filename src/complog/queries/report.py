@@ -40,14 +40,14 @@ class ReportReads(ReaderBase):
             """A row of the complaint query below, in its column order."""
             # the first reply: the earlier of the first note out and the first promise
             # kept (both stored times, which compare as the times they are)
-            note, kept = r[8], r[17]
+            note, kept = r[8], r[16]
             first = note if kept is None or (note is not None and note <= kept) else kept
             return new(ComplaintFigures, (  # every field, in declaration order:
-                r[0], one(r[1], r[1]), one(r[2], r[2]),  # id, customer, owner
+                r[0], customers[r[1]], one(r[2], r[2]),  # id, customer, owner
                 one(r[3], r[3]), one(r[4], r[4]), one(r[5], r[5]),  # category, cause, channel
                 decode(r[6]), decode(r[7]), decode(first),  # opened, resolved, first response
                 None if r[9] is None else bool(r[9]), r[10],  # confirmed, satisfaction
-                r[11], _money(r[14], r[15]), bool(r[16]),  # compensation, loss, escalated
+                r[11], _money(r[14], r[15]), r[0] in escalated,  # compensation, loss, escalated
                 r[12], r[13],  # compensation_minor, compensation_currency
             ))  # fmt: skip
 
@@ -60,18 +60,22 @@ class ReportReads(ReaderBase):
             "until": self._time(until),
             "since": self._time(since or BEGINNING),
         }
+        # Customers' names and the escalated complaints looked up in Python: a join and
+        # a subquery per complaint cost more (~35 ms each for 100,000 complaints) than
+        # reading the 4,000 customers and the 6,600 escalations once. A name is then
+        # one string object per customer, however many complaints it has.
+        customers = dict(self.stream("SELECT id, name FROM customer"))
+        escalated = {r[0] for r in self.stream("SELECT DISTINCT complaint_id FROM escalation")}
         complaints = [
             complaint_figures(r)
             for r in self.stream(
-                "SELECT c.id, cu.name AS customer, c.owner, c.category, c.cause, c.channel,"
+                "SELECT c.id, c.customer_id, c.owner, c.category, c.cause, c.channel,"
                 " c.opened_at, c.resolved_at,"
                 " (SELECT min(n.at) FROM note n WHERE n.complaint_id = c.id AND n.direction = 'out')"
                 " AS first_note_out,"
                 " c.confirmed, c.satisfaction, c.compensation, c.compensation_minor,"
-                " c.compensation_currency, c.loss_minor, c.loss_currency,"
-                " EXISTS (SELECT 1 FROM escalation e WHERE e.complaint_id = c.id) AS escalated,"
-                " k.first_kept_at"
-                " FROM complaint c JOIN customer cu ON cu.id = c.customer_id"
+                " c.compensation_currency, c.loss_minor, c.loss_currency, k.first_kept_at"
+                " FROM complaint c"
                 # each complaint's first kept promise in one pass over the promises, not
                 # a subquery per complaint that reads each of its promises' rows
                 " LEFT JOIN (SELECT complaint_id, min(kept_at) AS first_kept_at FROM promise"
@@ -82,6 +86,7 @@ class ReportReads(ReaderBase):
                 " AND (c.opened_at >= :since OR c.resolved_at >= :since OR c.resolved_at IS NULL)",
                 params,
             )
+            if r[1] in customers  # as the inner join did (a foreign key: always true)
         ]
         promises = _DueInSQL(
             self, params | {"now": self._time(now), "horizon": self._time(min(until, now))}
