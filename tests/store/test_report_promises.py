@@ -223,3 +223,24 @@ def test_report_from_sql_equals_the_report_from_the_pure_rules(
         assert weeks["2026-11-09"] == (7, 3)
         assert weeks["2026-11-16"] == (4, 2)  # 7, 10, 13, 17
         assert weeks["2026-11-23"] == (1, 0)  # 16
+
+
+def test_a_customer_added_between_the_reports_reads_is_looked_up_not_dropped(
+    promises_book: Reader, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report reads customers' names before the complaints (queries.report): an
+    `add` that commits in between, with a new customer, still counts its complaint."""
+    stream = promises_book.stream
+
+    def add_after_the_names(sql: str, params: Any = None) -> Iterator[tuple[Any, ...]]:
+        yield from stream(sql, params)
+        if sql.startswith("SELECT id, name FROM customer"):
+            run("add", "Newco", "Arrived mid-report", env=at("2026-11-20 09:00"))
+
+    monkeypatch.setattr(promises_book, "stream", add_after_the_names)
+    complaints, _promises, _n = promises_book.report_figures(None, local(NOW), local(NOW))
+    stored = dict(promises_book.tuples(
+        "SELECT c.id, cu.name FROM complaint c JOIN customer cu ON cu.id = c.customer_id"
+    ))  # fmt: skip
+    assert "Newco" in stored.values()
+    assert {c.id: c.customer for c in complaints} == stored
