@@ -158,6 +158,9 @@ def floor_cases(sizes: list[int], dbs: dict[int, tuple[Path, Path]]) -> list[Cas
                  [PY, str(REF / "ref_argparse.py"), str(db)], size, "floor"),
             Case("ref_add", "minimal Typer app `add` via SQLModel",
                  [PY, str(REF / "ref_typer.py"), "add", str(work)], size, "floor"),
+            Case("ref_add_frozen", "minimal Typer app `add`, frozen at exit as complog is",
+                 [PY, str(REF / "ref_typer.py"), "add", str(work)], size, "floor",
+                 {"REF_FREEZE_AT_EXIT": "1"}),
         ]  # fmt: skip
     return cases
 
@@ -338,6 +341,7 @@ def report(results: list[Result], sizes: list[int], tw_sizes: list[int], metas: 
         "ref_due",
         "ref_argparse",
         "ref_add",
+        "ref_add_frozen",
     ]:
         row = [r for r in results if r.case.key == key]
         if not row:
@@ -433,6 +437,12 @@ def targets(by: dict, small: int, big: int) -> list[tuple[str, float | None, flo
         ("`--version` / minimal app", ratio(med("version", None), ref), 1.0, "x"),
         ("`--help` / minimal app", ratio(med("help", None), ref), 1.0, "x"),
         ("`add` / minimal SQLModel `add`", ratio(med("add", big), med("ref_add", big)), 1.15, "x"),
+        (
+            "`add` / minimal `add` frozen at exit",
+            ratio(med("add", big), med("ref_add_frozen", big)),
+            1.15,
+            "x",
+        ),
     ]
     for key in ("add", "due", "show", "list", "customer"):
         out.append(
@@ -506,6 +516,8 @@ PAIRS = [
     (("version", None), ("ref_due", "big"), 1.0),
     (("help", None), ("ref_due", "big"), 1.0),
     (("add", "big"), ("ref_add", "big"), 1.15),
+    # the same, against a floor that leaves as complog does (gc.freeze at exit)
+    (("add", "big"), ("ref_add_frozen", "big"), 1.15),
     (("search_rare", "big"), ("ref_due", "big"), 1.5),
     (("add", "big"), ("add", "small"), 1.15),
     (("due", "big"), ("due", "small"), 1.15),

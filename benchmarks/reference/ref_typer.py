@@ -5,7 +5,8 @@
 
 Nothing but what each command needs: sqlite3 and Rich for `due`, SQLModel
 (imported inside the command, as complog does) for `add`. COMPLOG_NOW gives
-the time, as for complog.
+the time, as for complog. With REF_FREEZE_AT_EXIT=1 it leaves as complog does,
+without the interpreter's final collection (see cli/main.py `run`).
 """
 
 from __future__ import annotations
@@ -133,4 +134,14 @@ def add(db: str, customer: str = "Bench Customer", summary: str = "Till crashes 
 
 
 if __name__ == "__main__":
-    app()
+    if os.environ.get("REF_FREEZE_AT_EXIT"):
+        # As complog's entry point does: skip the teardown's collection of every object
+        # (bench.py's ref_add_frozen, the floor with the same way out).
+        import gc
+
+        try:
+            app()
+        finally:
+            gc.freeze()
+    else:
+        app()

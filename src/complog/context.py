@@ -33,6 +33,28 @@ def default_user() -> str:
         return "unknown"
 
 
+def login_user() -> str:
+    """The login name, as the name recorded when no --user or COMPLOG_USER is given."""
+    name = default_user()
+    if not _is_utf8(name):
+        from complog.errors import InvalidInput
+
+        raise InvalidInput(
+            "your login name is not valid UTF-8 text", "give a name with --user or COMPLOG_USER"
+        )
+    return name
+
+
+def _is_utf8(text: str) -> bool:
+    """False for text made from bytes that were not UTF-8 (lone surrogates, as Python
+    keeps such an environment variable): no logbook can store it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 #: a name recorded on every change; longer is a mistake (a pasted paragraph)
 USER_LIMIT = 200
 
@@ -47,6 +69,11 @@ def check_user(value: str) -> str:
         raise InvalidInput(
             "the user (--user or COMPLOG_USER) is empty",
             "give a name, or leave both out to be recorded under your login name",
+        )
+    if not _is_utf8(name):
+        raise InvalidInput(
+            "the user (--user or COMPLOG_USER) is not valid UTF-8 text",
+            "check the terminal's locale (LANG), or give the name in UTF-8",
         )
     if "\x00" in name:  # PostgreSQL text cannot hold it; other odd characters are
         # stored as typed and shown inert, as in any other text
@@ -104,7 +131,7 @@ class AppContext:
         if self._user is None:
             identity = self.identity()
             if identity is None:
-                self._user = self.given_user or default_user()
+                self._user = self.given_user or login_user()
             else:
                 self._user = identity.actor_for(self.given_user)
         return self._user
@@ -197,9 +224,11 @@ class AppContext:
             and not failed
         ):
             from complog.render.output import note
+            from complog.render.text import one_record
 
             note(
-                f"complog: no logbook at {self.location} yet; the first write (or complog init) creates it"
+                f"complog: no logbook at {one_record(str(self.location))} yet;"
+                " the first write (or complog init) creates it"
             )
         self.close()
 
@@ -207,6 +236,7 @@ class AppContext:
         """After the commit: whatever a hook does, the change is saved and the exit code stays."""
         from complog.hooks import fire, hooks_folder
         from complog.render.output import note, warn
+        from complog.render.text import one_record
 
         assert self._store is not None
         events, self._store.committed = self._store.committed, []
@@ -220,10 +250,11 @@ class AppContext:
             for run in fire(self.location, self.reader(), events, folder, timeout):
                 if run.output:
                     note(run.output)
+                # a problem quotes paths (a shared logbook's hooks_dir): each stays one line
                 if run.problem:
-                    warn(f"hook {run.hook} {run.problem}; the change is saved")
+                    warn(f"hook {run.hook} {one_record(run.problem)}; the change is saved")
                 if run.advice:
-                    note(f"  {run.advice}")
+                    note(f"  {one_record(run.advice)}")
         except KeyboardInterrupt:
             # Not "nothing was saved" (the top-level words for ^C): it was committed.
             warn("interrupted while running hooks; the change is saved")

@@ -42,8 +42,8 @@ from complog.errors import ComplogError
 
 if TYPE_CHECKING:
     from complog.connect import Location
-    from complog.models import Event
     from complog.queries import Reader
+    from complog.tables.complaints import Event
     from complog.trust import TrustFile
 
 HOOKS = {

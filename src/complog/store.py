@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 
 def _engine(location: Location) -> Engine:
-    from complog.models import add_partial_conditions
+    from complog.tables.base import add_partial_conditions
 
     add_partial_conditions("sqlite" if location.path is not None else "postgresql")
     if location.path is not None:

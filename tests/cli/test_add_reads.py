@@ -26,6 +26,27 @@ def test_add_never_opens_the_read_path(run, logbook, monkeypatch):
     shown = run("add", "Acme Newsagnecy", "Misspelt", "--format", "json")
     assert shown.json["customer"] == "Acme Newsagnecy"
     assert "is a new customer; did you mean 'Acme Newsagency'?" in shown.stderr
+    # --due and --at are read against the logbook's calendar, on the write connection too
+    dated = run("add", "Acme Newsagency", "Card reader offline", "--promise", "Call back",
+                "--due", "fri 14:30", "--at", "09:00", "--format", "json")  # fmt: skip
+    assert dated.json["opened_at"].startswith("2026-11-23T09:00")
+
+
+@pytest.mark.sqlite_only(reason="about the logbook file not being made")
+@pytest.mark.parametrize("option", ["--due", "--at"])
+def test_a_bad_date_on_a_new_logbook_makes_no_logbook(run, logbook, option):
+    extra = ["--promise", "Call back"] if option == "--due" else []
+    failed = run("add", "Acme Newsagency", "Till crashes", *extra, option, "31/02", exit=2)
+    assert "31/02" in failed.stderr
+    assert not logbook.exists()
+
+
+def test_a_bad_date_on_an_existing_logbook_changes_nothing(run, logbook):
+    run("add", "Acme Newsagency", "Till crashes")
+    failed = run("add", "Acme Newsagency", "Card reader offline", "--promise", "Call back",
+                 "--due", "31/02", exit=2)  # fmt: skip
+    assert "31/02" in failed.stderr
+    assert [row["id"] for row in run("list", "--format", "json").json] == [1]
 
 
 @pytest.mark.sqlite_only(reason="SQLite's write lock is the subject")

@@ -77,6 +77,22 @@ def test_customer_names_are_completed_ignoring_case(run):
     assert complete("bash", "complog add Z") == []
 
 
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_a_customer_name_that_would_not_show_inert_is_never_offered_to_the_shell(run, shell):
+    """The shell prints what it is offered as it is: an escape sequence in a shared
+    logbook's customer would reach the terminal, and a newline would forge a second
+    candidate. Such a name is typed, not completed; every other one is still offered."""
+    run("add", "Plain Shop", "Till")
+    run("add", "Acme\x1b]0;PWN\x07\u202eEvil", "Door")
+    run("add", "Acme\nFORGED", "Door")
+    run("add", "Acme Garage", "Door")
+    answer = "\n".join(complete(shell, "complog customer "))
+    assert not [c for c in answer if c in "\x1b\x07\u202e"]
+    assert "FORGED" not in answer
+    for name in ("Plain Shop", "Acme Garage"):
+        assert name in answer
+
+
 def test_commands_and_options_are_completed(run):
     assert complete("bash", "complog res") == ["reschedule", "resolve", "resume"]
     assert "--outcome" in complete("bash", "complog resolve 1 --")

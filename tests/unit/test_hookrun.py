@@ -146,6 +146,12 @@ def test_ctrl_c_as_the_hook_starts_still_stops_it(tmp_path, monkeypatch):
         return proc
 
     monkeypatch.setattr(subprocess, "Popen", popen_then_ctrl_c)
-    with pytest.raises(KeyboardInterrupt):
-        sh("exec sleep 30", timeout=60)
+    # A job started in the background (`pytest &`) inherits SIGINT ignored: give the
+    # test the handler an interactive complog has.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            sh("exec sleep 30", timeout=60)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert dies(started[0])

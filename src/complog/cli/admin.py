@@ -18,10 +18,13 @@ def init(ctx: typer.Context) -> None:
     Example: complog --db ~/shop/complaints.db init
     """
     from complog.render import output
+    from complog.render.text import one_record
 
     app = app_context(ctx)
     created = app.store().created
-    output.say(f"{'Created logbook at' if created else 'Logbook at'} {app.location}")
+    output.say(
+        f"{'Created logbook at' if created else 'Logbook at'} {one_record(str(app.location))}"
+    )
     if created:  # shown once, at creation: the currency was taken from the locale
         from complog.money import NO_CURRENCY
 
@@ -95,9 +98,12 @@ def config(
         raise InvalidInput("give a VALUE or --reset, not both")
     with app.store().transaction() as session:
         stored_value = set_setting(session, app.actor(), key, None if reset else value)
-    output.say(
-        f"{key} = {stored_value}" if stored_value is not None else f"{key} reset to its default"
-    )
+    if stored_value is None:
+        output.say(f"{key} reset to its default")
+        return
+    from complog.render.text import safe
+
+    output.say(f"{key} = {safe(stored_value, one_line=True)}")  # as `config KEY` shows it
 
 
 def _where(app: AppContext, output_format: str) -> None:

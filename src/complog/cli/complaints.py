@@ -85,7 +85,7 @@ def add(
     from complog.queries.opening import reader_in
     from complog.render import flow, output
     from complog.render.text import friendly, safe
-    from complog.services.complaints import NewComplaint, log_complaint
+    from complog.services.intake import NewComplaint, log_complaint
 
     app = app_context(ctx)
     interactive = (
@@ -98,7 +98,13 @@ def add(
             "CUSTOMER and SUMMARY are required",
             'e.g. complog add "Acme Newsagency" "Till crashes at close"',
         )
-    opened_at, due_at = app.when_given(at), app.when_given(due)
+    # --at and --due are read against the logbook's calendar. A new logbook's is the
+    # default one: they are checked before the logbook is made. An existing one's is read
+    # inside the write transaction, on its connection: add opens no second one.
+    new_logbook = app.location.path is not None and not app.location.path.exists()
+    if new_logbook:
+        for given in (at, due):
+            app.when_given(given)
     if not interactive:
         from complog.cli.freetext import given_text, required_text
 
@@ -113,19 +119,18 @@ def add(
         wants = given_text(ctx, wants, what="wants")
         promise = given_text(ctx, promise, what="promise")
     assert summary is not None
-    new = NewComplaint(
-        customer=customer, summary=summary, channel=channel.value, category=category, heat=heat,
-        wants=wants, loss=loss, written=written, owner=owner,
-        at=opened_at, promise=promise, due=due_at,
-        phone=phone, email=email,
-    )  # fmt: skip
     output_format = fmt(format)
     store = app.store()
     with store.transaction() as session:
-        logged = log_complaint(session, app.actor(), new)
-        # Read on the transaction's own connection: add opens no second one.
         reader = reader_in(session, store.location)
         app.settings_read(reader.settings())
+        new = NewComplaint(
+            customer=customer, summary=summary, channel=channel.value, category=category,
+            heat=heat, wants=wants, loss=loss, written=written, owner=owner,
+            at=app.when_given(at), promise=promise, due=app.when_given(due),
+            phone=phone, email=email,
+        )  # fmt: skip
+        logged = log_complaint(session, app.actor(), new)
         tz = reader.settings().tz
         known = None
         if not interactive:
@@ -158,7 +163,7 @@ def _ask(app: AppContext, heat: int) -> tuple[str, str, int, str | None, str | N
 
     from complog.briefing import brief
     from complog.render import flow, output
-    from complog.services.complaints import check_heat
+    from complog.services.intake import check_heat
 
     app.reader()  # a logbook that cannot be opened fails now, before any typing
 

@@ -99,9 +99,21 @@ def open_promises(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
 
 def customers(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Customer names that start with what was typed (ignoring case), busiest first."""
+    from complog.render.text import safe
+
     typed = incomplete.casefold()
     rows = _read(ctx, lambda reader: reader.customers())
-    names = [r for r in rows if r.customer.casefold().startswith(typed)][:MOST]
+    # The shell prints a candidate as it is: a name that safe() would change (an escape
+    # sequence, a bidi override, a newline that forges a second candidate) is typed, not
+    # offered: shown escaped, it would complete to a customer that does not exist.
+    names = [
+        r
+        for r in rows
+        if r.customer.casefold().startswith(typed)
+        and safe(r.customer) == r.customer
+        and "\n" not in r.customer
+        and "\t" not in r.customer  # fish reads a tab as the start of the description
+    ][:MOST]
     # Typer offers only values that start with what was typed, case and all.
     return [
         (

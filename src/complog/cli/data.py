@@ -110,7 +110,10 @@ def import_(
 
     Example: complog import tickets.xlsx --map tickets.toml --dry-run
     """
-    from complog.importing import run_import, run_inspect, run_mapped_import
+    from complog.render import imports
+    from complog.render.progress import track
+    from complog.services.importfile import BadRecords, import_file
+    from complog.services.importsheet import import_mapped, inspect_sheet, read_mapped, save_map
 
     if write_map is not None:
         inspect = True
@@ -123,11 +126,28 @@ def import_(
         raise InvalidInput("--map and --format do not go together", "give one of them")
     app = app_context(ctx)
     if inspect:
-        run_inspect(app, file, write_map, map_file)
-    elif map_file is not None:
-        run_mapped_import(app, file, map_file, dry_run=dry_run, skip_bad=skip_bad)
-    else:
-        run_import(app, file, format, dry_run=dry_run, skip_bad=skip_bad)
+        found = inspect_sheet(app, file, map_file, write_map=write_map, progress=track)
+        imports.inspection(found, map_printed=write_map is None)
+        if write_map is not None:
+            save_map(write_map, found)
+            imports.map_written(file, write_map)
+        return
+    try:
+        if map_file is not None:
+            with read_mapped(app, file, map_file, progress=track) as mapped:
+                if mapped.hashed:
+                    imports.hashed()
+                result = import_mapped(
+                    app, mapped, dry_run=dry_run, skip_bad=skip_bad, progress=track
+                )
+        else:
+            result = import_file(
+                app, file, format, dry_run=dry_run, skip_bad=skip_bad, progress=track
+            )
+    except BadRecords as refused:
+        imports.refused(refused)
+        raise
+    imports.imported(result)
 
 
 def backup(
@@ -152,7 +172,9 @@ def backup(
     if location.path is None:
         raise InvalidInput("backup copies SQLite logbooks", "for PostgreSQL use pg_dump")
     target = backup_to(location.path, file)
-    output.say(f"Backed up {location} to {target}")
+    from complog.render.text import one_record
+
+    output.say(f"Backed up {one_record(str(location))} to {one_record(str(target))}")
 
 
 def erase(

@@ -107,7 +107,9 @@ def report(
 
             write(page, report_page(figures, settings.tz, app.now).encode("utf-8"))
             if not page.stream:
-                note(f"Wrote {html}")
+                from complog.render.text import one_record
+
+                note(f"Wrote {one_record(html)}")
         # the global --format (or the user's config) where report has it, else by terminal
         chosen = fmt(None) if format is None else format
         render_report(

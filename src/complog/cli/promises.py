@@ -294,4 +294,8 @@ def calendar(
         return
     write(target, data)
     if not target.stream:
-        output.note(f"Wrote {len(items)} promise{'s' if len(items) != 1 else ''} to {out}")
+        from complog.render.text import one_record
+
+        output.note(
+            f"Wrote {len(items)} promise{'s' if len(items) != 1 else ''} to {one_record(out)}"
+        )

@@ -13,7 +13,7 @@ row's non-empty cells by column name (so reordering or adding empty columns does
 not change it, but editing a cell does: the edited row is a new complaint).
 
 Amounts go through the functions `add --loss` and `resolve --compensation` use
-(services.complaints.parse_loss, services.common.clean_text), so an import reads
+(services.intake.parse_loss, services.common.clean_text), so an import reads
 an amount exactly as the command line does.
 """
 

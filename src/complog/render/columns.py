@@ -77,14 +77,27 @@ def table(
 ) -> Table:
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
+    # Rich reads a str title or cell as markup: stored text (a shared logbook's hooks_dir
+    # in the hooks title) would become a hyperlink or a style, and "[vip]" would vanish.
+    # As Text it is shown as typed, styled as Rich styles a title (`table.title` unless
+    # the listing names one).
+    shown_title = Text(title, style="table.title" if style is None else style) if title else None
     settings: dict[str, Any] = {
-        "title": title, "title_style": style, "title_justify": "left", "box": box.SIMPLE_HEAD,
+        "title": shown_title, "title_justify": "left", "box": box.SIMPLE_HEAD,
         "pad_edge": False, "expand": False, "show_edge": False, **options,
     }  # fmt: skip
     out = Table(**settings)
     for column in columns:
         out.add_column(column.header, **column.options)
     for row in rows:
-        out.add_row(*(column.cell(row) for column in columns))
+        out.add_row(*(_as_text(column.cell(row)) for column in columns))
     return out
+
+
+def _as_text(cell: Any) -> Any:
+    """A str cell as Text: shown as typed, never read as Rich markup."""
+    from rich.text import Text
+
+    return Text(cell) if isinstance(cell, str) else cell

@@ -46,6 +46,12 @@ def safe(text: str | None, *, one_line: bool = False) -> str:
     return shown
 
 
+def one_record(text: str | None) -> str:
+    """safe(), with a newline shown as \\n too: a message or result line that quotes a
+    file name or a value stays the lines complog means, whatever the value holds."""
+    return safe(text).replace("\n", "\\n")
+
+
 def _shown_escaped(match: re.Match[str]) -> str:
     if _needed_joiner(match):
         return match.group()

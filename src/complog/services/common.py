@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session, SQLModel
 
 from complog.errors import InvalidInput, NotFound
-from complog.models import Complaint, Customer, Event, Promise
+from complog.tables.complaints import Complaint, Customer, Event, Promise
 from complog.vocabulary import CAUSES as CAUSES  # re-exported for the services
 from complog.vocabulary import CHANNELS as CHANNELS
 from complog.vocabulary import DIRECTIONS as DIRECTIONS
@@ -82,8 +82,8 @@ name_key = customer_key
 
 def logbook_currency(session: Session) -> str:
     """The logbook's `currency` setting (amounts written without one are in it)."""
-    from complog.models import Setting
     from complog.settings import SPECS
+    from complog.tables.logbook import Setting
 
     row = session.get(Setting, "currency")
     try:

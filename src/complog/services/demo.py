@@ -24,13 +24,8 @@ if TYPE_CHECKING:
 def seed(location: Location, now: datetime) -> None:
     """Write the sample stories through the real services, each at its own moment."""
     from complog.services.common import Actor
-    from complog.services.complaints import (
-        NewComplaint,
-        Resolution,
-        add_note,
-        log_complaint,
-        resolve_complaint,
-    )
+    from complog.services.complaints import Resolution, add_note, resolve_complaint
+    from complog.services.intake import NewComplaint, log_complaint
     from complog.services.promises import keep_promise, make_promise, reschedule_promise
     from complog.store import open_store
 

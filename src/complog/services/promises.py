@@ -9,7 +9,6 @@ from datetime import datetime
 from sqlmodel import Session, func, select
 
 from complog.errors import Conflict, InvalidInput
-from complog.models import Complaint, Note, Promise, Reschedule
 from complog.services.common import (
     Actor,
     audit,
@@ -22,6 +21,7 @@ from complog.services.common import (
     optional_name,
     snapshot,
 )
+from complog.tables.complaints import Complaint, Promise
 
 
 def create_promise(
@@ -127,6 +127,8 @@ def keep_promise(
     note: str | None = None,
     at: datetime | None = None,
 ) -> Kept:
+    from complog.tables.workflow import Note  # imported here: `add` maps only what it writes
+
     promise = get_promise(session, promise_id)
     _require_open(promise)
     kept_at = check_not_future(at or actor.now, actor.now)
@@ -234,6 +236,8 @@ def reschedule_promise(
 ) -> Rescheduled:
     """Move a promise's due time; moving it after it fell due marks it broken.
     `at`: when it was agreed, for a call logged after the fact."""
+    from complog.tables.workflow import Reschedule
+
     why = clean_text(reason, "reason")
     assert why is not None
     promise = get_promise(session, promise_id)
