@@ -159,7 +159,7 @@ def _calls(reader: Any, meta: dict, now: datetime, complaint_filter: Any) -> dic
         "search(rare)": lambda: reader.search(meta["rare_term"]),
         "search(common)": lambda: reader.search(meta["common_term"]),
         "rule_facts()": lambda: reader.rule_facts(),
-        "report_figures(None, now)": lambda: reader.report_figures(None, now)[0],
+        "report_figures(None, now)": lambda: reader.report_figures(None, now, now)[0],
     }
 
 

@@ -51,7 +51,7 @@ def week_figures(reader: Reader, start: datetime, end: datetime, now: datetime) 
     from complog.kpis import build_report
 
     settings = reader.settings()
-    complaints, promises, reschedules = reader.report_figures(start, end)
+    complaints, promises, reschedules = reader.report_figures(start, end, now)
     r = build_report(
         complaints, promises, reschedules, calendar=settings.calendar,
         resolve_within=settings.resolve_within, since=start, until=end, now=now,

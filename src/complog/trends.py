@@ -12,6 +12,7 @@ import statistics
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,55 @@ def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
+@dataclass(frozen=True)
+class WeekGrid:
+    """The Mondays (local dates) around a period and the instants they begin at.
+
+    A moment's week is found by bisecting `starts` instead of a time zone conversion
+    per row: a year of a large logbook is 500,000 moments. `first` and `last` are the
+    first and last weeks the series may show (`first` moves later to the period's or
+    the first complaint's week)."""
+
+    first: date
+    last: date
+    days: list[date]
+    starts: list[datetime]
+    calendar: BusinessCalendar
+
+    def monday(self, moment: datetime) -> date:
+        index = bisect_right(self.starts, moment) - 1
+        return self.days[index] if index >= 0 else self.monday_of(moment)
+
+    def monday_of(self, moment: datetime) -> date:
+        day = self.calendar.local_date(moment)
+        return day - timedelta(days=day.weekday())
+
+
+def week_grid(
+    calendar: BusinessCalendar,
+    since: datetime | None,
+    until: datetime,
+    opened: Sequence[ComplaintFigures],
+    weeks: int = 26,
+) -> WeekGrid:
+    """The weeks `weekly_series` counts in: the last `weeks` up to `until`, and
+    every week from the period's start (or, for all time, the first complaint)."""
+
+    def monday_of(moment: datetime) -> date:
+        day = calendar.local_date(moment)
+        return day - timedelta(days=day.weekday())
+
+    last = monday_of(until)
+    first = last - timedelta(weeks=weeks - 1)
+    midnight = datetime.min.time()
+    earliest = first - timedelta(weeks=1) if since is None else monday_of(since)
+    earliest = min(earliest, first)
+    if since is None and opened:
+        earliest = min(earliest, monday_of(min(c.opened_at for c in opened)))
+    days = [earliest + timedelta(weeks=i) for i in range((last - earliest).days // 7 + 2)]
+    return WeekGrid(first, last, days, [calendar.at(day, midnight) for day in days], calendar)
+
+
 def weekly_series(
     opened: Iterable[ComplaintFigures],
     resolved: Iterable[ComplaintFigures],
@@ -41,8 +91,9 @@ def weekly_series(
     everything: Sequence[ComplaintFigures] = (),
     quickly: Collection[int] = (),
     acknowledged_in_time: Mapping[int, bool | None] | None = None,
-    promises_due: Iterable[datetime] = (),
-    promises_kept: Iterable[datetime] = (),
+    promises_due: Mapping[date, int] | None = None,
+    promises_kept: Mapping[date, int] | None = None,
+    grid: WeekGrid | None = None,
 ) -> tuple[Week, ...]:
     """Per week of the last `weeks`: opened and resolved (the first release's
     series), then the backlog at the week's end, the service levels (acknowledged
@@ -51,31 +102,23 @@ def weekly_series(
 
     `everything`: every complaint open at some point of the period (for the backlog);
     `quickly`: ids resolved within `resolve_within`; `acknowledged_in_time`: per
-    complaint, its first reply in time (None: not answered yet); `promises_due`: the
-    due times of the promises due, `promises_kept`: those of the ones kept on time
-    (their due time, not when they were kept)."""
+    complaint, its first reply in time (None: not answered yet); `promises_due`: per
+    week (its Monday), the promises due in it, `promises_kept`: those of them kept on
+    time (counted by their due week, not when they were kept). `grid`: the
+    `week_grid` of the same arguments, when the caller has already made it."""
     opened = list(opened)
     resolved = list(resolved)
-
-    def monday_of(moment: datetime) -> date:
-        day = calendar.local_date(moment)
-        return day - timedelta(days=day.weekday())
-
-    last = monday_of(until)
-    first = last - timedelta(weeks=weeks - 1)
-    # Each moment's week by bisecting the weeks' starts (as instants), instead of a
-    # time-zone conversion per row: a year of a large logbook is 500,000 moments.
+    promises_due = promises_due or {}
+    promises_kept = promises_kept or {}
+    if grid is None:
+        grid = week_grid(calendar, since, until, opened, weeks)
+    first, last = grid.first, grid.last
     midnight = datetime.min.time()
-    earliest = first - timedelta(weeks=1) if since is None else monday_of(since)
-    earliest = min(earliest, first)
-    if since is None and opened:
-        earliest = min(earliest, monday_of(min(c.opened_at for c in opened)))
-    starts_days = [earliest + timedelta(weeks=i) for i in range((last - earliest).days // 7 + 2)]
-    starts = [calendar.at(day, midnight) for day in starts_days]
+    starts, days_of = grid.starts, grid.days
 
-    def monday(moment: datetime) -> date:
+    def monday(moment: datetime) -> date:  # grid.monday, without its attribute look-ups
         index = bisect_right(starts, moment) - 1
-        return starts_days[index] if index >= 0 else monday_of(moment)
+        return days_of[index] if index >= 0 else grid.monday_of(moment)
 
     opened_per: dict[date, list[ComplaintFigures]] = defaultdict(list)
     for c in opened:
@@ -88,8 +131,6 @@ def weekly_series(
     for c in resolved:
         if c.resolved_at is not None:
             resolved_per[monday(c.resolved_at)].append(c)
-    due_per = Counter(map(monday, promises_due))
-    kept_per = Counter(map(monday, promises_kept))
     # backlog at a moment = opened before it - resolved before it, over the
     # complaints open at some point of the period (two sorted lists, bisected)
     opens = sorted(c.opened_at for c in everything)
@@ -120,8 +161,8 @@ def weekly_series(
             else []
         )
         in_time = [c for c in done if c.id in quickly]
-        due = due_per.get(week, 0)
-        kept = kept_per.get(week, 0)
+        due = promises_due.get(week, 0)
+        kept = promises_kept.get(week, 0)
         scores = [c.satisfaction for c in done if c.satisfaction is not None]
         compensation: Counter[str] = Counter()
         for c in done:

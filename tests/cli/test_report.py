@@ -487,3 +487,14 @@ def test_business_days_in_the_report_are_the_logbooks_own_working_day(run, tmp_p
     assert run("report", "-f", "json").json["business_day_hours"] == 4
     html = page.read_text()
     assert "&lt; 2h" in html and "2–4h" in html and "&lt; 4h" not in html
+
+
+def test_report_leaves_the_garbage_collector_as_it_found_it(book):
+    """`report` pauses the cyclic collector while it holds the year's rows (bulk.py);
+    in-process callers (CliRunner, the demo) get it back, also after a failure."""
+    import gc
+
+    book("report", "--format", "json", env=at(REPORT_NOW))
+    assert gc.isenabled()
+    book("report", "--until", "2026-11-01", "--since", "2026-11-02", exit=2)
+    assert gc.isenabled()

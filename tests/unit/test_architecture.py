@@ -26,7 +26,8 @@ LAYERS: list[tuple[str, set[str]]] = [
                  "dbtypes"}),
     ("pure", {"complog", "errors", "clock", "storedtime", "rows", "rules", "kpis", "names",
               "vocabulary", "money", "settings", "businesstime", "timeparse", "checklist",
-              "search", "searchindex", "snippets", "timeline", "reporting", "trends", "charts"}),
+              "search", "searchindex", "snippets", "timeline", "reporting", "trends", "charts",
+              "bulk"}),
 ]  # fmt: skip
 
 #: pairs within one layer that must stay apart: the read path never writes, the

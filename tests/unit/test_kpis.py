@@ -11,7 +11,15 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from complog.businesstime import BusinessCalendar
-from complog.kpis import ComplaintFigures, PromiseFigures, build_report, median, percentile, rate
+from complog.kpis import (
+    ComplaintFigures,
+    PromiseFigures,
+    build_report,
+    due_promises,
+    median,
+    percentile,
+    rate,
+)
 from complog.money import Money
 from complog.settings import Duration
 
@@ -65,7 +73,7 @@ def report(
 ):
     """The typed report as the dict of its JSON keys (datetimes kept)."""
     return build_report(
-        list(complaints), list(promises), reschedules, calendar=calendar,
+        list(complaints), due_promises(promises, since, until, now), reschedules, calendar=calendar,
         resolve_within=FIVE_BD, since=since, until=until, now=now,
     ).as_dict()  # fmt: skip
 

@@ -68,6 +68,7 @@ def report(
     from dataclasses import replace
     from datetime import timedelta
 
+    from complog.bulk import collector_paused
     from complog.kpis import build_report
     from complog.render.output import default_format
     from complog.render.report import report as render_report
@@ -89,26 +90,28 @@ def report(
     # An explicit --until is exclusive; the default "until now" includes this instant,
     # so a complaint logged a moment ago counts.
     query_end = end if until else end + timedelta(microseconds=1)
-    complaints, promises, reschedules = reader.report_figures(start, query_end)
-    figures = build_report(
-        complaints, promises, reschedules, calendar=settings.calendar,
-        resolve_within=settings.resolve_within, since=start, until=query_end, now=app.now,
-        waits=reader.waits_by_complaint(start, query_end),
-        acknowledge_within=settings.acknowledge_within,
-    )  # fmt: skip
-    figures = replace(figures, until=end)
-    if page is not None:
-        from complog.files import write
-        from complog.render.html import report_page
-        from complog.render.output import note
+    # two million objects live until the report is printed, none in a cycle (bulk.py)
+    with collector_paused():
+        complaints, promises, reschedules = reader.report_figures(start, query_end, app.now)
+        figures = build_report(
+            complaints, promises, reschedules, calendar=settings.calendar,
+            resolve_within=settings.resolve_within, since=start, until=query_end, now=app.now,
+            waits=reader.waits_by_complaint(start, query_end),
+            acknowledge_within=settings.acknowledge_within,
+        )  # fmt: skip
+        figures = replace(figures, until=end)
+        if page is not None:
+            from complog.files import write
+            from complog.render.html import report_page
+            from complog.render.output import note
 
-        write(page, report_page(figures, settings.tz, app.now).encode("utf-8"))
-        if not page.stream:
-            from complog.render.text import one_record
+            write(page, report_page(figures, settings.tz, app.now).encode("utf-8"))
+            if not page.stream:
+                from complog.render.text import one_record
 
-            note(f"Wrote {one_record(html)}")
-    # the global --format (or the user's config) where report has it, else by terminal
-    chosen = fmt(None) if format is None else format
-    render_report(
-        figures, chosen if chosen in REPORT_FORMATS else default_format(None), settings.tz, by
-    )
+                note(f"Wrote {one_record(html)}")
+        # the global --format (or the user's config) where report has it, else by terminal
+        chosen = fmt(None) if format is None else format
+        render_report(
+            figures, chosen if chosen in REPORT_FORMATS else default_format(None), settings.tz, by
+        )

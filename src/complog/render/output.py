@@ -71,48 +71,19 @@ def emit_bytes(data: bytes) -> None:
 def emit_json(data: Any) -> None:
     """JSON on stdout, inert on a terminal: json.dumps escapes C0 controls itself;
     C1 controls and bidi overrides become \\u escapes too (the same JSON)."""
+    from complog.render.jsontext import dumps
     from complog.render.text import json_inert
 
-    # One write: json.dump writes each token separately (400,000 writes for a large report).
-    sys.stdout.write(json_inert(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
-
-
-_FLAT = (str, int, float, bool, type(None))
-# json's own string encoder for ensure_ascii=False (the C one when available)
-encode_basestring = json.encoder.encode_basestring
+    # One write: json.dump writes each token separately (400,000 writes for a large
+    # report). jsontext.dumps is json.dumps(indent=2), byte for byte, with C speed.
+    sys.stdout.write(json_inert(dumps(data)) + "\n")
 
 
 def emit_json_streamed(data: Mapping[str, Any], streamed: Mapping[str, Iterable[Any]]) -> None:
     """`emit_json(data)` byte for byte (inert text included), but each key of `streamed` is written from its
     iterable one item at a time instead of from a list in memory (`show --format json`
     of a complaint with 100,000 notes)."""
-
-    nested = json.JSONEncoder(ensure_ascii=False, indent=2).encode
-    keys: dict[str, str] = {}
-
-    def scalar(value: Any) -> str:
-        """One JSON scalar as json.dumps writes it, without its per-call set-up."""
-        kind = type(value)
-        if kind is str:
-            return str(encode_basestring(value))
-        if value is None:
-            return "null"
-        if kind is bool:
-            return "true" if value else "false"
-        if kind is int:
-            return int.__repr__(value)
-        return json.dumps(value)  # floats (nan, infinity) the standard way
-
-    def dumps(value: Any, indent: str) -> str:
-        if type(value) is dict and value and all(type(v) in _FLAT for v in value.values()):
-            # a flat object (every note and timeline entry), as indent=2 writes it
-            inner = ",\n".join(
-                f"{indent}  {keys.get(k) or keys.setdefault(k, encode_basestring(k))}: {scalar(v)}"
-                for k, v in value.items()
-            )
-            return "{\n" + inner + "\n" + indent + "}"
-        return nested(value).replace("\n", "\n" + indent)
-
+    from complog.render.jsontext import dumps
     from complog.render.text import json_inert
 
     def write(text: str) -> None:
