@@ -437,6 +437,26 @@ def test_html_page_escapes_customer_and_category_text(page):
     assert "<td>&lt;i&gt;Evil &amp; Co&lt;/i&gt;</td>" in text  # repeat customers table
 
 
+#: control, bidi and C1 characters in a name: an OSC 8 link, a colour, a bell, an override
+HOSTILE = "\x1b]8;;http://evil\x1b\\Acme\x1b]8;;\x1b\\ \x1b[31mRED\x07 \u202eRLO \u009b31m"
+RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]")
+
+
+def test_html_page_keeps_control_and_bidi_characters_inert(run, tmp_path):
+    """The page can go to stdout (`--html -`): stored text must not reach a terminal
+    (or a browser's bidi algorithm) raw there, any more than in the other formats."""
+    for day in ("16", "17"):  # twice: the repeat customers and FAQ tables name them
+        run("add", f"{HOSTILE} cust", "Till", "--at", f"2026-11-{day} 09:00",
+            "--owner", f"{HOSTILE} owner", "--category", f"{HOSTILE} cat")  # fmt: skip
+    run("resolve", "1", "--outcome", "Fixed", "--compensation", f"{HOSTILE} voucher",
+        "--cause", "ours", "--at", "2026-11-16 11:00")  # fmt: skip
+    path = tmp_path / "r.html"
+    run("report", "-f", "json", "--html", str(path))
+    for text in (path.read_text(encoding="utf-8"), run("report", "--html", "-").stdout):
+        assert RAW_CONTROL.findall(text) == []
+        assert "\\x1b]8;;http://evil" in text  # shown, as the terminal views show it
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 #: every chart the page draws for a logbook without compensation amounts
 PAGE_CHARTS = ["volume", "backlog", "service_levels", "open_age", "owner_load", "resolution_time",

@@ -15,6 +15,7 @@ from typing import Any
 from complog import __version__
 from complog.charts import Chart, report_charts
 from complog.render.report import hours, key_figures, percent, weeks_note
+from complog.render.text import safe
 from complog.reporting import OwnerRow, Report
 
 #: rows of the page's ranked tables (FAQ candidates, repeat customers)
@@ -65,7 +66,9 @@ _LEFT, _RIGHT, _TOP, _BOTTOM = 44, 10, 8, 46
 
 
 def _e(value: Any) -> str:
-    return html.escape(str(value))
+    """Text on the page, escaped and inert: the page may go to a terminal (`--html -`),
+    and a bidi override in a name would reorder the page's text around it."""
+    return html.escape(safe(str(value)))
 
 
 def _fmt(value: float | None, unit: str) -> str:
