@@ -249,6 +249,21 @@ def test_report_since_until_limits_the_period(book):
     assert r["repeat_customers"] == [{"customer": "Acme", "complaints": 2}]
 
 
+def test_an_all_time_report_counts_the_first_day_complog_accepts(run):
+    """1 January 1900, the first date `--at` takes, is 31 December 1899 in UTC east of
+    Greenwich: the report with no --since must count what one since that day counts."""
+    run("config", "tz", "Pacific/Auckland")  # +11:30 in 1900
+    run("add", "Acme", "Till", "--at", "1900-01-01 09:00",
+        "--promise", "Call back", "--due", "1900-01-01 10:00")  # fmt: skip
+    run("kept", "1", "--at", "1900-01-01 09:30")
+    run("resolve", "1", "--outcome", "Fixed", "--at", "1900-01-01 11:00")  # 23:30 UTC
+    everything = run("report", "--format", "json").json
+    since_then = run("report", "--since", "1900-01-01 00:00", "--format", "json").json
+    for r in (everything, since_then):
+        assert (r["opened"], r["resolved"]) == (1, 1)
+        assert (r["promises_due"], r["promises_kept_on_time"]) == (1, 1)
+
+
 def test_report_on_an_empty_logbook_has_null_rates_and_zero_counts(run):
     r = run("report", "--format", "json").json
     assert [k for k in SPEC_REPORT_KEYS if k not in r] == []

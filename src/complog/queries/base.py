@@ -32,7 +32,10 @@ def stored_time(value: Any) -> datetime:
     return decoded
 
 
-BEGINNING = datetime(1900, 1, 1, tzinfo=UTC)
+#: Before any time the logbook can hold: --at takes years from 1900 in the logbook's
+#: zone, and 1 January 1900 east of Greenwich (or with an ISO offset) is 31 December
+#: 1899 in UTC. A 4-digit year, so the SQLite text still sorts as time.
+BEGINNING = datetime(1800, 1, 1, tzinfo=UTC)
 
 
 def stored_json(text: str | None) -> dict[str, Any] | None:
