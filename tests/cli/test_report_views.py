@@ -337,6 +337,29 @@ def test_a_complaint_logged_this_instant_is_open_in_every_view(run, monkeypatch)
     assert chart(r, "categories")["labels"] == [f"\x1b[31m{long}"]
 
 
+def test_show_json_streamed_is_one_state_of_the_complaint(run, proc, monkeypatch):
+    """`show -f json` reads the notes twice (for `notes`, then merged into `timeline`):
+    a note committed between the two reads must be in both or in neither."""
+    from complog.queries import Reader
+
+    run("add", "Acme", "Till")
+    run("note", "1", "before")
+    read = Reader.iter_notes
+    reads = []
+
+    def note_after_the_first_read(self, complaint_id):
+        yield from read(self, complaint_id)
+        reads.append(complaint_id)
+        if len(reads) == 1:  # another terminal notes the complaint meanwhile
+            proc("note", "1", "in between")
+
+    monkeypatch.setattr(Reader, "iter_notes", note_after_the_first_read)
+    shown = run("show", "1", "-f", "json").json
+    assert len(reads) == 2
+    in_timeline = [t["text"] for t in shown["timeline"] if t["kind"] == "note"]
+    assert [n["text"] for n in shown["notes"]] == in_timeline == ["before"]
+
+
 def test_show_json_streamed_keeps_control_characters_inert(run):
     run("add", "Acme", "Till")
     run("note", "1", "bidi \u202e and csi \u009b31m here")

@@ -275,9 +275,13 @@ def show(
     reader = app.reader()
     chosen, tz = fmt(format), reader.settings().tz
     if chosen in ("json", "csv"):
-        # everything but the notes now; the notes streamed as they are written
-        detail = reader.detail(complaint_id, latest_notes=0)
-        views.show_streamed(detail, lambda: reader.iter_notes(complaint_id), chosen, app.now, tz)
+        # everything but the notes now; the notes streamed as they are written (read
+        # twice for JSON: one snapshot, so a note added meanwhile is in both or neither)
+        with reader.snapshot():
+            detail = reader.detail(complaint_id, latest_notes=0)
+            views.show_streamed(
+                detail, lambda: reader.iter_notes(complaint_id), chosen, app.now, tz
+            )
         return
     latest = None if every else views.SHOW_LATEST
     detail = reader.detail(complaint_id, latest_notes=latest)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -113,6 +114,27 @@ class ReaderBase:
             yield from cursor.execute(sql, params or {})
         except self._driver_errors as exc:
             raise translate_error(exc, self.location) from None
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read in the block sees one state of the logbook, whatever commits
+        meanwhile (each read alone sees the latest: see connect.PgConnection). A read
+        transaction: deferred in SQLite (WAL keeps its snapshot), repeatable read in
+        PostgreSQL; it writes nothing, so it is rolled back."""
+        begin = (
+            "BEGIN"
+            if self.dialect == "sqlite"
+            else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        )
+        try:
+            self.conn.execute(begin)
+        except self._driver_errors as exc:
+            raise translate_error(exc, self.location) from None
+        try:
+            yield
+        finally:
+            with suppress(*self._driver_errors):
+                self.conn.execute("ROLLBACK")
 
     def _time(self, value: datetime) -> str | datetime:
         """Times as the database compares them: fixed-width UTC text in SQLite."""
