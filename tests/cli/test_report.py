@@ -264,6 +264,28 @@ def test_an_all_time_report_counts_the_first_day_complog_accepts(run):
         assert (r["promises_due"], r["promises_kept_on_time"]) == (1, 1)
 
 
+def test_report_reads_one_state_of_the_logbook(run, proc, monkeypatch):
+    """The report reads complaints, then counts the promises: an `add` with a promise
+    that commits in between must be counted whole (complaint and promise) or not at
+    all, never its promise without its complaint."""
+    from complog.queries import Reader
+
+    monkeypatch.setenv("COMPLOG_NOW", REPORT_NOW)
+    run("add", "Acme", "Till", "--at", "2026-11-23 09:00")
+    stream = Reader.stream
+
+    def add_after_the_complaints(self, sql, params=None):
+        yield from stream(self, sql, params)
+        if "FROM complaint c" in sql:  # another terminal logs a complaint meanwhile
+            proc("add", "Newco", "Printer", "--at", "2026-11-24 09:00", "--owner", "zed",
+                 "--promise", "Call back", "--due", "2026-11-24 10:00")  # fmt: skip
+
+    monkeypatch.setattr(Reader, "stream", add_after_the_complaints)
+    r = run("report", "--format", "json").json
+    zed = [o for o in r["by_owner"] if o["owner"] == "zed"]
+    assert (r["opened"], r["promises_due"], zed) == (1, 0, [])
+
+
 def test_report_on_an_empty_logbook_has_null_rates_and_zero_counts(run):
     r = run("report", "--format", "json").json
     assert [k for k in SPEC_REPORT_KEYS if k not in r] == []

@@ -92,13 +92,16 @@ def report(
     query_end = end if until else end + timedelta(microseconds=1)
     # two million objects live until the report is printed, none in a cycle (bulk.py)
     with collector_paused():
-        complaints, promises, reschedules = reader.report_figures(start, query_end, app.now)
-        figures = build_report(
-            complaints, promises, reschedules, calendar=settings.calendar,
-            resolve_within=settings.resolve_within, since=start, until=query_end, now=app.now,
-            waits=reader.waits_by_complaint(start, query_end),
-            acknowledge_within=settings.acknowledge_within,
-        )  # fmt: skip
+        # the reads (the complaints, then the promises build_report counts) see one
+        # state of the logbook; not held while printing (a pager may wait on a person)
+        with reader.snapshot():
+            complaints, promises, reschedules = reader.report_figures(start, query_end, app.now)
+            figures = build_report(
+                complaints, promises, reschedules, calendar=settings.calendar,
+                resolve_within=settings.resolve_within, since=start, until=query_end,
+                now=app.now, waits=reader.waits_by_complaint(start, query_end),
+                acknowledge_within=settings.acknowledge_within,
+            )  # fmt: skip
         figures = replace(figures, until=end)
         if page is not None:
             from complog.files import write
