@@ -106,6 +106,18 @@ def _resolve(run, customer: str, compensation: str, loss: str | None = None) -> 
     return int(complaint)
 
 
+def test_report_lists_compensation_in_complaint_order_whenever_each_was_opened(run):
+    # The report's complaints came in the order of the database's plan: by opening
+    # time through SQLite's index, by a hash join's whim on PostgreSQL.
+    for customer, opened in (("A", "2026-11-20 10:00"), ("B", "2026-11-10 10:00")):
+        complaint = run("add", customer, "Problem", "--at", opened, "--format", "json").json
+        run("resolve", str(complaint["id"]), "--outcome", "Sorted", "--compensation", "£5")
+
+    report = run("report", "--format", "json").json
+
+    assert [c["complaint_id"] for c in report["compensation"]] == [1, 2]
+
+
 def test_report_totals_money_per_currency_never_mixed(run):
     """Issue 19: £, $, € and ¥ were added into one total printed without a currency;
     €5,50 was 5.00 and 1.000,50 € no amount at all."""

@@ -36,6 +36,30 @@ def test_json_is_inert_and_the_same_json(capsys):
     assert json.loads(out) == {"customer": HOSTILE}
 
 
+@pytest.mark.parametrize("terminal", [False, True], ids=["pipe", "terminal"])
+def test_rich_output_is_inert_whatever_the_view_built(terminal, monkeypatch, capsys):
+    # Tables, panels and titles reach stdout through Rich, not through `say`: a cell
+    # or title a view built from stored text without safe() was printed raw.
+    from rich.panel import Panel
+    from rich.text import Text
+
+    from complog.render.columns import Column, table
+
+    if terminal:
+        monkeypatch.setenv("FORCE_COLOR", "1")  # Rich writes its colour codes
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    cells = [Column[str]("Customer", lambda row: row), Column[str]("Note", lambda row: Text(row))]
+    output.show(
+        table(HOSTILE, None, cells, [HOSTILE]),
+        Panel(Text(HOSTILE, style="bold"), title=HOSTILE),
+    )
+    out = capsys.readouterr().out
+    assert not any(c in out for c in "\x07\u202e\x9b")
+    assert "\x1b]" not in out and "\x1b[2J" not in out
+    assert "\\x1b]0;pwned" in out  # shown, escaped (Rich itself drops the bell)
+    assert ("\x1b[1m" in out) is terminal  # Rich's own styles stay on a terminal
+
+
 #: invisible on a terminal, so two different names look the same (Trojan Source's
 #: bidi marks and the zero-width characters of homoglyph spoofing)
 INVISIBLE = [

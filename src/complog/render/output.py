@@ -6,7 +6,7 @@ import csv
 import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -25,7 +25,27 @@ def stdout_console() -> Console:
     from rich.console import Console
 
     # Rich honours NO_COLOR and never emits escapes when stdout is not a terminal.
-    return Console(file=sys.stdout, highlight=False, emoji=False)
+    # Its own wrapper, not a TextIO: every attribute but `write` is the real stream's.
+    stream = cast(IO[str], _TerminalSafe(sys.stdout))
+    return Console(file=stream, highlight=False, emoji=False)
+
+
+class _TerminalSafe:
+    """Standard output as Rich writes to it, with `inert` applied to everything but
+    the colour codes Rich itself adds on a terminal: a table cell, panel or title
+    built from stored text is safe here even when its view forgot `safe()`."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from complog.render.text import outside_styles
+
+        self._stream.write(outside_styles(text, inert))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:  # isatty, flush, encoding...
+        return getattr(self._stream, name)
 
 
 def show(*renderables: RenderableType) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 
 _WHITESPACE = re.compile(r"\s+")
@@ -56,6 +57,23 @@ def _shown_escaped(match: re.Match[str]) -> str:
     if _needed_joiner(match):
         return match.group()
     return match.group().encode("unicode_escape").decode("ascii")
+
+
+#: the Select Graphic Rendition sequences Rich writes for styles (colour, bold...)
+_STYLE_CODE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def outside_styles(text: str, change: Callable[[str], str]) -> str:
+    """`change` applied to the text between style codes, the codes kept as they are:
+    what Rich wrote for its styles stays, whatever else the text holds does not."""
+    if "\x1b" not in text:  # no style codes: not a terminal, or plain text
+        return change(text)
+    parts = _STYLE_CODE.split(text)
+    codes = _STYLE_CODE.findall(text)
+    out = [change(parts[0])]
+    for code, part in zip(codes, parts[1:], strict=True):
+        out += [code, change(part)]
+    return "".join(out)
 
 
 def one_line(text: str) -> str:
