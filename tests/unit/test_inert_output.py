@@ -60,6 +60,13 @@ def test_rich_output_is_inert_whatever_the_view_built(terminal, monkeypatch, cap
     assert ("\x1b[1m" in out) is terminal  # Rich's own styles stay on a terminal
 
 
+def test_a_colour_code_in_stored_text_is_shown_inert_when_rich_writes_none(capsys):
+    from rich.text import Text
+
+    output.show(Text("Acme \x1b[31mred\x1b[0m"))
+    assert capsys.readouterr().out == "Acme \\x1b[31mred\\x1b[0m\n"
+
+
 #: invisible on a terminal, so two different names look the same (Trojan Source's
 #: bidi marks and the zero-width characters of homoglyph spoofing)
 INVISIBLE = [

@@ -26,22 +26,30 @@ def stdout_console() -> Console:
 
     # Rich honours NO_COLOR and never emits escapes when stdout is not a terminal.
     # Its own wrapper, not a TextIO: every attribute but `write` is the real stream's.
-    stream = cast(IO[str], _TerminalSafe(sys.stdout))
-    return Console(file=stream, highlight=False, emoji=False)
+    safe_stream = _TerminalSafe(sys.stdout)
+    console = Console(file=cast(IO[str], safe_stream), highlight=False, emoji=False)
+    # Rich writes style codes only with a colour system (a terminal, or FORCE_COLOR);
+    # without one, an escape sequence in the text can only have come from stored text.
+    safe_stream.styled = console.color_system is not None
+    return console
 
 
 class _TerminalSafe:
     """Standard output as Rich writes to it, with `inert` applied to everything but
     the colour codes Rich itself adds on a terminal: a table cell, panel or title
-    built from stored text is safe here even when its view forgot `safe()`."""
+    built from stored text is safe here even when its view forgot `safe()`. (On a
+    terminal a colour code in such text would pass as one of Rich's: colour only,
+    which cannot move the cursor, set a title or reach the clipboard.)"""
 
     def __init__(self, stream: Any) -> None:
         self._stream = stream
+        #: whether Rich writes style codes here (then those are kept)
+        self.styled = True
 
     def write(self, text: str) -> int:
         from complog.render.text import outside_styles
 
-        self._stream.write(outside_styles(text, inert))
+        self._stream.write(outside_styles(text, inert) if self.styled else inert(text))
         return len(text)
 
     def __getattr__(self, name: str) -> Any:  # isatty, flush, encoding...
