@@ -59,8 +59,9 @@ def _shown_escaped(match: re.Match[str]) -> str:
     return match.group().encode("unicode_escape").decode("ascii")
 
 
-#: the Select Graphic Rendition sequences Rich writes for styles (colour, bold...)
-_STYLE_CODE = re.compile(r"\x1b\[[0-9;]*m")
+#: the Select Graphic Rendition sequences Rich writes for styles (colour, bold...),
+#: captured, so that splitting on them keeps them at the odd positions
+_STYLE_CODE = re.compile(r"(\x1b\[[0-9;]*m)")
 
 
 def outside_styles(text: str, change: Callable[[str], str]) -> str:
@@ -68,12 +69,8 @@ def outside_styles(text: str, change: Callable[[str], str]) -> str:
     what Rich wrote for its styles stays, whatever else the text holds does not."""
     if "\x1b" not in text:  # no style codes: not a terminal, or plain text
         return change(text)
-    parts = _STYLE_CODE.split(text)
-    codes = _STYLE_CODE.findall(text)
-    out = [change(parts[0])]
-    for code, part in zip(codes, parts[1:], strict=True):
-        out += [code, change(part)]
-    return "".join(out)
+    pieces = _STYLE_CODE.split(text)
+    return "".join(piece if i % 2 else change(piece) for i, piece in enumerate(pieces))
 
 
 def one_line(text: str) -> str:
