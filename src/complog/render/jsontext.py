@@ -24,6 +24,26 @@ _FLAT = (str, int, float, bool, type(None))
 _FLAT_TYPES = frozenset(_FLAT)
 _STR = frozenset((str,))
 _NUMBERS = frozenset((int, float))  # exactly: bool is an int, and writes as true/false
+_c_make_encoder = json.encoder.c_make_encoder  # None where _json is not compiled
+_flat_encoders: dict[str, Any] = {}
+
+
+def _flat_object(value: dict[str, Any], indent: str) -> str:
+    """A non-empty object of string keys and flat values, `indent` deep: the C encoder
+    with the indented line break as its item separator (there is no nesting for it to
+    indent), one call instead of a call per value (`show` of 100,000 notes)."""
+    encode = _flat_encoders.get(indent)
+    if encode is None:
+        separator = ",\n" + indent + "  "
+        encode = _flat_encoders[indent] = _c_make_encoder(
+            None, _standard_default, encode_basestring, None, ": ", separator, False, False, True
+        )
+    body = "".join(encode(value, 0))
+    return "{\n" + indent + "  " + body[1:-1] + "\n" + indent + "}"
+
+
+def _standard_default(value: Any) -> Any:
+    return json.JSONEncoder().default(value)  # raises TypeError, as json.dumps does
 
 
 def scalar(value: Any) -> str:
@@ -50,6 +70,8 @@ def dumps(value: Any, indent: str = "") -> str:
         inner = indent + "  "
         if _FLAT_TYPES.issuperset(map(type, value.values())):
             # a flat object: a note, a compensation entry, a week's figures
+            if _c_make_encoder is not None:
+                return _flat_object(value, indent)
             items = [f"{inner}{encode_basestring(k)}: {scalar(v)}" for k, v in value.items()]
         else:
             items = [f"{inner}{encode_basestring(k)}: {dumps(v, inner)}" for k, v in value.items()]
