@@ -250,18 +250,23 @@ def build_report(
     promises_kept = kept_owners.total()
     satisfaction = [c.satisfaction for c in resolved if c.satisfaction is not None]
 
-    # each resolved complaint with its hours, once for the four breakdowns
-    resolved_hours = [(c, resolution_hours[c.id]) for c in resolved]
+    # once for the four breakdowns: the resolved complaints' hours, in their order,
+    # and the opened complaints still open
+    resolved_hours = [resolution_hours[c.id] for c in resolved]
+    opened_open = [c for c in opened if c.resolved_at is None]
 
     def breakdown(field: str, name: str) -> list[BreakdownRow]:
         """One row per value of `field` ("(none)" for none): counted in one pass each
         over the opened and the resolved complaints (100,000 each in a large year)."""
         key = attrgetter(field)
         opened_n = _labelled(Counter(map(key, opened)))
-        open_n = _labelled(Counter(key(c) for c in opened if c.resolved_at is None))
+        open_n = _labelled(Counter(map(key, opened_open)))
+        by_value: dict[str | None, list[float]] = defaultdict(list)
+        for value, h in zip(map(key, resolved), resolved_hours, strict=True):
+            by_value[value].append(h)
         hours: dict[str, list[float]] = defaultdict(list)
-        for c, h in resolved_hours:
-            hours[key(c) or "(none)"].append(h)
+        for value, some in by_value.items():  # a median does not depend on the order
+            hours[value or "(none)"].extend(some)
         return [
             BreakdownRow(
                 key=name,

@@ -11,9 +11,10 @@ from __future__ import annotations
 import statistics
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from complog.businesstime import BusinessCalendar
@@ -53,6 +54,25 @@ class WeekGrid:
     def monday_of(self, moment: datetime) -> date:
         day = self.calendar.local_date(moment)
         return day - timedelta(days=day.weekday())
+
+    def by_week(
+        self, rows: Iterable[ComplaintFigures], moment: Callable[[ComplaintFigures], datetime]
+    ) -> dict[date, list[ComplaintFigures]]:
+        """`rows` grouped by the Monday of their `moment`, each group in the order of
+        that moment: one sort and a bisection per week, where a bisection per row
+        cost more (100,000 opened and 100,000 resolved complaints in a large year)."""
+        ordered = sorted(rows, key=moment)
+        moments = list(map(moment, ordered))
+        groups: dict[date, list[ComplaintFigures]] = defaultdict(list)
+        begin = bisect_left(moments, self.starts[0]) if self.starts else len(ordered)
+        for c in ordered[:begin]:  # before the grid: found the slow way
+            groups[self.monday_of(moment(c))].append(c)
+        bounds = [bisect_left(moments, start) for start in self.starts[1:]] + [len(ordered)]
+        for day, end in zip(self.days, bounds, strict=True):
+            if end > begin:
+                groups[day].extend(ordered[begin:end])
+                begin = end
+        return dict(groups)
 
 
 def week_grid(
@@ -114,23 +134,15 @@ def weekly_series(
         grid = week_grid(calendar, since, until, opened, weeks)
     first, last = grid.first, grid.last
     midnight = datetime.min.time()
-    starts, days_of = grid.starts, grid.days
 
-    def monday(moment: datetime) -> date:  # grid.monday, without its attribute look-ups
-        index = bisect_right(starts, moment) - 1
-        return days_of[index] if index >= 0 else grid.monday_of(moment)
-
-    opened_per: dict[date, list[ComplaintFigures]] = defaultdict(list)
-    for c in opened:
-        opened_per[monday(c.opened_at)].append(c)
+    opened_per = grid.by_week(opened, attrgetter("opened_at"))
     if since is not None:
-        first = max(first, monday(since))
+        first = max(first, grid.monday(since))
     elif opened_per:  # all time: begin at the first week with a complaint
         first = max(first, min(opened_per))
-    resolved_per: dict[date, list[ComplaintFigures]] = defaultdict(list)
-    for c in resolved:
-        if c.resolved_at is not None:
-            resolved_per[monday(c.resolved_at)].append(c)
+    resolved_per = grid.by_week(
+        [c for c in resolved if c.resolved_at is not None], attrgetter("resolved_at")
+    )
     # backlog at a moment = opened before it - resolved before it, over the
     # complaints open at some point of the period (two sorted lists, bisected)
     opens = sorted(c.opened_at for c in everything)
