@@ -21,8 +21,9 @@ What it makes (seeded, so the same N and seed give the same data):
 How: `complog init` creates the logbook, so the schema, indexes, FTS5 tables
 and triggers are the real ones. Then, over plain sqlite3, the FTS triggers
 and secondary indexes are dropped, every row is bulk-inserted with journaling
-off, the indexes and triggers are recreated from the very SQL `init` wrote,
-the four external-content FTS5 indexes are rebuilt ('rebuild'), and the file
+off, the indexes and triggers are recreated from the very SQL `init` wrote
+(each complaint's first reply filled in first, as migration 0007's triggers
+would have kept it), the four external-content FTS5 indexes are rebuilt ('rebuild'), and the file
 is put back in WAL mode. The script then checks that sqlite_master (and the
 pragmas that live in the file) equal those of a fresh `complog init`.
 
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib
 import json
 import math
 import os
@@ -59,7 +61,7 @@ NOW_TS = (NOW.replace(tzinfo=None) - EPOCH).total_seconds()
 DAY = 86400.0
 HOUR = 3600.0
 #: bump when the generator changes, so stale cached logbooks are rebuilt
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 #: events by column name: migration 0004 added `role` (NULL on SQLite) in the middle
 EVENT_INSERT = ("INSERT INTO event (id, at, actor, action, entity, entity_id, complaint_id, before, after)"
                 " VALUES (?,?,?,?,?,?,?,?,?)")  # fmt: skip
@@ -601,6 +603,9 @@ def build(n: int, out: Path, seed: int = 7, check: bool = False, quiet: bool = F
     for kind, _name, sql in schema:
         if kind == "index":
             conn.execute(sql)
+    # what the triggers of migration 0007 would have kept: each complaint's first reply
+    first_reply = importlib.import_module("complog.migrations.versions.0007_first_reply")
+    conn.execute(f"UPDATE complaint SET first_reply_at = {first_reply.first_reply('complaint.id')}")
     for kind, _name, sql in schema:
         if kind == "trigger":
             conn.execute(sql)

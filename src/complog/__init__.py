@@ -1,3 +1,3 @@
 """complog: a command-line logbook for resolving customer complaints."""
 
-__version__ = "0.3.1"
+__version__ = "0.3.2"

@@ -233,10 +233,14 @@ def test_db_status_says_what_is_pending_and_changes_nothing(postgres_server, pos
     assert status == {
         "logbook": redact_url(postgres_logbook), "state": "behind", "revision": "0003_workflow",
         "client_revision": SCHEMA_HEAD, "client_version": complog.__version__,
-        "pending": ["0004_identity", "0005_money", "0006_search_path"], "requires": None,
+        "pending": ["0004_identity", "0005_money", "0006_search_path", "0007_first_reply"],
+        "requires": None,
         "next": "complog db upgrade, as the database's owner (--sql prints the SQL first)",
     }  # fmt: skip
-    assert "pending:       0004_identity, 0005_money, 0006_search_path" in run("db").stdout
+    assert (
+        "pending:       0004_identity, 0005_money, 0006_search_path, 0007_first_reply"
+        in run("db").stdout
+    )
     assert _fingerprint(postgres_server, postgres_logbook) == before
     run("db", "upgrade")
     assert run("db", "status", "--format", "json").json["state"] == "current"
@@ -336,7 +340,7 @@ def test_old_amounts_get_a_currency_and_unacknowledged_stays_off_on_postgres(
         requires = conn.execute("SELECT value FROM meta WHERE key = 'requires_complog'").fetchone()
     assert rows == [(1, 12050, "GBP", 100050, "EUR"), (2, None, None, None, None)]
     assert "loss_cents" not in columns
-    assert requires == ("0.3.1",)  # 0006 asks for 0.3.1
+    assert requires == ("0.3.2",)  # 0007 asks for 0.3.2
     assert run("config", "currency").stdout == "GBP\n"
     assert run("config", "rule.unacknowledged").stdout == "off\n"
     assert run("show", "1", "--format", "json").json["loss"] == 120.5
@@ -356,9 +360,11 @@ def test_a_new_team_database_has_unacknowledged_on_and_its_currency(
 
 # -- 0006: the server's identity checks look only where complog's tables are ------------
 
-#: what 0006 sets on each 0004 trigger function (the logbook's schema here is public)
+#: what 0006 sets on each 0004 trigger function, and 0007 on its own two (the first
+#: reply's): every complog function at the head (the logbook's schema here is public)
 PINNED = {name: ["search_path=pg_catalog, public, pg_temp"]
-          for name in ("complog_is_admin", "complog_event_identity", "complog_role_name_admin_only")}  # fmt: skip
+          for name in ("complog_is_admin", "complog_event_identity", "complog_role_name_admin_only",
+                       "complog_note_first_reply", "complog_promise_first_reply")}  # fmt: skip
 
 
 def _function_settings(server, database: str) -> dict[str, list[str] | None]:
@@ -385,6 +391,7 @@ def test_after_the_upgrade_a_temporary_table_cannot_stand_in_for_the_checks(
     team = Team(postgres_server, postgres_logbook)
     if revision >= "0004":
         bob, as_bob = team.role("bob")  # granted on every table, role_name included
+    if "0004" <= revision < "0006":
         # the defect, shown on the old schema: both forgeries are accepted
         assert _forge_as_alice(as_bob, "pg_roles") == ("alice", "alice")
         assert _forge_as_alice(as_bob, "role_name") == ("alice", bob)
@@ -418,6 +425,7 @@ def test_the_0006_upgrade_prints_as_sql_and_pins_the_logbooks_own_schema(
 
     assert "quote_ident(current_schema())" in script
     assert "UPDATE alembic_version SET version_num='0006_search_path'" in script
+    assert "UPDATE alembic_version SET version_num='0007_first_reply'" in script
     import psycopg
 
     with psycopg.connect(postgres_logbook.replace("+psycopg", ""), autocommit=True) as conn:
@@ -430,3 +438,32 @@ def test_the_0006_upgrade_prints_as_sql_and_pins_the_logbooks_own_schema(
     assert settings == {name: ['search_path=pg_catalog, "team log", pg_temp'] for name in PINNED}
     assert run("add", "Acme Newsagency", "After", "--format", "json").json["id"] == 1
     assert run("history", "--format", "json").json[-1]["role"] == "complog"
+
+
+# -- 0007: each complaint's first reply, kept by the database ------------------------------
+
+
+@pytest.mark.parametrize("revision", OLDER)
+def test_the_upgrade_fills_in_first_replies_and_keeps_them_after_on_postgres(
+    postgres_server, postgres_logbook, revision, run
+):
+    """As on SQLite: complaint 1 was answered at 10:00, complaint 2 never; then a
+    handler's note out (his own rights: the trigger runs as him) sets it."""
+    from tests.pg.test_identity import NOBODY, Team
+
+    database = postgres_logbook.rsplit("/", 1)[1]
+    build_at(postgres_logbook, revision)
+    copy_rows(postgres_server, database, FIXTURES / f"{revision}.db")
+    run("db", "upgrade")
+    _, as_bob = Team(postgres_server, postgres_logbook).role("bob")
+
+    def first_replies() -> list[tuple[int, str | None]]:
+        with _pg(postgres_server, database) as conn:
+            conn.execute("SET TIME ZONE 'UTC'")
+            return [(cid, None if at is None else at.isoformat()) for cid, at in conn.execute(
+                "SELECT id, first_reply_at FROM complaint ORDER BY id")]  # fmt: skip
+
+    assert first_replies() == [(1, "2026-11-02T10:00:00+00:00"), (2, None)]
+    run("note", "2", "Rang them", "--out", "--at", "2026-11-09 09:00",
+        env={**NOBODY, "COMPLOG_DB": as_bob})  # fmt: skip
+    assert first_replies()[1] == (2, "2026-11-09T09:00:00+00:00")

@@ -296,7 +296,7 @@ def test_the_upgrade_records_which_complog_it_needs(revision, tmp_path, run):
     run("--db", str(path), "list")
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT value FROM meta WHERE key = 'requires_complog'").fetchone() == (
-            "0.3.1",  # 0006: 0.3.0 does not know its revision
+            "0.3.2",  # 0007: 0.3.1 does not know its revision
         )
 
 
@@ -351,3 +351,34 @@ def test_customers_the_new_key_joins_are_both_kept_and_a_merge_is_suggested(
     merged = run(*db, "customer", "acme", "--format", "json")
     assert merged.stderr == ""
     assert sorted(c["id"] for c in merged.json["complaints"]) == [10, 11]
+
+
+# -- 0007: each complaint's first reply, kept by the database ------------------------------
+
+
+@pytest.mark.parametrize("revision", OLDER)
+def test_the_upgrade_fills_in_first_replies_and_keeps_them_after(revision, tmp_path, run):
+    """Complaint 1 of every fixture was answered by a note out at 10:00 (and a promise
+    kept at 14:00); complaint 2 never was. From then on the triggers keep the column,
+    and the search index still follows every change to a complaint's text."""
+    path = tmp_path / "old.db"
+    shutil.copy(FIXTURES / f"{revision}.db", path)
+    run("--db", str(path), "list")
+
+    def first_replies() -> list[tuple[int, str | None]]:
+        with sqlite3.connect(path) as conn:
+            return conn.execute("SELECT id, first_reply_at FROM complaint ORDER BY id").fetchall()
+
+    assert first_replies() == [(1, "2026-11-02 10:00:00.000000"), (2, None)]
+    run("--db", str(path), "note", "2", "Rang them", "--out", "--at", "2026-11-09 09:00")
+    assert first_replies()[1] == (2, "2026-11-09 09:00:00.000000")
+    run("--db", str(path), "edit", "2", "--summary", "Printer jams on labels")
+    hits = run("--db", str(path), "search", "printer", "--format", "json").json
+    assert [h["id"] for h in hits] == [2]
+    run("--db", str(path), "edit", "2", "--owner", "carol")  # not indexed: the index keeps it
+    hits = run("--db", str(path), "search", "printer", "--format", "json").json
+    assert [h["id"] for h in hits] == [2]
+    with sqlite3.connect(path) as conn:  # the old summary is gone from the index
+        found = "SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH :word"
+        assert conn.execute(found, {"word": "install"}).fetchall() == []
+        assert conn.execute(found, {"word": "printer"}).fetchall() == [(2,)]

@@ -14,7 +14,11 @@ from complog import rows
 from complog.rows import FromRow, NoteRow, PromiseRow, RescheduleRow
 
 ROW_CLASSES = sorted(
-    (c for c in vars(rows).values() if isinstance(c, type) and issubclass(c, FromRow) and c is not FromRow),
+    (
+        c
+        for c in vars(rows).values()
+        if isinstance(c, type) and issubclass(c, FromRow) and c is not FromRow
+    ),
     key=lambda c: c.__name__,
 )
 

@@ -38,14 +38,10 @@ class ReportReads(ReaderBase):
 
         def complaint_figures(r: tuple[Any, ...]) -> ComplaintFigures:
             """A row of the complaint query below, in its column order."""
-            # the first reply: the earlier of the first note out and the first promise
-            # kept (both stored times, which compare as the times they are)
-            note, kept = r[8], r[16]
-            first = note if kept is None or (note is not None and note <= kept) else kept
             return new(ComplaintFigures, (  # every field, in declaration order:
                 r[0], customers[r[1]], one(r[2], r[2]),  # id, customer, owner
                 one(r[3], r[3]), one(r[4], r[4]), one(r[5], r[5]),  # category, cause, channel
-                decode(r[6]), decode(r[7]), decode(first),  # opened, resolved, first response
+                decode(r[6]), decode(r[7]), decode(r[8]),  # opened, resolved, first reply
                 None if r[9] is None else bool(r[9]), r[10],  # confirmed, satisfaction
                 r[11], _money(r[14], r[15]), r[0] in escalated,  # compensation, loss, escalated
                 r[12], r[13],  # compensation_minor, compensation_currency
@@ -70,16 +66,13 @@ class ReportReads(ReaderBase):
             complaint_figures(r)
             for r in self.stream(
                 "SELECT c.id, c.customer_id, c.owner, c.category, c.cause, c.channel,"
-                " c.opened_at, c.resolved_at,"
-                " (SELECT min(n.at) FROM note n WHERE n.complaint_id = c.id AND n.direction = 'out')"
-                " AS first_note_out,"
+                # the first reply (the earliest note out or kept promise) as the
+                # database keeps it (migration 0007): reading it from the notes and
+                # promises took 0.3 s for 100,000 complaints
+                " c.opened_at, c.resolved_at, c.first_reply_at,"
                 " c.confirmed, c.satisfaction, c.compensation, c.compensation_minor,"
-                " c.compensation_currency, c.loss_minor, c.loss_currency, k.first_kept_at"
+                " c.compensation_currency, c.loss_minor, c.loss_currency"
                 " FROM complaint c"
-                # each complaint's first kept promise in one pass over the promises, not
-                # a subquery per complaint that reads each of its promises' rows
-                " LEFT JOIN (SELECT complaint_id, min(kept_at) AS first_kept_at FROM promise"
-                "   WHERE kept_at IS NOT NULL GROUP BY complaint_id) AS k ON k.complaint_id = c.id"
                 " WHERE c.opened_at < :until"
                 # opened or resolved in the period, or still open when it began
                 # (the backlog and the open complaints' age count those)

@@ -149,11 +149,12 @@ def get_customer_by_name(session: Session, name: str) -> Customer | None:
 
 
 def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
-    """A JSON-safe copy of a row for the audit log."""
+    """A JSON-safe copy of a row for the audit log (without the columns the database
+    derives: they change under the event, by the database's own rules)."""
     if row is None:
         return None
     data: dict[str, Any] = {}
-    for key, value in row.model_dump().items():
+    for key, value in row.model_dump(exclude=set(getattr(row, "derived", ()))).items():
         data[key] = value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
     return data
 

@@ -66,6 +66,10 @@ class LogbookTable(SQLModel):
 
     model_config = {"defer_build": True}
 
+    #: columns the database keeps (triggers), which complog never writes: left out of
+    #: the audit log's snapshots, so undo neither compares nor restores them
+    derived: ClassVar[frozenset[str]] = frozenset()
+
 
 #: Ids are never handed out twice (migration 0004): on SQLite AUTOINCREMENT keeps the
 #: largest id ever used, so a row removed by undo does not lend its number to the next.

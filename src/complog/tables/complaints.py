@@ -35,6 +35,7 @@ class Complaint(LogbookTable, table=True):
         Index("ix_complaint_customer_id", "customer_id"),
         NEVER_REUSED,
     )
+    derived = frozenset({"first_reply_at"})
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(sa_column=cascading_fk("customer.id"))
@@ -64,6 +65,9 @@ class Complaint(LogbookTable, table=True):
     prevention: str | None = Field(default=None, sa_type=Text)
     #: the id in the system it was imported from, so re-imports add nothing
     external_id: str | None = Field(default=None, sa_type=Text, unique=True)
+    #: the earliest note out or kept promise: kept by the database's triggers
+    #: (migration 0007), never written here, and not in the audit log (`derived`)
+    first_reply_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Promise(LogbookTable, table=True):

@@ -3,11 +3,13 @@
     python tests/data/logbooks/make_fixture.py 0001_initial
     LC_ALL=en_GB.UTF-8 python tests/data/logbooks/make_fixture.py 0005_money   # GBP
     LC_ALL=en_GB.UTF-8 python tests/data/logbooks/make_fixture.py 0006_search_path
+    LC_ALL=en_GB.UTF-8 python tests/data/logbooks/make_fixture.py 0007_first_reply
 
 Creates tests/data/logbooks/<revision>.db with a few complaints, notes,
 promises (one rescheduled, one kept late), an escalation and a setting (from
 0003 a reopened resolution and a wait; from 0004 a complaint added and undone;
-from 0005 amounts in two currencies; 0006 changes nothing a SQLite file holds),
+from 0005 amounts in two currencies; 0006 changes nothing a SQLite file holds; from
+0007 a note out on the second complaint, its first reply kept by the triggers),
 written by the services of the program at that time, so upgrade tests open a
 real old logbook. Released fixtures are never regenerated.
 """
@@ -23,15 +25,14 @@ from alembic import command
 from complog.connect import Location, create_sqlite_file
 from complog.services.common import Actor
 from complog.services.complaints import (
-    NewComplaint,
     Resolution,
     add_note,
-    log_complaint,
     reopen_complaint,
     resolve_complaint,
 )
 from complog.services.config import set_setting
 from complog.services.escalations import escalate
+from complog.services.intake import NewComplaint, log_complaint
 from complog.services.promises import keep_promise, reschedule_promise
 from complog.services.waiting import start_waiting
 from complog.store import Store, _alembic_config, _engine
@@ -113,6 +114,11 @@ def main(revision: str) -> None:
                            Changes(loss="1.000,50 €"))  # fmt: skip
             edit_complaint(s, Actor("carol", t0 + timedelta(days=6)), b.complaint_id,
                            Changes(loss="120.50"))  # fmt: skip
+    if revision >= "0007":
+        # From 0007: the install's first reply, set by the database as the note is written
+        with store.transaction() as s:
+            add_note(s, Actor("bob", t0 + timedelta(days=6, hours=2)), b.complaint_id,
+                     "Posted the new install date", direction="out")  # fmt: skip
     engine.dispose()
     print(f"wrote {path}")
 
