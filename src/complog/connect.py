@@ -19,11 +19,11 @@ from typing import Any
 from complog.errors import StorageError
 
 #: The Alembic revision this program writes. A test keeps it equal to the head.
-SCHEMA_HEAD = "0007_first_reply"
+SCHEMA_HEAD = "0008_first_reply_locks"
 #: Every revision this program knows, oldest first (a test keeps it in sync).
 KNOWN_REVISIONS = (
     "0001_initial", "0002_search", "0003_workflow", "0004_identity", "0005_money",
-    "0006_search_path", "0007_first_reply",
+    "0006_search_path", "0007_first_reply", "0008_first_reply_locks",
 )  # fmt: skip
 
 

@@ -24,4 +24,4 @@ def test_add_then_due_lists_the_promise(run):
 
 
 def test_real_process_prints_version(proc):
-    assert proc("--version").stdout == "complog 0.3.1\n"
+    assert proc("--version").stdout == "complog 0.3.2\n"

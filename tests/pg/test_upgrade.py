@@ -233,13 +233,14 @@ def test_db_status_says_what_is_pending_and_changes_nothing(postgres_server, pos
     assert status == {
         "logbook": redact_url(postgres_logbook), "state": "behind", "revision": "0003_workflow",
         "client_revision": SCHEMA_HEAD, "client_version": complog.__version__,
-        "pending": ["0004_identity", "0005_money", "0006_search_path", "0007_first_reply"],
+        "pending": ["0004_identity", "0005_money", "0006_search_path", "0007_first_reply",
+                    "0008_first_reply_locks"],
         "requires": None,
         "next": "complog db upgrade, as the database's owner (--sql prints the SQL first)",
     }  # fmt: skip
     assert (
-        "pending:       0004_identity, 0005_money, 0006_search_path, 0007_first_reply"
-        in run("db").stdout
+        "pending:       0004_identity, 0005_money, 0006_search_path, 0007_first_reply,"
+        " 0008_first_reply_locks" in run("db").stdout
     )
     assert _fingerprint(postgres_server, postgres_logbook) == before
     run("db", "upgrade")
@@ -426,6 +427,7 @@ def test_the_0006_upgrade_prints_as_sql_and_pins_the_logbooks_own_schema(
     assert "quote_ident(current_schema())" in script
     assert "UPDATE alembic_version SET version_num='0006_search_path'" in script
     assert "UPDATE alembic_version SET version_num='0007_first_reply'" in script
+    assert "UPDATE alembic_version SET version_num='0008_first_reply_locks'" in script
     import psycopg
 
     with psycopg.connect(postgres_logbook.replace("+psycopg", ""), autocommit=True) as conn:
@@ -447,7 +449,7 @@ def test_the_0006_upgrade_prints_as_sql_and_pins_the_logbooks_own_schema(
 def test_the_upgrade_fills_in_first_replies_and_keeps_them_after_on_postgres(
     postgres_server, postgres_logbook, revision, run
 ):
-    """As on SQLite: complaint 1 was answered at 10:00, complaint 2 never; then a
+    """As on SQLite: complaint 1 was answered at 10:00, complaint 2 only from 0007; a
     handler's note out (his own rights: the trigger runs as him) sets it."""
     from tests.pg.test_identity import NOBODY, Team
 
@@ -463,7 +465,8 @@ def test_the_upgrade_fills_in_first_replies_and_keeps_them_after_on_postgres(
             return [(cid, None if at is None else at.isoformat()) for cid, at in conn.execute(
                 "SELECT id, first_reply_at FROM complaint ORDER BY id")]  # fmt: skip
 
-    assert first_replies() == [(1, "2026-11-02T10:00:00+00:00"), (2, None)]
-    run("note", "2", "Rang them", "--out", "--at", "2026-11-09 09:00",
+    answered = "2026-11-08T11:00:00+00:00" if revision >= "0007" else None
+    assert first_replies() == [(1, "2026-11-02T10:00:00+00:00"), (2, answered)]
+    run("note", "2", "Rang them", "--out", "--at", "2026-11-08 09:00",
         env={**NOBODY, "COMPLOG_DB": as_bob})  # fmt: skip
-    assert first_replies()[1] == (2, "2026-11-09T09:00:00+00:00")
+    assert first_replies()[1] == (2, "2026-11-08T09:00:00+00:00")

@@ -50,7 +50,8 @@ def test_status_of_an_old_logbook_says_what_is_pending_and_changes_nothing(old, 
     assert status == {
         "logbook": str(old), "state": "behind", "revision": "0003_workflow",
         "client_revision": SCHEMA_HEAD, "client_version": complog.__version__,
-        "pending": ["0004_identity", "0005_money", "0006_search_path", "0007_first_reply"],
+        "pending": ["0004_identity", "0005_money", "0006_search_path", "0007_first_reply",
+                    "0008_first_reply_locks"],
         "requires": None,
         "next": "complog db upgrade, or any command that opens it (after a backup copy)",
     }  # fmt: skip

@@ -359,7 +359,7 @@ def test_customers_the_new_key_joins_are_both_kept_and_a_merge_is_suggested(
 @pytest.mark.parametrize("revision", OLDER)
 def test_the_upgrade_fills_in_first_replies_and_keeps_them_after(revision, tmp_path, run):
     """Complaint 1 of every fixture was answered by a note out at 10:00 (and a promise
-    kept at 14:00); complaint 2 never was. From then on the triggers keep the column,
+    kept at 14:00); complaint 2 only from 0007 (at 11:00 on the 8th). From then on the triggers keep the column,
     and the search index still follows every change to a complaint's text."""
     path = tmp_path / "old.db"
     shutil.copy(FIXTURES / f"{revision}.db", path)
@@ -369,9 +369,11 @@ def test_the_upgrade_fills_in_first_replies_and_keeps_them_after(revision, tmp_p
         with sqlite3.connect(path) as conn:
             return conn.execute("SELECT id, first_reply_at FROM complaint ORDER BY id").fetchall()
 
-    assert first_replies() == [(1, "2026-11-02 10:00:00.000000"), (2, None)]
-    run("--db", str(path), "note", "2", "Rang them", "--out", "--at", "2026-11-09 09:00")
-    assert first_replies()[1] == (2, "2026-11-09 09:00:00.000000")
+    # from 0007 the fixture answered complaint 2 too, and the triggers recorded it
+    answered = "2026-11-08 11:00:00.000000" if revision >= "0007" else None
+    assert first_replies() == [(1, "2026-11-02 10:00:00.000000"), (2, answered)]
+    run("--db", str(path), "note", "2", "Rang them", "--out", "--at", "2026-11-08 09:00")
+    assert first_replies()[1] == (2, "2026-11-08 09:00:00.000000")
     run("--db", str(path), "edit", "2", "--summary", "Printer jams on labels")
     hits = run("--db", str(path), "search", "printer", "--format", "json").json
     assert [h["id"] for h in hits] == [2]

@@ -4,12 +4,14 @@
     LC_ALL=en_GB.UTF-8 python tests/data/logbooks/make_fixture.py 0005_money   # GBP
     LC_ALL=en_GB.UTF-8 python tests/data/logbooks/make_fixture.py 0006_search_path
     LC_ALL=en_GB.UTF-8 python tests/data/logbooks/make_fixture.py 0007_first_reply
+    LC_ALL=en_GB.UTF-8 python tests/data/logbooks/make_fixture.py 0008_first_reply_locks
 
 Creates tests/data/logbooks/<revision>.db with a few complaints, notes,
 promises (one rescheduled, one kept late), an escalation and a setting (from
 0003 a reopened resolution and a wait; from 0004 a complaint added and undone;
 from 0005 amounts in two currencies; 0006 changes nothing a SQLite file holds; from
-0007 a note out on the second complaint, its first reply kept by the triggers),
+0007 a note out on the second complaint, its first reply kept by the triggers;
+0008 changes nothing a SQLite file holds),
 written by the services of the program at that time, so upgrade tests open a
 real old logbook. Released fixtures are never regenerated.
 """
