@@ -643,6 +643,37 @@ def _timed(argv: list[str], env: dict[str, str]) -> tuple[float, float, float]:
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
+def at_schema_of(db: Path, src: str) -> Path:
+    """`db` as the tree at `src` opens it: a copy downgraded to that tree's schema (by
+    this tree's migrations, in a child process), cached beside it. An older complog
+    refuses a logbook newer than itself, so comparing across a migration needs this."""
+
+    def schema_head(src: str | None) -> str:  # asked of a child: this process stays small
+        script = "from complog.connect import SCHEMA_HEAD; print(SCHEMA_HEAD)"
+        env = base_env() | ({"PYTHONPATH": src} if src else {})
+        return subprocess.run([PY, "-c", script], env=env, capture_output=True, text=True,
+                              check=True).stdout.strip()  # fmt: skip
+
+    head = schema_head(src)
+    if head == schema_head(None):
+        return db
+    copy = db.with_name(f"{db.stem}-at-{head}.db")
+    if copy.exists() and copy.stat().st_mtime >= db.stat().st_mtime:
+        return copy
+    shutil.copyfile(db, copy)
+    downgrade = (
+        "import sys\n"
+        "from alembic import command\n"
+        "from complog.connect import Location\n"
+        "from complog.store import _alembic_config, _engine\n"
+        "engine = _engine(Location(path=__import__('pathlib').Path(sys.argv[1])))\n"
+        "with engine.connect() as conn, conn.begin():\n"
+        "    command.downgrade(_alembic_config(conn), sys.argv[2])\n"
+    )
+    subprocess.run([PY, "-c", downgrade, str(copy), head], check=True)
+    return copy
+
+
 def insight(rounds: int, against: Path | None) -> str:
     """`report` at 100k and `show` of a complaint with 100,000 notes, every case (and,
     with --against OLD_SRC, the same commands from that tree) once per round in a
@@ -660,6 +691,8 @@ def insight(rounds: int, against: Path | None) -> str:
         "show_notes_json": (notes_db, ["show", str(complaint), "--format", "json"]),
     }
     trees = {"this tree": None} | ({f"old ({against})": str(against)} if against else {})
+    dbs = {(tree, db): at_schema_of(db, src) for tree, src in trees.items() if src
+           for db in {big, notes_db}}  # fmt: skip
     env0 = base_env() | {"COMPLOG_NOW": meta["now"]}
     cases = [(tree, key) for tree in trees for key in commands]
     runs: dict[tuple[str, str], list[tuple[float, float, float]]] = {c: [] for c in cases}
@@ -669,6 +702,8 @@ def insight(rounds: int, against: Path | None) -> str:
         rng.shuffle(order)
         for tree, key in order:
             db, args = commands[key]
+            if trees[tree]:
+                db = dbs[(tree, db)]
             env = env0 | ({"PYTHONPATH": trees[tree]} if trees[tree] else {})
             runs[(tree, key)].append(_timed([PY, "-m", "complog", "--db", str(db), *args], env))
         print(f"    insight round {r + 1}/{rounds}", file=sys.stderr, flush=True)
