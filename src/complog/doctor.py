@@ -3,8 +3,9 @@
 Damage to a SQLite file (a bad disk, a copy taken mid-write, a sync tool)
 can sit unnoticed in a page no command happens to read. These checks read
 everything: SQLite's integrity_check, each full-text index's own
-integrity-check against its table, foreign keys, the schema revision, and the
-modes of the file, its -wal/-shm and its folder. Nothing is changed.
+integrity-check against its table, foreign keys, the schema revision, each
+complaint's first reply (kept by triggers) against its notes and promises, and
+the modes of the file, its -wal/-shm and its folder. Nothing is changed.
 """
 
 from __future__ import annotations
@@ -85,9 +86,38 @@ def _contents(conn: sqlite3.Connection, *, writable: bool, path: Path) -> list[C
             RESTORE,
         )
     )
-    checks.append(_revision(read_revision(conn)))
+    revision = read_revision(conn)
+    checks.append(_revision(revision))
     checks.append(_search_indexes(path, writable))
+    if revision == SCHEMA_HEAD:
+        count, first = conn.execute(_stale_first_replies("IS NOT")).fetchone()
+        checks.append(_first_replies(int(count), first))
     return checks
+
+
+def _stale_first_replies(differs: str) -> str:
+    """How many complaints' first_reply_at is not their earliest note out or kept
+    promise (as the triggers of migrations 0007 and 0008 keep it), and the first."""
+    return (
+        "SELECT count(*) AS n, min(c.id) AS first FROM complaint c WHERE c.first_reply_at"
+        f" {differs} (SELECT min(t) FROM (SELECT min(at) AS t FROM note"
+        " WHERE complaint_id = c.id AND direction = 'out'"
+        " UNION ALL SELECT min(kept_at) FROM promise WHERE complaint_id = c.id) AS m)"
+    )
+
+
+def _first_replies(count: int, first: int | None) -> Check:
+    """Only a writer the triggers cannot follow (a psql session in REPEATABLE READ,
+    sqlite3's INSERT OR REPLACE) leaves one stale: report's response times then count it."""
+    if not count:
+        return Check("first replies", True, "every complaint's matches its notes and promises")
+    return Check(
+        "first replies",
+        False,
+        f"{count} complaint(s) have a first reply their notes and promises do not give"
+        f" (first: #{first}); report's response times count them so",
+        "recompute them with the UPDATE in docs/team.md (Upgrades, migration 0008)",
+    )
 
 
 def _search_indexes(path: Path, writable: bool) -> Check:
@@ -178,9 +208,16 @@ def _examine_postgres(location: Location) -> list[Check]:
         ]
         for table in tables:
             conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+        revision = row["version_num"] if row else None
+        stale = None
+        if revision == SCHEMA_HEAD:
+            stale = conn.execute(_stale_first_replies("IS DISTINCT FROM")).fetchone()
     finally:
         conn.close()
-    return [
-        _revision(row["version_num"] if row else None, server=True),
+    checks = [
+        _revision(revision, server=True),
         Check("tables", True, f"all {len(tables)} read; the server checks its own pages"),
     ]
+    if stale is not None:
+        checks.append(_first_replies(int(stale["n"]), stale["first"]))
+    return checks

@@ -54,7 +54,9 @@ def test_a_healthy_logbook_passes_every_check(filled, run):
 def test_a_healthy_sqlite_logbook_checks_pages_search_keys_and_modes(filled, run):
     checks = [c["check"] for c in run("doctor", "--format", "json").json]
 
-    assert checks == ["file modes", "integrity", "foreign keys", "schema", "search index"]
+    assert checks == [
+        "file modes", "integrity", "foreign keys", "schema", "search index", "first replies"
+    ]  # fmt: skip
 
 
 @sqlite_file
@@ -144,3 +146,24 @@ def test_backup_refuses_to_publish_a_damaged_copy(filled, proc, tmp_path):
 
     assert not target.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".copy.db")] == []
+
+
+def test_a_first_reply_the_triggers_could_not_follow_is_found(filled, proc):
+    """A writer the triggers cannot follow (psql in REPEATABLE READ; sqlite3's INSERT OR
+    REPLACE) can leave a first reply stale; doctor finds it, and the UPDATE in
+    docs/team.md mends it."""
+    from tests.store.test_first_reply import Psql
+
+    sql = Psql()
+    # what such a writer leaves: the column says what no note or promise does
+    sql("UPDATE complaint SET first_reply_at = NULL WHERE id IN (3, 7)")
+    done = proc("doctor", "--format", "json", exit=5)
+    stale = {c["check"]: c for c in done.json}["first replies"]
+    assert (
+        not stale["ok"] and stale["detail"].startswith("2 complaint(s)") and "#3" in stale["detail"]
+    )
+    assert "first replies" in done.stderr and "docs/team.md" in done.stderr
+    team = (Path(__file__).parents[2] / "docs" / "team.md").read_text()
+    mend = team.split("```sql\n", 1)[1].split("```", 1)[0]
+    sql(mend)
+    assert all(c["ok"] for c in proc("doctor", "--format", "json").json)
