@@ -24,7 +24,8 @@ _FLAT = (str, int, float, bool, type(None))
 _FLAT_TYPES = frozenset(_FLAT)
 _STR = frozenset((str,))
 _NUMBERS = frozenset((int, float))  # exactly: bool is an int, and writes as true/false
-_c_make_encoder = json.encoder.c_make_encoder  # None where _json is not compiled
+#: the C encoder's maker (None where _json is not compiled; not in the type stubs)
+_c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
 _flat_encoders: dict[str, Any] = {}
 
 

@@ -56,7 +56,7 @@ def _function(name: str, inserted: str, moment: str) -> str:
     TRUNCATE recomputing every complaint that had a first reply."""
 
     def recompute(complaint: str) -> str:
-        return _0007._recompute(complaint, "IS DISTINCT FROM") + ";"
+        return str(_0007._recompute(complaint, "IS DISTINCT FROM")) + ";"
 
     return (
         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
