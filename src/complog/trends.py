@@ -64,11 +64,12 @@ class WeekGrid:
         ordered = sorted(rows, key=moment)
         moments = list(map(moment, ordered))
         groups: dict[date, list[ComplaintFigures]] = defaultdict(list)
-        begin = bisect_left(moments, self.starts[0]) if self.starts else len(ordered)
+        # where each week's moments begin, and the end of the last week's (all after it)
+        bounds = [bisect_left(moments, start) for start in self.starts] + [len(ordered)]
+        begin = bounds[0]
         for c in ordered[:begin]:  # before the grid: found the slow way
             groups[self.monday_of(moment(c))].append(c)
-        bounds = [bisect_left(moments, start) for start in self.starts[1:]] + [len(ordered)]
-        for day, end in zip(self.days, bounds, strict=True):
+        for day, end in zip(self.days, bounds[1:], strict=True):
             if end > begin:
                 groups[day].extend(ordered[begin:end])
                 begin = end

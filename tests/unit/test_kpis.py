@@ -581,3 +581,32 @@ def test_faq_candidates_are_recurring_category_cause_pairs():
         {"category": "printer", "cause": "customer", "complaints": 2},
         {"category": "till", "cause": "ours", "complaints": 2},
     ]
+
+
+def test_week_grid_groups_rows_as_each_rows_monday_does():
+    """WeekGrid.by_week (one sort, a bisection per week) puts every row where
+    WeekGrid.monday (a bisection per row) puts it, moments before the grid, at a
+    week's first instant and after its last week included; Auckland's weeks start
+    on Sunday 11:00 UTC."""
+    import random
+    from datetime import timedelta
+    from operator import attrgetter
+
+    from complog.trends import week_grid
+
+    calendar = BusinessCalendar(tz=ZoneInfo("Pacific/Auckland"))
+    start = datetime(2026, 9, 1, tzinfo=UTC)
+    rng = random.Random(22)
+    moments = [start + timedelta(minutes=rng.randrange(0, 60 * 24 * 120)) for _ in range(500)]
+    grid = week_grid(calendar, start + timedelta(days=20), start + timedelta(days=100), [])
+    moments += grid.starts[:3] + [grid.starts[-1] + timedelta(days=30)]  # edges
+    rows = [complaint(n, "2026-09-01", opened_at=moment) for n, moment in enumerate(moments)]
+    grouped = grid.by_week(rows, attrgetter("opened_at"))
+    expected: dict[date, list[int]] = {}
+    for c in rows:
+        expected.setdefault(grid.monday(c.opened_at), []).append(c.id)
+    assert {day: sorted(c.id for c in group) for day, group in grouped.items()} == {
+        day: sorted(ids) for day, ids in expected.items()
+    }
+    for group in grouped.values():  # each in the order of its moment
+        assert [c.opened_at for c in group] == sorted(c.opened_at for c in group)
