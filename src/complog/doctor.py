@@ -110,7 +110,9 @@ def _first_replies(count: int, first: int | None) -> Check:
     """Only a writer the triggers cannot follow (a psql session in REPEATABLE READ,
     sqlite3's INSERT OR REPLACE) leaves one stale: report's response times then count it."""
     if not count:
-        return Check("first replies", True, "every complaint's matches its notes and promises")
+        return Check(
+            "first replies", True, "every complaint's first reply matches its notes and promises"
+        )
     return Check(
         "first replies",
         False,

@@ -217,7 +217,8 @@ def demo(
 
 def doctor(ctx: typer.Context, format: FormatOption = None) -> None:
     """Check the logbook for damage and privacy: every page and index, the search
-    indexes, foreign keys, the schema revision, file and folder modes.
+    indexes, foreign keys, the schema revision, each complaint's first reply, file and
+    folder modes.
 
     Exit 0 when all is well; 5, with what is wrong and what to do, when not.
     Nothing is changed. Run it weekly from cron (docs/cron.md).
