@@ -97,12 +97,14 @@ def _contents(conn: sqlite3.Connection, *, writable: bool, path: Path) -> list[C
 
 def _stale_first_replies(differs: str) -> str:
     """How many complaints' first_reply_at is not their earliest note out or kept
-    promise (as the triggers of migrations 0007 and 0008 keep it), and the first."""
+    promise, and the first: the very expression migration 0007 fills the column with
+    and its triggers keep it by (a released revision: its text never changes)."""
+    import importlib
+
+    first_reply = importlib.import_module("complog.migrations.versions.0007_first_reply")
     return (
-        "SELECT count(*) AS n, min(c.id) AS first FROM complaint c WHERE c.first_reply_at"
-        f" {differs} (SELECT min(t) FROM (SELECT min(at) AS t FROM note"
-        " WHERE complaint_id = c.id AND direction = 'out'"
-        " UNION ALL SELECT min(kept_at) FROM promise WHERE complaint_id = c.id) AS m)"
+        "SELECT count(*) AS n, min(c.id) AS first FROM complaint c"
+        f" WHERE c.first_reply_at {differs} {first_reply.first_reply('c.id')}"
     )
 
 
