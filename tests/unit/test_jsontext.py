@@ -67,3 +67,17 @@ def test_scalar_is_json_dumps(value: Any) -> None:
 def test_not_serializable_raises_as_json_dumps_does() -> None:
     with pytest.raises(TypeError, match="not JSON serializable"):
         dumps({"when": object()})
+
+
+@given(st.dictionaries(st.text(max_size=6), SCALARS, min_size=1, max_size=8))
+def test_flat_objects_without_the_c_encoder_are_the_same_bytes(value: Any) -> None:
+    """Where _json is not compiled (c_make_encoder is None) flat objects are written
+    value by value, to the same bytes."""
+    from complog.render import jsontext
+
+    saved = jsontext._c_make_encoder
+    jsontext._c_make_encoder = None
+    try:
+        assert dumps({"notes": [value]}) == standard({"notes": [value]})
+    finally:
+        jsontext._c_make_encoder = saved
