@@ -108,3 +108,32 @@ def test_joiners_that_scripts_need_are_kept(text, capsys):
     out = capsys.readouterr().out
     assert out.startswith(text + "\n")
     assert json.loads(out.split("\n", 1)[1]) == [text]
+
+
+def test_streamed_json_holds_a_few_large_items_at_a_time_not_a_thousand(monkeypatch):
+    """show --format json of 200 notes of a million characters each peaked at 1.8 GB
+    once the stream was written a thousand items at a time (247 MB before): large
+    items are written as they come, only small ones are gathered."""
+    import io
+
+    item_chars = 1_000_000
+    written: list[str] = []
+    pending_at_yield: list[int] = []
+
+    class Out(io.StringIO):
+        def write(self, text: str) -> int:
+            written.append(text)
+            return len(text)
+
+    def notes():
+        for i in range(20):
+            pending_at_yield.append(sum(map(len, written)))
+            yield {"id": i, "text": "é" * item_chars}
+
+    monkeypatch.setattr("sys.stdout", Out())
+    output.emit_json_streamed({"id": 1, "notes": None}, {"notes": notes()})
+    # at most a couple of items (and a batch's worth of small pieces) are held at once
+    assert max(map(len, written)) < 2 * item_chars + (1 << 20)
+    assert pending_at_yield[-1] > 17 * item_chars  # written as read, not at the end
+    text = "".join(written)
+    assert json.loads(text)["notes"][19] == {"id": 19, "text": "é" * item_chars}

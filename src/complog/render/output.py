@@ -107,24 +107,34 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json_inert(dumps(data)) + "\n")
 
 
+#: emit_json_streamed writes once it holds this many characters (or 1,000 pieces)
+_STREAM_CHARS = 1 << 20
+
+
 def emit_json_streamed(data: Mapping[str, Any], streamed: Mapping[str, Iterable[Any]]) -> None:
     """`emit_json(data)` byte for byte (inert text included), but each key of `streamed` is written from its
     iterable as it is read instead of from a list in memory (`show --format json`
-    of a complaint with 100,000 notes), a thousand items to a write."""
+    of a complaint with 100,000 notes), a thousand items or a megabyte to a write
+    (whichever comes first: a thousand notes of a megabyte each are not held)."""
     from complog.render.jsontext import dumps
     from complog.render.text import json_inert
 
     pending: list[str] = []
+    held = 0  # characters in pending
 
     def write(text: str) -> None:
+        nonlocal held
         pending.append(text)
-        if len(pending) >= 1000:
+        held += len(text)
+        if len(pending) >= 1000 or held >= _STREAM_CHARS:
             flush()
 
     def flush() -> None:
+        nonlocal held
         # as emit_json: inert on a terminal (each piece is whole JSON tokens)
         sys.stdout.write(json_inert("".join(pending)))
         pending.clear()
+        held = 0
 
     write("{")
     for number, (key, value) in enumerate(data.items()):
