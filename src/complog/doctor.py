@@ -134,7 +134,10 @@ def _search_indexes(path: Path, writable: bool) -> Check:
         present = {
             row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
-        conn.execute("BEGIN")
+        # IMMEDIATE: the write lock first, waited for (busy_timeout) while another
+        # process writes; a deferred BEGIN whose snapshot that writer then
+        # outdates fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT)
+        conn.execute("BEGIN IMMEDIATE")
         try:
             for table in FTS_TABLES:
                 if table in present:

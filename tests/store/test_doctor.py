@@ -167,3 +167,32 @@ def test_a_first_reply_the_triggers_could_not_follow_is_found(filled, proc):
     mend = team.split("```sql\n", 1)[1].split("```", 1)[0]
     sql(mend)
     assert all(c["ok"] for c in proc("doctor", "--format", "json").json)
+
+
+@pytest.mark.sqlite_only(reason="SQLite's write lock, held by another connection")
+def test_another_process_writing_meanwhile_is_waited_for_not_called_damage(filled, proc):
+    """The search-index check began a deferred transaction: when another process
+    committed while it waited, its snapshot was stale and SQLite failed at once with
+    "database is locked", which doctor reported as damage (restore from a backup)."""
+    import threading
+    import time
+
+    writing = threading.Event()
+
+    def writer() -> None:
+        conn = sqlite3.connect(filled, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE note SET text = text || '.' WHERE id = 1")
+        writing.set()
+        time.sleep(1.0)  # doctor starts meanwhile, and must wait for the lock
+        conn.execute("COMMIT")
+        conn.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    writing.wait()
+    try:
+        done = proc("doctor", "--format", "json")
+    finally:
+        thread.join()
+    assert all(c["ok"] for c in done.json), done.json
